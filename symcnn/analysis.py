@@ -1,0 +1,216 @@
+"""LayerAnalysis: what one layer does to one input shape, as named quantities.
+
+Also the formulas that several layer types share: the sliding-window output
+size (convolution and pooling) and the element counts of a shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from .arguments import decided
+from .errors import LayerError
+from .quantity import Quantity, evaluated
+from .symbols import latex_name
+
+if TYPE_CHECKING:
+    from .layers import Layer
+
+Shape = tuple[sp.Expr, ...]
+"""(C, H, W) for feature maps, (N,) for feature vectors; no batch axis."""
+
+QUANTITY_KEYS = (
+    "input_elements",
+    "output_channels",
+    "output_height",
+    "output_width",
+    "output_features",
+    "output_elements",
+    "params",
+    "mults",
+    "adds",
+    "comparisons",
+    "divisions",
+    "dropped_rows",
+    "dropped_columns",
+)
+
+
+@dataclass(frozen=True)
+class LayerAnalysis:
+    """A layer applied to an input shape.
+
+    Attributes:
+        name: the layer's name (``conv1``) or its type when standalone.
+        layer: the layer itself.
+        input_shape: (C, H, W) or (N,).
+        output_shape: same form; each entry a number, a symbol or a small product.
+        quantities: in reading order; look one up with ``analysis["params"]``.
+        assumptions: conditions the symbols must meet (e.g. ``W + 2P >= K_1``).
+    """
+
+    name: str
+    layer: Layer
+    input_shape: Shape
+    output_shape: Shape
+    quantities: tuple[Quantity, ...]
+    assumptions: tuple[sp.Basic, ...] = ()
+
+    def __getitem__(self, key: str) -> Quantity:
+        for quantity in self.quantities:
+            if quantity.key == key:
+                return quantity
+        raise KeyError(f"{self.name} has no quantity {key!r}")
+
+    def get(self, key: str) -> Quantity | None:
+        """The quantity called ``key``, or None where the layer has none."""
+        return next((q for q in self.quantities if q.key == key), None)
+
+    def __iter__(self) -> Iterator[Quantity]:
+        return iter(self.quantities)
+
+    @property
+    def definitions(self) -> dict[sp.Symbol, sp.Expr]:
+        """The symbols this layer defines (``W_out``), each with its expression."""
+        return {q.symbol: q.expr for q in self.quantities if q.symbol is not None}
+
+    def _repr_latex_(self) -> str:
+        from .steps import latex
+
+        rows = r" \\ ".join(f"{q.lhs} &= {latex(q.formula)}" for q in self.quantities)
+        return rf"$\begin{{aligned}} {rows} \end{{aligned}}$"
+
+
+def elements(shape: Shape) -> sp.Expr:
+    """Number of elements of a shape, written W·H·C as the textbook does."""
+    if len(shape) == 1:
+        return shape[0]
+    channels, height, width = shape
+    with sp.evaluate(False):
+        return sp.Mul(width, height, channels)
+
+
+def is_atomic(expr: sp.Expr) -> bool:
+    """True for a number or a symbol: what can stand in a shape unnamed."""
+    return bool(expr.is_Atom)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One axis of a sliding window: kernel, stride, padding, dilation."""
+
+    kernel: sp.Expr
+    stride: sp.Expr
+    padding: sp.Expr
+    dilation: sp.Expr = sp.Integer(1)
+
+    @property
+    def extent(self) -> sp.Expr:
+        """The dilated kernel's span: D(K - 1) + 1, or K when D = 1."""
+        if self.dilation == 1:
+            return self.kernel
+        with sp.evaluate(False):
+            return self.dilation * (self.kernel - 1) + 1
+
+    def span(self, size: sp.Expr) -> sp.Expr:
+        """W + 2P - D(K - 1) - 1 + 1: the room the window slides over, unevaluated."""
+        with sp.evaluate(False):
+            padded = size + 2 * self.padding
+            if self.dilation == 1:
+                return padded - self.kernel
+            return padded - self.dilation * (self.kernel - 1) - 1
+
+    def output_size(self, size: sp.Expr, ceil_mode: bool = False) -> sp.Expr:
+        """⌊(W + 2P - K)/S⌋ + 1; with ceil_mode torch's rule for the last window."""
+        with sp.evaluate(False):
+            if not ceil_mode:
+                return sp.floor(self.span(size) / self.stride) + 1
+            steps = sp.ceiling(self.span(size) / self.stride)
+            # torch drops a last window that would start in the right padding
+            return sp.Piecewise(
+                (steps, sp.Ge(steps * self.stride, size + self.padding)),
+                (steps + 1, True),
+            )
+
+    def dropped(self, size: sp.Expr) -> sp.Expr:
+        """Columns of the padded input that no window reaches: (W + 2P - K) mod S."""
+        with sp.evaluate(False):
+            return sp.Mod(self.span(size), self.stride)
+
+    def fits(self, size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
+        """Check W + 2P >= extent; return it as an assumption when symbolic.
+
+        Raises:
+            LayerError: the kernel is larger than the padded input.
+        """
+        padded = size + 2 * self.padding
+        condition = sp.Ge(padded, evaluated(self.extent))
+        verdict = decided(condition)
+        if verdict is False:
+            raise LayerError(
+                f"{owner}: kernel_size {axis} {evaluated(self.extent)} is larger than the "
+                f"padded input {axis} {padded} ({axis} {size} + 2 x padding {self.padding})"
+            )
+        return () if verdict else (condition,)
+
+
+def spatial_quantities(
+    shape: Shape,
+    windows: tuple[Window, Window],
+    out_symbols: tuple[sp.Symbol, sp.Symbol],
+    *,
+    ceil_mode: bool = False,
+    owner: str,
+) -> tuple[list[Quantity], tuple[sp.Expr, sp.Expr], tuple[sp.Basic, ...]]:
+    """Output height and width of a sliding window, plus what the floor drops.
+
+    Returns the quantities, the (height, width) to put in the output shape (the
+    number, or the defining symbol when the size stays an expression), and the
+    assumptions the symbols must meet.
+    """
+    _, height, width = shape
+    quantities: list[Quantity] = []
+    sizes: list[sp.Expr] = []
+    assumptions: list[sp.Basic] = []
+    for axis, size, window, out in (
+        ("width", width, windows[1], out_symbols[1]),
+        ("height", height, windows[0], out_symbols[0]),
+    ):
+        assumptions += window.fits(size, owner, axis)
+        quantity = Quantity(
+            f"output_{axis}", f"Output {axis}", latex_name(out), window.output_size(size, ceil_mode)
+        )
+        if not is_atomic(quantity.expr):
+            quantity = Quantity(quantity.key, quantity.title, quantity.lhs, quantity.formula, out)
+        quantities.append(quantity)
+        sizes.append(quantity.symbol if quantity.symbol is not None else quantity.expr)
+    if not ceil_mode:
+        for axis, size, window in (("columns", width, windows[1]), ("rows", height, windows[0])):
+            quantities.append(
+                Quantity(
+                    f"dropped_{axis}",
+                    f"Padded-input {axis} no window reaches",
+                    rf"\mathrm{{dropped}}_{{{axis}}}",
+                    window.dropped(size),
+                )
+            )
+    width_size, height_size = sizes
+    return quantities, (height_size, width_size), tuple(assumptions)
+
+
+def shaped(layer: Any, shape: Shape, owner: str, dims: int) -> None:
+    """Refuse an input of the wrong rank, saying what to do instead."""
+    if len(shape) == dims:
+        return
+    if dims == 1:
+        raise LayerError(
+            f"{owner}: {type(layer).__name__} needs a feature vector but gets a "
+            f"{len(shape)}-D input {tuple(shape)}; add a Flatten layer before it"
+        )
+    raise LayerError(
+        f"{owner}: {type(layer).__name__} needs a (C, H, W) input but gets {tuple(shape)}"
+    )

@@ -1,0 +1,31 @@
+"""The one exception family of symcnn.
+
+Every message is one line that names where the problem is and how to fix it;
+the CLI prints it and exits with :attr:`SymcnnError.exit_code`.
+"""
+
+from __future__ import annotations
+
+
+class SymcnnError(Exception):
+    """Base of every error symcnn raises on purpose."""
+
+    exit_code = 2
+
+
+class LayerError(SymcnnError):
+    """Raised when a layer's hyperparameters cannot describe a real layer."""
+
+
+class ExpressionError(SymcnnError):
+    """Raised when a user-written expression is not in symcnn's small grammar."""
+
+
+class SpecError(SymcnnError):
+    """Raised when a TOML file (network, assignment, claims) is malformed."""
+
+
+class TexError(SymcnnError):
+    """Raised when the TeX engine fails on a generated document."""
+
+    exit_code = 3

@@ -1,0 +1,438 @@
+"""Layer classes named and parametrised like ``torch.nn``.
+
+Every argument takes an int, a sympy expression or a symbol name (a string,
+read by symcnn's restricted parser). ``Conv2d()``, ``MaxPool2d()``,
+``AvgPool2d()`` and ``Linear()`` with no argument at all are the symbolic
+layers of the assignment (K_1 x K_2 kernel, stride S, padding P; K x K pool,
+stride S_2, padding P_2; N neurons); given any argument, the rest take torch's
+defaults.
+
+Counting conventions (one place, quoted by the README):
+    * multiplications: one per weight x input product (MACs); FLOPs = 2 x MACs
+      as torch's FlopCounterMode counts them; fvcore's "flops" are MACs.
+    * additions: the sums of each dot product, plus one per output element for
+      the bias; the bias costs no multiplication.
+    * pooling: no parameters, no multiplications; max pooling does K_h K_w - 1
+      comparisons per output, average pooling K_h K_w - 1 additions and one
+      division per output (windows counted whole, padding included).
+    * ReLU: one comparison per element; BatchNorm2d (inference, folded): one
+      multiplication and one addition per element; Dropout: none.
+
+Kernel sizes, strides and paddings are (height, width) pairs as in torch; the
+assignment's K_1 is the kernel *width* (it pairs with W), so ``Conv2d()`` has
+``kernel_size=(K_2, K_1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+import sympy as sp
+
+from .analysis import (
+    QUANTITY_KEYS,
+    LayerAnalysis,
+    Shape,
+    Window,
+    elements,
+    shaped,
+    spatial_quantities,
+)
+from .arguments import Arg, Pair, as_expr, as_pair, decided, require
+from .errors import LayerError
+from .quantity import Quantity
+from .symbols import C_in, C_out, H, H_out, K, K_1, K_2, N, P, P_2, S, S_2, W, W_out
+
+_UNSET: Any = None
+
+
+class Layer:
+    """Base of every layer: ``analyze`` an input shape into quantities.
+
+    ``layer.params`` (or any key of :data:`QUANTITY_KEYS`) is the expression of
+    that quantity on the layer's default, symbolic input.
+    """
+
+    kind: ClassVar[str] = "layer"
+
+    def analyze(
+        self,
+        input_shape: Shape | None = None,
+        *,
+        name: str | None = None,
+        out_symbols: tuple[sp.Symbol, sp.Symbol] = (H_out, W_out),
+    ) -> LayerAnalysis:
+        """Apply the layer to ``input_shape`` (default: the assignment's symbols).
+
+        Args:
+            input_shape: (C, H, W) or (N,), entries ints or sympy expressions.
+            name: how errors and documents call the layer.
+            out_symbols: the symbols that name a new (height, width).
+
+        Raises:
+            LayerError: the layer cannot take this input.
+        """
+        shape = self.default_input() if input_shape is None else tuple(map(sp.sympify, input_shape))
+        return self._analyze(shape, name or type(self).__name__, out_symbols)
+
+    def default_input(self) -> Shape:
+        """The assignment's symbolic input: (C_in, H, W)."""
+        return (C_in, H, W)
+
+    def _analyze(
+        self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
+    ) -> LayerAnalysis:
+        raise NotImplementedError
+
+    def __getattr__(self, key: str) -> sp.Expr:
+        if key in QUANTITY_KEYS:
+            quantity = self.analyze().get(key)
+            if quantity is not None:
+                return quantity.expr
+        raise AttributeError(f"{type(self).__name__} has no attribute {key!r}")
+
+    @property
+    def output_shape(self) -> Shape:
+        """The output shape on the default, symbolic input."""
+        return self.analyze().output_shape
+
+    def arguments(self) -> dict[str, Any]:
+        """The layer's torch-style arguments, as given or defaulted."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+def _feature_map(
+    layer: Layer, name: str, shape: Shape, output_shape: Shape, quantities: list[Quantity],
+    assumptions: tuple[sp.Basic, ...] = (),
+) -> LayerAnalysis:
+    """Assemble an analysis: input and output element counts around ``quantities``."""
+    head = [Quantity("input_elements", "Number of input elements", "n_{in}", elements(shape))]
+    if len(output_shape) == 3:
+        head.append(Quantity("output_channels", "Output channels", "C_{out}", output_shape[0]))
+    size = Quantity("output_elements", "Number of output elements", "n_{out}", elements(output_shape))
+    ordered = head + [q for q in quantities if q.key.startswith("output_")] + [size]
+    ordered += [q for q in quantities if not q.key.startswith("output_")]
+    return LayerAnalysis(name, layer, shape, output_shape, tuple(ordered), assumptions)
+
+
+def _per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:
+    """``factor`` times the output's W·H·C, unevaluated."""
+    with sp.evaluate(False):
+        return sp.Mul(factor, elements(output_shape))
+
+
+@dataclass(frozen=True, eq=True)
+class Conv2d(Layer):
+    """2-D convolution, as ``torch.nn.Conv2d``."""
+
+    in_channels: Arg | None = _UNSET
+    out_channels: Arg | None = _UNSET
+    kernel_size: Pair | None = _UNSET
+    stride: Pair | None = _UNSET
+    padding: Pair | None = _UNSET
+    dilation: Pair = 1
+    groups: Arg = 1
+    bias: bool = True
+    windows: tuple[Window, Window] = field(init=False, repr=False, compare=False)
+
+    kind: ClassVar[str] = "conv"
+
+    def __post_init__(self) -> None:
+        owner = type(self).__name__
+        if self.out_channels is None and self.kernel_size is None and self.stride is None:
+            defaults = {"out_channels": C_out, "kernel_size": (K_2, K_1), "stride": S, "padding": P}
+            if self.padding is None:
+                for key, value in defaults.items():
+                    object.__setattr__(self, key, value)
+        if self.out_channels is None or self.kernel_size is None:
+            missing = "out_channels" if self.out_channels is None else "kernel_size"
+            raise LayerError(f"{owner}: {missing} is required (or give no argument at all for the symbolic layer)")
+        for key, default in (("stride", 1), ("padding", 0)):
+            if getattr(self, key) is None:
+                object.__setattr__(self, key, default)
+        kernel = as_pair(self.kernel_size, owner, "kernel_size")
+        stride = as_pair(self.stride, owner, "stride")
+        padding = as_pair(self.padding, owner, "padding")
+        dilation = as_pair(self.dilation, owner, "dilation")
+        for arg, pair, minimum in (("kernel_size", kernel, 1), ("stride", stride, 1),
+                                   ("padding", padding, 0), ("dilation", dilation, 1)):
+            for value in pair:
+                require(value, owner, arg, minimum=minimum)
+        for arg in ("in_channels", "out_channels", "groups"):
+            value = getattr(self, arg)
+            if value is not None:
+                require(as_expr(value, owner, arg), owner, arg, minimum=1)
+        object.__setattr__(
+            self, "windows", tuple(Window(*axis) for axis in zip(kernel, stride, padding, dilation))
+        )
+
+    def default_input(self) -> Shape:
+        channels = C_in if self.in_channels is None else as_expr(self.in_channels, "Conv2d", "in_channels")
+        return (channels, H, W)
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        shaped(self, shape, name, 3)
+        channels = shape[0]
+        assumptions = list(_same(channels, self.in_channels, name, "in_channels", "input channels"))
+        out_channels = as_expr(self.out_channels, name, "out_channels")
+        groups = as_expr(self.groups, name, "groups")
+        for arg, count in (("in_channels", channels), ("out_channels", out_channels)):
+            assumptions += _divisible(count, groups, name, arg)
+        spatial, (height, width), fits = spatial_quantities(shape, self.windows, out_symbols, owner=name)
+        output_shape = (out_channels, height, width)
+        kernel_h, kernel_w = (window.kernel for window in self.windows)
+        with sp.evaluate(False):
+            per_group = channels if groups == 1 else channels / groups
+            weights = sp.Mul(kernel_w, kernel_h, per_group)
+            params = (weights + 1) * out_channels if self.bias else weights * out_channels
+            mults = sp.Mul(weights, width, height, out_channels)
+            sums = weights - 1 + 1 if self.bias else weights - 1
+            adds = sp.Mul(sums, width, height, out_channels)
+        counts = [
+            Quantity("params", "Number of parameters", r"|\theta|", params),
+            Quantity("mults", "Number of multiplications", r"n_{\times}", mults),
+            Quantity("adds", "Number of additions", "n_{+}", adds),
+        ]
+        return _feature_map(self, name, shape, output_shape, spatial + counts, tuple(assumptions) + fits)
+
+
+@dataclass(frozen=True, eq=True)
+class _Pool2d(Layer):
+    """What max and average pooling share: the window and its checks."""
+
+    kernel_size: Pair | None = _UNSET
+    stride: Pair | None = _UNSET
+    padding: Pair | None = _UNSET
+    ceil_mode: bool = False
+    windows: tuple[Window, Window] = field(init=False, repr=False, compare=False)
+
+    kind: ClassVar[str] = "pool"
+
+    def _dilation(self) -> Pair:
+        return 1
+
+    def __post_init__(self) -> None:
+        owner = type(self).__name__
+        if self.kernel_size is None:
+            if self.stride is not None or self.padding is not None:
+                raise LayerError(f"{owner}: kernel_size is required (or give no argument at all for the symbolic layer)")
+            for key, value in (("kernel_size", K), ("stride", S_2), ("padding", P_2)):
+                object.__setattr__(self, key, value)
+        if self.stride is None:  # torch: stride defaults to kernel_size
+            object.__setattr__(self, "stride", self.kernel_size)
+        if self.padding is None:
+            object.__setattr__(self, "padding", 0)
+        kernel = as_pair(self.kernel_size, owner, "kernel_size")  # type: ignore[arg-type]
+        stride = as_pair(self.stride, owner, "stride")  # type: ignore[arg-type]
+        padding = as_pair(self.padding, owner, "padding")  # type: ignore[arg-type]
+        dilation = as_pair(self._dilation(), owner, "dilation")
+        for arg, pair, minimum in (("kernel_size", kernel, 1), ("stride", stride, 1),
+                                   ("padding", padding, 0), ("dilation", dilation, 1)):
+            for value in pair:
+                require(value, owner, arg, minimum=minimum)
+        for k, p in zip(kernel, padding):
+            if decided(sp.Le(2 * p, k)) is False:
+                raise LayerError(
+                    f"{owner}: padding {p} is more than half of kernel_size {k}; "
+                    f"torch allows at most {k // 2 if k.is_number else 'K/2'}"
+                )
+        object.__setattr__(
+            self, "windows", tuple(Window(*axis) for axis in zip(kernel, stride, padding, dilation))
+        )
+
+    def _window_quantities(
+        self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
+    ) -> tuple[list[Quantity], Shape, tuple[sp.Basic, ...]]:
+        shaped(self, shape, name, 3)
+        spatial, (height, width), fits = spatial_quantities(
+            shape, self.windows, out_symbols, ceil_mode=self.ceil_mode, owner=name
+        )
+        assumptions = fits + tuple(
+            sp.Le(2 * w.padding, w.kernel) for w in self.windows
+            if decided(sp.Le(2 * w.padding, w.kernel)) is None
+        )
+        return spatial, (shape[0], height, width), assumptions
+
+    def _window_size(self) -> sp.Expr:
+        kernel_h, kernel_w = (window.kernel for window in self.windows)
+        with sp.evaluate(False):
+            return kernel_w * kernel_h if kernel_w != kernel_h else kernel_h**2
+
+
+@dataclass(frozen=True, eq=True)
+class MaxPool2d(_Pool2d):
+    """2-D max pooling, as ``torch.nn.MaxPool2d``."""
+
+    dilation: Pair = 1
+    return_indices: bool = False
+
+    def _dilation(self) -> Pair:
+        return self.dilation
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
+        with sp.evaluate(False):
+            compares = _per_output(self._window_size() - 1, output_shape)
+        counts = _no_weights() + [Quantity("comparisons", "Number of comparisons", r"n_{\gtrless}", compares)]
+        return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
+
+
+@dataclass(frozen=True, eq=True)
+class AvgPool2d(_Pool2d):
+    """2-D average pooling, as ``torch.nn.AvgPool2d``."""
+
+    count_include_pad: bool = True
+    divisor_override: int | None = None
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
+        with sp.evaluate(False):
+            adds = _per_output(self._window_size() - 1, output_shape)
+        counts = _no_weights()[:2] + [
+            Quantity("adds", "Number of additions", "n_{+}", adds),
+            Quantity("divisions", "Number of divisions", r"n_{\div}", elements(output_shape)),
+        ]
+        return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
+
+
+def _no_weights() -> list[Quantity]:
+    zero = sp.Integer(0)
+    return [
+        Quantity("params", "Number of parameters", r"|\theta|", zero),
+        Quantity("mults", "Number of multiplications", r"n_{\times}", zero),
+        Quantity("adds", "Number of additions", "n_{+}", zero),
+    ]
+
+
+@dataclass(frozen=True, eq=True)
+class Linear(Layer):
+    """Fully connected layer, as ``torch.nn.Linear``; ``Linear()`` has N neurons."""
+
+    in_features: Arg | None = _UNSET
+    out_features: Arg | None = _UNSET
+    bias: bool = True
+
+    kind: ClassVar[str] = "fc"
+
+    def __post_init__(self) -> None:
+        if self.out_features is None:
+            object.__setattr__(self, "out_features", N)
+        for arg in ("in_features", "out_features"):
+            value = getattr(self, arg)
+            if value is not None:
+                require(as_expr(value, "Linear", arg), "Linear", arg, minimum=1)
+
+    def default_input(self) -> Shape:
+        """The assignment's flattened W x H x C_in input (or ``in_features``)."""
+        if self.in_features is not None:
+            return (as_expr(self.in_features, "Linear", "in_features"),)
+        with sp.evaluate(False):
+            return (sp.Mul(W, H, C_in),)
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        shaped(self, shape, name, 1)
+        (features,) = shape
+        assumptions = _same(features, self.in_features, name, "in_features", "incoming features")
+        out_features = as_expr(self.out_features, name, "out_features")  # type: ignore[arg-type]
+        with sp.evaluate(False):
+            params = (features + 1) * out_features if self.bias else features * out_features
+            mults = sp.Mul(features, out_features)
+            adds = sp.Mul(features - 1 + 1 if self.bias else features - 1, out_features)
+        counts = [
+            Quantity("output_features", "Output size", "N_{out}", out_features),
+            Quantity("params", "Number of parameters", r"|\theta|", params),
+            Quantity("mults", "Number of multiplications", r"n_{\times}", mults),
+            Quantity("adds", "Number of additions", "n_{+}", adds),
+        ]
+        return _feature_map(self, name, shape, (out_features,), counts, assumptions)
+
+
+@dataclass(frozen=True, eq=True)
+class Flatten(Layer):
+    """Flattens (C, H, W) into one feature vector, as ``torch.nn.Flatten()``."""
+
+    start_dim: int = 1
+    end_dim: int = -1
+
+    kind: ClassVar[str] = "flatten"
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        if (self.start_dim, self.end_dim) != (1, -1):
+            raise LayerError(f"{name}: only Flatten(start_dim=1, end_dim=-1) is supported")
+        output = Quantity("output_features", "Output size", "N_{out}", elements(shape))
+        return _feature_map(self, name, shape, (output.expr,), [output] + _no_weights())
+
+
+@dataclass(frozen=True, eq=True)
+class ReLU(Layer):
+    """Rectified linear unit; one comparison per element."""
+
+    inplace: bool = False
+
+    kind: ClassVar[str] = "relu"
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        compares = Quantity("comparisons", "Number of comparisons", r"n_{\gtrless}", elements(shape))
+        return _feature_map(self, name, shape, shape, _no_weights() + [compares])
+
+
+@dataclass(frozen=True, eq=True)
+class Dropout(Layer):
+    """Dropout: the identity at inference; no parameters, no arithmetic counted."""
+
+    p: float = 0.5
+    inplace: bool = False
+
+    kind: ClassVar[str] = "dropout"
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        return _feature_map(self, name, shape, shape, _no_weights())
+
+
+@dataclass(frozen=True, eq=True)
+class BatchNorm2d(Layer):
+    """Batch normalisation; 2C parameters with ``affine`` (running stats are buffers)."""
+
+    num_features: Arg | None = _UNSET
+    eps: float = 1e-5
+    momentum: float | None = 0.1
+    affine: bool = True
+    track_running_stats: bool = True
+
+    kind: ClassVar[str] = "bn"
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        shaped(self, shape, name, 3)
+        assumptions = _same(shape[0], self.num_features, name, "num_features", "input channels")
+        with sp.evaluate(False):
+            params = 2 * shape[0] if self.affine else sp.Integer(0)
+        counts = [
+            Quantity("params", "Number of parameters", r"|\theta|", params),
+            Quantity("mults", "Number of multiplications", r"n_{\times}", elements(shape)),
+            Quantity("adds", "Number of additions", "n_{+}", elements(shape)),
+        ]
+        return _feature_map(self, name, shape, shape, counts, assumptions)
+
+
+def _same(actual: sp.Expr, given: Arg | None, owner: str, arg: str, what: str) -> tuple[sp.Basic, ...]:
+    """Check a given size against the incoming one; an assumption when symbolic."""
+    if given is None:
+        return ()
+    expected = as_expr(given, owner, arg)
+    condition = sp.Eq(expected, actual)
+    verdict = decided(condition)
+    if verdict is False:
+        raise LayerError(f"{owner}: {arg} is {expected} but the {what} are {actual}")
+    return () if verdict else (condition,)
+
+
+def _divisible(count: sp.Expr, groups: sp.Expr, owner: str, arg: str) -> tuple[sp.Basic, ...]:
+    """Check that ``groups`` divides ``count``; an assumption when symbolic."""
+    if groups == 1:
+        return ()
+    condition = sp.Eq(sp.Mod(count, groups), 0)
+    verdict = decided(condition)
+    if verdict is False:
+        raise LayerError(f"{owner}: {arg} {count} is not divisible by groups {groups}")
+    return () if verdict else (condition,)

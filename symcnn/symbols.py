@@ -1,0 +1,82 @@
+"""The notation: every symbol of the assignment, defined once.
+
+Sizes, kernels, strides, channels, neurons and the batch are positive
+integers; paddings are nonnegative integers. The same name always carries the
+same assumptions, so ``symbol("W") is W``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import sympy as sp
+
+_POSITIVE = {"integer": True, "positive": True}
+_NONNEGATIVE = {"integer": True, "nonnegative": True}
+
+#: name -> (LaTeX, assumptions, meaning)
+_TABLE: dict[str, tuple[str, dict[str, bool], str]] = {
+    "W": ("W", _POSITIVE, "input width"),
+    "H": ("H", _POSITIVE, "input height"),
+    "C_in": ("C_{in}", _POSITIVE, "input channels"),
+    "C_out": ("C_{out}", _POSITIVE, "output channels"),
+    "K_1": ("K_1", _POSITIVE, "kernel width"),
+    "K_2": ("K_2", _POSITIVE, "kernel height"),
+    "P": ("P", _NONNEGATIVE, "padding"),
+    "S": ("S", _POSITIVE, "stride"),
+    "D": ("D", _POSITIVE, "dilation"),
+    "G": ("G", _POSITIVE, "groups"),
+    "K": ("K", _POSITIVE, "pooling kernel size"),
+    "S_2": ("S_2", _POSITIVE, "pooling stride"),
+    "P_2": ("P_2", _NONNEGATIVE, "pooling padding"),
+    "N": ("N", _POSITIVE, "neurons of the fully connected layer"),
+    "B": ("B", _POSITIVE, "batch size"),
+    "W_out": ("W_{out}", _POSITIVE, "output width"),
+    "H_out": ("H_{out}", _POSITIVE, "output height"),
+    "i": ("i", _NONNEGATIVE, "output row index"),
+    "j": ("j", _NONNEGATIVE, "output column index"),
+}
+
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+@cache
+def symbol(name: str) -> sp.Symbol:
+    """The symbol called ``name``: the notation's own, else a positive integer.
+
+    Raises:
+        ValueError: ``name`` is not a plain identifier.
+    """
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a symbol name: {name!r}")
+    assumptions = _TABLE[name][1] if name in _TABLE else _POSITIVE
+    return sp.Symbol(name, **assumptions)
+
+
+def latex_name(sym: sp.Symbol) -> str:
+    """Textbook LaTeX for a symbol: ``C_in`` -> ``C_{in}``, ``W_12`` -> ``W_{12}``."""
+    if sym.name in _TABLE:
+        return _TABLE[sym.name][0]
+    base, _, sub = sym.name.partition("_")
+    if not sub:
+        return base if len(base) == 1 else rf"\mathit{{{base}}}"
+    return f"{base}_{sub}" if len(sub) == 1 else f"{base}_{{{sub}}}"
+
+
+def meaning(sym: sp.Symbol) -> str:
+    """What a notation symbol stands for ('' for symbols outside the notation)."""
+    return _TABLE[sym.name][2] if sym.name in _TABLE else ""
+
+
+W, H, C_in, C_out = (symbol(n) for n in ("W", "H", "C_in", "C_out"))
+K_1, K_2, P, S, D, G = (symbol(n) for n in ("K_1", "K_2", "P", "S", "D", "G"))
+K, S_2, P_2, N, B = (symbol(n) for n in ("K", "S_2", "P_2", "N", "B"))
+W_out, H_out, i, j = (symbol(n) for n in ("W_out", "H_out", "i", "j"))
+
+NOTATION: dict[str, sp.Symbol] = {name: symbol(name) for name in _TABLE}
+
+
+def layer_symbol(base: str, index: int) -> sp.Symbol:
+    """The symbol of a network's intermediate size, e.g. ``W_3`` for layer 3."""
+    return symbol(f"{base}_{index}")
