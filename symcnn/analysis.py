@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from .arguments import decided
+from . import formula as f
+from .arguments import at_least
 from .errors import LayerError
 from .quantity import Quantity, evaluated
 from .symbols import latex_name
@@ -90,8 +91,7 @@ def elements(shape: Shape) -> sp.Expr:
     if len(shape) == 1:
         return shape[0]
     channels, height, width = shape
-    with sp.evaluate(False):
-        return sp.Mul(width, height, channels)
+    return f.mul(width, height, channels)
 
 
 def is_atomic(expr: sp.Expr) -> bool:
@@ -113,33 +113,27 @@ class Window:
         """The dilated kernel's span: D(K - 1) + 1, or K when D = 1."""
         if self.dilation == 1:
             return self.kernel
-        with sp.evaluate(False):
-            return self.dilation * (self.kernel - 1) + 1
+        return f.add(f.mul(self.dilation, f.sub(self.kernel, 1)), 1)
 
     def span(self, size: sp.Expr) -> sp.Expr:
         """W + 2P - D(K - 1) - 1 + 1: the room the window slides over, unevaluated."""
-        with sp.evaluate(False):
-            padded = size + 2 * self.padding
-            if self.dilation == 1:
-                return padded - self.kernel
-            return padded - self.dilation * (self.kernel - 1) - 1
+        padded = f.add(size, f.mul(2, self.padding))
+        if self.dilation == 1:
+            return f.sub(padded, self.kernel)
+        return f.sub(padded, f.mul(self.dilation, f.sub(self.kernel, 1)), 1)
 
     def output_size(self, size: sp.Expr, ceil_mode: bool = False) -> sp.Expr:
         """⌊(W + 2P - K)/S⌋ + 1; with ceil_mode torch's rule for the last window."""
-        with sp.evaluate(False):
-            if not ceil_mode:
-                return sp.floor(self.span(size) / self.stride) + 1
-            steps = sp.ceiling(self.span(size) / self.stride)
-            # torch drops a last window that would start in the right padding
-            return sp.Piecewise(
-                (steps, sp.Ge(steps * self.stride, size + self.padding)),
-                (steps + 1, True),
-            )
+        if not ceil_mode:
+            return f.add(f.floor(f.div(self.span(size), self.stride)), 1)
+        steps = f.ceil(f.div(self.span(size), self.stride))
+        # torch drops a last window that would start in the right padding
+        last_start = sp.Ge(f.mul(steps, self.stride), f.add(size, self.padding), evaluate=False)
+        return sp.Piecewise((steps, last_start), (f.add(steps, 1), True), evaluate=False)
 
     def dropped(self, size: sp.Expr) -> sp.Expr:
         """Columns of the padded input that no window reaches: (W + 2P - K) mod S."""
-        with sp.evaluate(False):
-            return sp.Mod(self.span(size), self.stride)
+        return f.mod(self.span(size), self.stride)
 
     def fits(self, size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
         """Check W + 2P >= extent; return it as an assumption when symbolic.
@@ -147,15 +141,14 @@ class Window:
         Raises:
             LayerError: the kernel is larger than the padded input.
         """
-        padded = size + 2 * self.padding
-        condition = sp.Ge(padded, evaluated(self.extent))
-        verdict = decided(condition)
+        padded, extent = size + 2 * self.padding, evaluated(self.extent)
+        verdict = at_least(padded, extent)
         if verdict is False:
             raise LayerError(
-                f"{owner}: kernel_size {axis} {evaluated(self.extent)} is larger than the "
-                f"padded input {axis} {padded} ({axis} {size} + 2 x padding {self.padding})"
+                f"{owner}: kernel_size {extent} is larger than the padded input {axis} "
+                f"{padded} ({axis} {size} + 2 x padding {self.padding})"
             )
-        return () if verdict else (condition,)
+        return () if verdict else (sp.Ge(padded, extent, evaluate=False),)
 
 
 def spatial_quantities(

@@ -53,8 +53,48 @@ def require(value: sp.Expr, owner: str, arg: str, *, minimum: int) -> None:
         raise LayerError(f"{owner}: {arg} must be an integer expression, got {value}")
 
 
-def decided(condition: sp.Basic) -> bool | None:
-    """True or False when sympy can decide ``condition``; None when it depends on symbols."""
-    if condition in (sp.true, sp.false):
-        return bool(condition)
+def lower_bound(expr: sp.Expr) -> sp.Expr | None:
+    """A cheap, sound lower bound of a polynomial in the notation's symbols.
+
+    Each term c·x·y·… with c > 0 and positive (nonnegative) integer symbols is
+    at least c (0); a term with a negative coefficient or another kind of
+    factor has no bound here. Avoids sympy's assumption queries, which cost
+    milliseconds per call.
+    """
+    bound = sp.Integer(0)
+    for term in sp.Add.make_args(expr):
+        coefficient, factors = term.as_coeff_Mul()
+        if factors == 1:
+            bound += coefficient
+            continue
+        symbols = sp.Mul.make_args(factors)
+        if coefficient < 0 or not all(s.is_Symbol and s.is_integer for s in symbols):
+            return None
+        bound += coefficient if all(s.is_positive for s in symbols) else 0
+    return bound
+
+
+def at_least(left: sp.Expr, right: sp.Expr) -> bool | None:
+    """Is ``left >= right``: True, False, or None when it depends on the symbols."""
+    difference = sp.expand(left - right)
+    if difference.is_Number:
+        return bool(difference >= 0)
+    bound = lower_bound(difference)
+    return True if bound is not None and bound >= 0 else None
+
+
+def equal(left: sp.Expr, right: sp.Expr) -> bool | None:
+    """Is ``left == right``: True, False, or None when it depends on the symbols."""
+    difference = sp.expand(left - right)
+    if difference.is_Number:
+        return difference == 0
+    return None
+
+
+def divides(divisor: sp.Expr, count: sp.Expr) -> bool | None:
+    """Does ``divisor`` divide ``count``: None when either is symbolic."""
+    if divisor == 1:
+        return True
+    if divisor.is_Number and count.is_Number:
+        return count % divisor == 0
     return None

@@ -39,7 +39,8 @@ from .analysis import (
     shaped,
     spatial_quantities,
 )
-from .arguments import Arg, Pair, as_expr, as_pair, decided, require
+from . import formula as f
+from .arguments import Arg, Pair, as_expr, as_pair, at_least, divides, equal, require
 from .errors import LayerError
 from .quantity import Quantity
 from .symbols import C_in, C_out, H, H_out, K, K_1, K_2, N, P, P_2, S, S_2, W, W_out
@@ -118,8 +119,7 @@ def _feature_map(
 
 def _per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:
     """``factor`` times the output's W·H·C, unevaluated."""
-    with sp.evaluate(False):
-        return sp.Mul(factor, elements(output_shape))
+    return f.mul(factor, elements(output_shape))
 
 
 @dataclass(frozen=True, eq=True)
@@ -182,13 +182,12 @@ class Conv2d(Layer):
         spatial, (height, width), fits = spatial_quantities(shape, self.windows, out_symbols, owner=name)
         output_shape = (out_channels, height, width)
         kernel_h, kernel_w = (window.kernel for window in self.windows)
-        with sp.evaluate(False):
-            per_group = channels if groups == 1 else channels / groups
-            weights = sp.Mul(kernel_w, kernel_h, per_group)
-            params = (weights + 1) * out_channels if self.bias else weights * out_channels
-            mults = sp.Mul(weights, width, height, out_channels)
-            sums = weights - 1 + 1 if self.bias else weights - 1
-            adds = sp.Mul(sums, width, height, out_channels)
+        per_group = channels if groups == 1 else f.div(channels, groups)
+        weights = f.mul(kernel_w, kernel_h, per_group)
+        params = f.mul(f.add(weights, 1), out_channels) if self.bias else f.mul(weights, out_channels)
+        mults = f.mul(weights, width, height, out_channels)
+        sums = f.add(f.sub(weights, 1), 1) if self.bias else f.sub(weights, 1)
+        adds = f.mul(sums, width, height, out_channels)
         counts = [
             Quantity("params", "Number of parameters", r"|\theta|", params),
             Quantity("mults", "Number of multiplications", r"n_{\times}", mults),
@@ -232,7 +231,7 @@ class _Pool2d(Layer):
             for value in pair:
                 require(value, owner, arg, minimum=minimum)
         for k, p in zip(kernel, padding):
-            if decided(sp.Le(2 * p, k)) is False:
+            if at_least(k, 2 * p) is False:
                 raise LayerError(
                     f"{owner}: padding {p} is more than half of kernel_size {k}; "
                     f"torch allows at most {k // 2 if k.is_number else 'K/2'}"
@@ -249,15 +248,14 @@ class _Pool2d(Layer):
             shape, self.windows, out_symbols, ceil_mode=self.ceil_mode, owner=name
         )
         assumptions = fits + tuple(
-            sp.Le(2 * w.padding, w.kernel) for w in self.windows
-            if decided(sp.Le(2 * w.padding, w.kernel)) is None
+            sp.Le(2 * w.padding, w.kernel, evaluate=False) for w in self.windows
+            if at_least(w.kernel, 2 * w.padding) is None
         )
         return spatial, (shape[0], height, width), assumptions
 
     def _window_size(self) -> sp.Expr:
         kernel_h, kernel_w = (window.kernel for window in self.windows)
-        with sp.evaluate(False):
-            return kernel_w * kernel_h if kernel_w != kernel_h else kernel_h**2
+        return f.mul(kernel_w, kernel_h) if kernel_w != kernel_h else f.power(kernel_h, 2)
 
 
 @dataclass(frozen=True, eq=True)
@@ -272,8 +270,7 @@ class MaxPool2d(_Pool2d):
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
-        with sp.evaluate(False):
-            compares = _per_output(self._window_size() - 1, output_shape)
+        compares = _per_output(f.sub(self._window_size(), 1), output_shape)
         counts = _no_weights() + [Quantity("comparisons", "Number of comparisons", r"n_{\gtrless}", compares)]
         return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
 
@@ -287,8 +284,7 @@ class AvgPool2d(_Pool2d):
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
-        with sp.evaluate(False):
-            adds = _per_output(self._window_size() - 1, output_shape)
+        adds = _per_output(f.sub(self._window_size(), 1), output_shape)
         counts = _no_weights()[:2] + [
             Quantity("adds", "Number of additions", "n_{+}", adds),
             Quantity("divisions", "Number of divisions", r"n_{\div}", elements(output_shape)),
@@ -327,18 +323,16 @@ class Linear(Layer):
         """The assignment's flattened W x H x C_in input (or ``in_features``)."""
         if self.in_features is not None:
             return (as_expr(self.in_features, "Linear", "in_features"),)
-        with sp.evaluate(False):
-            return (sp.Mul(W, H, C_in),)
+        return (f.mul(W, H, C_in),)
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         shaped(self, shape, name, 1)
         (features,) = shape
         assumptions = _same(features, self.in_features, name, "in_features", "incoming features")
         out_features = as_expr(self.out_features, name, "out_features")  # type: ignore[arg-type]
-        with sp.evaluate(False):
-            params = (features + 1) * out_features if self.bias else features * out_features
-            mults = sp.Mul(features, out_features)
-            adds = sp.Mul(features - 1 + 1 if self.bias else features - 1, out_features)
+        params = f.mul(f.add(features, 1), out_features) if self.bias else f.mul(features, out_features)
+        mults = f.mul(features, out_features)
+        adds = f.mul(f.add(f.sub(features, 1), 1) if self.bias else f.sub(features, 1), out_features)
         counts = [
             Quantity("output_features", "Output size", "N_{out}", out_features),
             Quantity("params", "Number of parameters", r"|\theta|", params),
@@ -405,8 +399,7 @@ class BatchNorm2d(Layer):
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         shaped(self, shape, name, 3)
         assumptions = _same(shape[0], self.num_features, name, "num_features", "input channels")
-        with sp.evaluate(False):
-            params = 2 * shape[0] if self.affine else sp.Integer(0)
+        params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
         counts = [
             Quantity("params", "Number of parameters", r"|\theta|", params),
             Quantity("mults", "Number of multiplications", r"n_{\times}", elements(shape)),
@@ -420,19 +413,15 @@ def _same(actual: sp.Expr, given: Arg | None, owner: str, arg: str, what: str) -
     if given is None:
         return ()
     expected = as_expr(given, owner, arg)
-    condition = sp.Eq(expected, actual)
-    verdict = decided(condition)
+    verdict = equal(expected, actual)
     if verdict is False:
         raise LayerError(f"{owner}: {arg} is {expected} but the {what} are {actual}")
-    return () if verdict else (condition,)
+    return () if verdict else (sp.Eq(expected, actual, evaluate=False),)
 
 
 def _divisible(count: sp.Expr, groups: sp.Expr, owner: str, arg: str) -> tuple[sp.Basic, ...]:
     """Check that ``groups`` divides ``count``; an assumption when symbolic."""
-    if groups == 1:
-        return ()
-    condition = sp.Eq(sp.Mod(count, groups), 0)
-    verdict = decided(condition)
+    verdict = divides(groups, count)
     if verdict is False:
         raise LayerError(f"{owner}: {arg} {count} is not divisible by groups {groups}")
-    return () if verdict else (condition,)
+    return () if verdict else (sp.Eq(f.mod(count, groups), 0, evaluate=False),)

@@ -8,22 +8,41 @@ Both come from one construction, so nothing is derived twice.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import sympy as sp
 
+from .formula import substituted  # noqa: F401  (re-exported: the step engine's entry)
+
 
 def evaluated(tree: sp.Basic) -> sp.Expr:
-    """Evaluate a tree built under ``sympy.evaluate(False)``, bottom up."""
+    """Evaluate a tree built under ``sympy.evaluate(False)``, bottom up.
+
+    floor, ceiling and Mod of symbolic arguments are kept as they are (after
+    the one cheap simplification, an integer argument), because sympy's own
+    evaluation of them queries the assumptions system at a cost of tens of
+    milliseconds each, which would make a deep symbolic network slow.
+    """
     if not tree.args:
         return tree
-    return tree.func(*(evaluated(arg) for arg in tree.args))
+    args = [evaluated(arg) for arg in tree.args]
+    if isinstance(tree, _ROUNDING) and not all(arg.is_Number for arg in args):
+        return _rounded_symbolically(tree.func, args)
+    return tree.func(*args)
 
 
-def substituted(tree: sp.Basic, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
-    """Put ``values`` into ``tree`` without evaluating anything (keeps ``2 · 1``)."""
-    with sp.evaluate(False):
-        return tree.xreplace(dict(values))
+_ROUNDING = (sp.floor, sp.ceiling, sp.Mod)
+
+
+def _rounded_symbolically(func: type, args: list[sp.Expr]) -> sp.Expr:
+    if func is sp.Mod:
+        dividend, divisor = args
+        return sp.Integer(0) if divisor == 1 else sp.Mod(dividend, divisor, evaluate=False)
+    (arg,) = args
+    if sp.fraction(arg)[1] == 1 and arg.is_integer:
+        return arg
+    return func(arg, evaluate=False)
 
 
 def value_of(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
@@ -48,10 +67,11 @@ class Quantity:
     lhs: str
     formula: sp.Expr
     symbol: sp.Symbol | None = None
-    expr: sp.Expr = field(init=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "expr", evaluated(self.formula))
+    @cached_property
+    def expr(self) -> sp.Expr:
+        """The formula evaluated: what the algebra compares and sums."""
+        return evaluated(self.formula)
 
     def value(self, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
         """The quantity with ``values`` bound and evaluated."""

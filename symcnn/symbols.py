@@ -34,6 +34,8 @@ _TABLE: dict[str, tuple[str, dict[str, bool], str]] = {
     "B": ("B", _POSITIVE, "batch size"),
     "W_out": ("W_{out}", _POSITIVE, "output width"),
     "H_out": ("H_{out}", _POSITIVE, "output height"),
+    "M": ("M", _POSITIVE, "memory budget in bytes"),
+    "b": ("b", _POSITIVE, "bytes per element"),
     "i": ("i", _NONNEGATIVE, "output row index"),
     "j": ("j", _NONNEGATIVE, "output column index"),
 }
@@ -73,6 +75,7 @@ W, H, C_in, C_out = (symbol(n) for n in ("W", "H", "C_in", "C_out"))
 K_1, K_2, P, S, D, G = (symbol(n) for n in ("K_1", "K_2", "P", "S", "D", "G"))
 K, S_2, P_2, N, B = (symbol(n) for n in ("K", "S_2", "P_2", "N", "B"))
 W_out, H_out, i, j = (symbol(n) for n in ("W_out", "H_out", "i", "j"))
+M, b = symbol("M"), symbol("b")
 
 NOTATION: dict[str, sp.Symbol] = {name: symbol(name) for name in _TABLE}
 

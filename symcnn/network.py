@@ -1,0 +1,128 @@
+"""Network: a chain of layers applied to an input shape, in linear time.
+
+Each layer is analysed on the shape the previous one produced. A spatial size
+that stays an expression gets a symbol of its own (``W_3`` for layer 3, defined
+by that layer's formula in terms of ``W_2``), so no expression ever nests the
+whole network: cost grows linearly with depth, also fully symbolically. Numbers
+come in by binding values layer by layer with ``xreplace``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .analysis import LayerAnalysis, Shape
+from .errors import LayerError
+from .layers import Layer
+from .quantity import value_of
+from .symbols import B, layer_symbol
+
+TOTAL_KEYS = ("params", "mults", "adds", "comparisons", "activation_elements")
+
+
+@dataclass(frozen=True)
+class Network:
+    """A chain of analysed layers.
+
+    Attributes:
+        name: the network's name.
+        input_shape: (C, H, W) of one sample.
+        layers: one analysis per layer, in order, named ``conv1``, ``pool1``, ...
+        batch: the batch-size symbol.
+    """
+
+    name: str
+    input_shape: Shape
+    layers: tuple[LayerAnalysis, ...]
+    batch: sp.Symbol = B
+
+    def __iter__(self) -> Iterator[LayerAnalysis]:
+        return iter(self.layers)
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def layer(self, key: str | int) -> LayerAnalysis:
+        """A layer by name, or by 1-based index as the assignment numbers them.
+
+        Raises:
+            LayerError: no such layer (the message lists the names).
+        """
+        if isinstance(key, int) and not isinstance(key, bool):
+            if 1 <= key <= len(self.layers):
+                return self.layers[key - 1]
+        else:
+            for analysis in self.layers:
+                if analysis.name == key:
+                    return analysis
+        names = ", ".join(a.name for a in self.layers)
+        raise LayerError(f"{self.name}: no layer {key!r}; the layers are {names} (or 1..{len(self.layers)})")
+
+    @property
+    def definitions(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every symbol the layers define, in order (``W_1``, ``H_1``, ``W_2``, ...)."""
+        return {sym: expr for analysis in self.layers for sym, expr in analysis.definitions.items()}
+
+    def values(self, assignment: Mapping[sp.Symbol, sp.Expr] | None = None) -> dict[sp.Symbol, sp.Expr]:
+        """``assignment`` plus the value of every defined symbol, bound layer by layer."""
+        bound = {sym: sp.sympify(value) for sym, value in (assignment or {}).items()}
+        for sym, expr in self.definitions.items():
+            bound[sym] = value_of(expr, bound)
+        return bound
+
+    def activation(self, analysis: LayerAnalysis) -> sp.Expr:
+        """Elements one sample's output of ``analysis`` holds."""
+        return analysis["output_elements"].expr
+
+    def total(self, key: str) -> sp.Expr:
+        """The sum of a quantity over all layers (per sample)."""
+        if key == "activation_elements":
+            return sp.Add(*(self.activation(a) for a in self.layers))
+        return sp.Add(*(q.expr for a in self.layers if (q := a.get(key)) is not None))
+
+    def closed_form(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with every layer symbol replaced by its nested definition.
+
+        An optional view for shallow networks: its size grows with depth.
+        """
+        for sym, definition in reversed(list(self.definitions.items())):
+            expr = expr.xreplace({sym: definition})
+        return expr
+
+
+def build_network(
+    layers: Sequence[Layer | tuple[str, Layer]],
+    input_shape: Sequence[int | sp.Expr],
+    name: str = "network",
+) -> Network:
+    """Analyse ``layers`` in order on ``input_shape`` (C, H, W).
+
+    Args:
+        layers: layers, or (name, layer) pairs; unnamed ones are auto-named
+            ``conv1``, ``pool1``, ``fc1``, ... by kind.
+        input_shape: one sample's (C, H, W); ints, symbols or expressions.
+        name: the network's name.
+
+    Raises:
+        LayerError: a layer cannot take the shape it receives, or two layers
+            share a name.
+    """
+    shape: Shape = tuple(sp.sympify(size) for size in input_shape)
+    counters: dict[str, int] = {}
+    analyses: list[LayerAnalysis] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(layers, start=1):
+        given, layer = entry if isinstance(entry, tuple) else (None, entry)
+        counters[layer.kind] = counters.get(layer.kind, 0) + 1
+        layer_name = given or f"{layer.kind}{counters[layer.kind]}"
+        if layer_name in seen:
+            raise LayerError(f"{name}: two layers are named {layer_name!r}; give each a different name")
+        seen.add(layer_name)
+        out_symbols = (layer_symbol("H", index), layer_symbol("W", index))
+        analysis = layer.analyze(shape, name=layer_name, out_symbols=out_symbols)
+        analyses.append(analysis)
+        shape = analysis.output_shape
+    return Network(name, tuple(sp.sympify(s) for s in input_shape), tuple(analyses))
