@@ -36,6 +36,10 @@ _TABLE: dict[str, tuple[str, dict[str, bool], str]] = {
     "H_out": ("H_{out}", _POSITIVE, "output height"),
     "M": ("M", _POSITIVE, "memory budget in bytes"),
     "b": ("b", _POSITIVE, "bytes per element"),
+    "n_max": ("n_{max}", _POSITIVE, "elements of the largest activation of one sample"),
+    "n_kept": ("n_{kept}", _POSITIVE, "activation elements kept for backward, per sample"),
+    "theta": (r"|\theta|", _NONNEGATIVE, "number of parameters"),
+    "s": ("s", _NONNEGATIVE, "optimizer values kept per parameter"),
     "i": ("i", _NONNEGATIVE, "output row index"),
     "j": ("j", _NONNEGATIVE, "output column index"),
 }

@@ -1,0 +1,18 @@
+"""symcnn: CNN arithmetic derived symbolically and shown step by step."""
+
+from .errors import ExpressionError, LayerError, SpecError, SymcnnError, TexError
+from .expr import parse_expression
+from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .memory import memory_plan, parse_budget
+from .network import Network, build_network
+from .quantity import Quantity
+from .receptive_field import receptive_fields
+from .spec import read_network
+from .summary import summarize
+
+__all__ = [
+    "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "Layer", "Linear", "MaxPool2d", "ReLU",
+    "Network", "build_network", "read_network", "summarize", "receptive_fields", "memory_plan",
+    "parse_budget", "parse_expression", "Quantity",
+    "SymcnnError", "LayerError", "SpecError", "ExpressionError", "TexError",
+]

@@ -1,0 +1,57 @@
+"""The command line: ``symcnn summary``, ``symcnn solve``, ``symcnn check``.
+
+Thin: each command calls the public functions a Python user calls. Bad input
+prints one line on stderr and exits 2 (3 when TeX fails); nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from .errors import SymcnnError
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from .spec import read_network
+    from .summary import as_json, as_table, summarize
+
+    network, values = read_network(args.spec)
+    if args.batch is not None and args.batch < 1:
+        raise SymcnnError(f"--batch must be a positive integer, got {args.batch}")
+    summary = summarize(network, values, batch=args.batch, budget=args.memory, dtype=args.dtype,
+                        optimizer=args.optimizer)
+    text = json.dumps(as_json(summary), indent=2) if args.json else as_table(summary)
+    print(text)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="symcnn", description="Symbolic CNN arithmetic, every step shown.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    summary = commands.add_parser("summary", help="per-layer table of a network spec (TOML)")
+    summary.add_argument("spec", help="network spec file (TOML)")
+    summary.add_argument("--json", action="store_true", help="print one JSON object")
+    summary.add_argument("--batch", type=int, help="batch size for the activation column")
+    summary.add_argument("--memory", help="memory budget, e.g. 12GiB (2^30 bytes) or 12GB (10^9)")
+    summary.add_argument("--dtype", default="float32", help="float32, float16, bfloat16 or float64")
+    summary.add_argument("--optimizer", default="sgd", help="sgd, momentum or adam (training model)")
+    summary.set_defaults(run=_summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except SymcnnError as error:
+        print(f"symcnn: error: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""Reading TOML files (networks, and the tables assignments and claims share).
+
+Errors name the file, the place (layer index and name, key) and the fix, in
+one line; a typo gets the nearest valid key or type. Strings are read by
+symcnn's restricted expression parser only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from .errors import ExpressionError, LayerError, SpecError, SymcnnError
+from .expr import parse_expression
+from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .network import Network, build_network
+from .symbols import symbol
+
+LAYER_TYPES: dict[str, type[Layer]] = {
+    cls.__name__: cls for cls in (Conv2d, MaxPool2d, AvgPool2d, Linear, Flatten, ReLU, BatchNorm2d, Dropout)
+}
+_LAYER_KEYS = ("type", "name", "repeat")
+_NETWORK_KEYS = ("name", "input", "layers", "values")
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file.
+
+    Raises:
+        SpecError: missing file or invalid TOML, naming the file and line.
+    """
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SpecError(f"{path}: is a directory, not a TOML file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: not a UTF-8 text file") from None
+
+
+def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """``"; did you mean 'x'?"`` for the nearest choice, or the list of choices."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; valid: {', '.join(choices)}"
+
+
+def check_keys(table: Mapping[str, Any], allowed: tuple[str, ...] | list[str], where: str) -> None:
+    """Refuse a key outside ``allowed``, suggesting the nearest one."""
+    for key in table:
+        if key not in allowed:
+            raise SpecError(f"{where}: unknown key {key!r}{suggestion(key, list(allowed))}")
+
+
+def read_value(value: Any, where: str) -> sp.Expr:
+    """An int or a restricted expression string, as sympy.
+
+    Raises:
+        SpecError: any other type, or a string outside the grammar.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise SpecError(f"{where}: expected an integer or an expression string, got {value!r}")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    try:
+        return parse_expression(value)
+    except ExpressionError as error:
+        raise SpecError(f"{where}: {error}") from None
+
+
+def read_values(table: Any, where: str) -> dict[sp.Symbol, sp.Expr]:
+    """A ``[values]`` table: symbol name -> integer (or expression of earlier ones)."""
+    if not isinstance(table, dict):
+        raise SpecError(f"{where}: expected a table of symbol = value")
+    values: dict[sp.Symbol, sp.Expr] = {}
+    for name, value in table.items():
+        try:
+            sym = symbol(name)
+        except ValueError:
+            raise SpecError(f"{where}: {name!r} is not a symbol name") from None
+        values[sym] = read_value(value, f"{where}.{name}").xreplace(values)
+    return values
+
+
+def read_network(path: str | Path) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """Load a network spec file: the network and the values it assigns.
+
+    Raises:
+        SpecError: anything wrong with the file, naming file, layer and key.
+    """
+    return network_from_table(read_toml(path), str(path))
+
+
+def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """Build a network from a parsed table (a whole file, or an inline part)."""
+    check_keys(table, _NETWORK_KEYS, where)
+    name = table.get("name", "network")
+    if not isinstance(name, str):
+        raise SpecError(f"{where}: name must be a string")
+    shape = table.get("input")
+    if not isinstance(shape, list) or len(shape) not in (1, 3):
+        raise SpecError(f"{where}: input must be [C, H, W] (or [N]), got {shape!r}")
+    input_shape = [read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape)]
+    entries = table.get("layers")
+    if not isinstance(entries, list) or not entries:
+        raise SpecError(f"{where}: no layers; add [[layers]] tables with type = \"Conv2d\" etc.")
+    values = read_values(table.get("values", {}), f"{where}: values")
+    layers: list[tuple[str, Layer] | Layer] = []
+    for index, entry in enumerate(entries, start=1):
+        layers += _layers_from_entry(entry, f"{where}: layer {index}")
+    try:
+        return build_network(layers, input_shape, name), values
+    except LayerError as error:
+        raise SpecError(f"{where}: {error}") from None
+
+
+def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer]:
+    if not isinstance(entry, dict):
+        raise SpecError(f"{where}: each [[layers]] entry must be a table")
+    kind = entry.get("type")
+    if not isinstance(kind, str):
+        raise SpecError(f"{where}: missing type; e.g. type = \"Conv2d\"")
+    if kind not in LAYER_TYPES:
+        raise SpecError(f"{where}: unknown type {kind!r}{suggestion(kind, list(LAYER_TYPES))}")
+    cls = LAYER_TYPES[kind]
+    name = entry.get("name")
+    if name is not None:
+        where = f"{where} ({name})"
+    arguments = [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
+    check_keys(entry, list(_LAYER_KEYS) + arguments, f"{where} {kind}")
+    repeat = entry.get("repeat", 1)
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
+    if name is not None and not isinstance(name, str):
+        raise SpecError(f"{where}: name must be a string")
+    kwargs = {key: _argument(cls, key, value, where) for key, value in entry.items() if key not in _LAYER_KEYS}
+    try:
+        layer = cls(**kwargs)
+    except SymcnnError as error:
+        raise SpecError(f"{where}: {error}") from None
+    if name is None:
+        return [layer] * repeat
+    return [(name if repeat == 1 else f"{name}_{k}", layer) for k in range(1, repeat + 1)]
+
+
+def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
+    """Check a value's type against the argument's annotation."""
+    annotation = str(next(f.type for f in fields(cls) if f.name == key))  # type: ignore[arg-type]
+    place = f"{where}: {key}"
+    if annotation == "bool":
+        if not isinstance(value, bool):
+            raise SpecError(f"{place} must be true or false, got {value!r}")
+        return value
+    if "float" in annotation:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SpecError(f"{place} must be a number, got {value!r}")
+        return value
+    if "Pair" in annotation and isinstance(value, list):
+        if len(value) != 2:
+            raise SpecError(f"{place} must be one value or [height, width], got {value!r}")
+        return tuple(read_value(v, place) for v in value)
+    return read_value(value, place)
