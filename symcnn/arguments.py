@@ -80,7 +80,10 @@ def at_least(left: sp.Expr, right: sp.Expr) -> bool | None:
     if difference.is_Number:
         return bool(difference >= 0)
     bound = lower_bound(difference)
-    return True if bound is not None and bound >= 0 else None
+    if bound is not None and bound >= 0:
+        return True
+    shortfall = lower_bound(-difference)  # right - left >= shortfall > 0: never holds
+    return False if shortfall is not None and shortfall > 0 else None
 
 
 def equal(left: sp.Expr, right: sp.Expr) -> bool | None:

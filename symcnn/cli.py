@@ -28,6 +28,18 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _solve(args: argparse.Namespace) -> int:
+    from .assignment import read_assignment
+    from .report import parse_formats, write_solution
+    from .solution import solve
+
+    formats = parse_formats(args.format)
+    solution = solve(read_assignment(args.assignment))
+    for path in write_solution(solution, args.output, formats, args.template_dir):
+        print(path)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="symcnn", description="Symbolic CNN arithmetic, every step shown.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -40,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--dtype", default="float32", help="float32, float16, bfloat16 or float64")
     summary.add_argument("--optimizer", default="sgd", help="sgd, momentum or adam (training model)")
     summary.set_defaults(run=_summary)
+
+    solve = commands.add_parser("solve", help="the worked solution of an assignment (md, tex, pdf)")
+    solve.add_argument("assignment", nargs="?", help="assignment file (TOML); default: the bundled seed assignment")
+    solve.add_argument("-o", "--output", default="reports", help="output folder (default: reports)")
+    solve.add_argument("--format", default="md,tex,pdf", help="comma-separated: md, tex, pdf (default: all)")
+    solve.add_argument("--template-dir", help="folder of templates that override symcnn's own")
+    solve.set_defaults(run=_solve)
     return parser
 
 

@@ -35,6 +35,7 @@ from .analysis import (
     LayerAnalysis,
     Shape,
     Window,
+    as_size,
     elements,
     shaped,
     spatial_quantities,
@@ -74,7 +75,7 @@ class Layer:
         Raises:
             LayerError: the layer cannot take this input.
         """
-        shape = self.default_input() if input_shape is None else tuple(map(sp.sympify, input_shape))
+        shape = self.default_input() if input_shape is None else tuple(map(as_size, input_shape))
         return self._analyze(shape, name or type(self).__name__, out_symbols)
 
     def default_input(self) -> Shape:

@@ -144,12 +144,22 @@ class MemoryPlan:
     params: sp.Integer
 
     @property
+    def element_bytes(self) -> int:
+        """Bytes per element of the dtype."""
+        return DTYPE_BYTES[self.dtype]
+
+    @property
+    def optimizer_values(self) -> int:
+        """Values the optimizer keeps per parameter."""
+        return OPTIMIZER_STATES[self.optimizer]
+
+    @property
     def values(self) -> dict[sp.Symbol, sp.Expr]:
         """The values of M, b, n_max, n_kept, θ and s."""
         return {
-            M: sp.Integer(self.budget.bytes), b: sp.Integer(DTYPE_BYTES[self.dtype]),
+            M: sp.Integer(self.budget.bytes), b: sp.Integer(self.element_bytes),
             n_max: self.largest_activation, n_kept: self.stored_elements,
-            theta: self.params, s: sp.Integer(OPTIMIZER_STATES[self.optimizer]),
+            theta: self.params, s: sp.Integer(self.optimizer_values),
         }
 
     @property

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .analysis import LayerAnalysis, Shape
+from .analysis import LayerAnalysis, Shape, as_size
 from .errors import LayerError
 from .layers import Layer
 from .quantity import value_of
@@ -67,10 +67,23 @@ class Network:
         return {sym: expr for analysis in self.layers for sym, expr in analysis.definitions.items()}
 
     def values(self, assignment: Mapping[sp.Symbol, sp.Expr] | None = None) -> dict[sp.Symbol, sp.Expr]:
-        """``assignment`` plus the value of every defined symbol, bound layer by layer."""
+        """``assignment`` plus the value of every defined symbol, bound layer by layer.
+
+        Raises:
+            LayerError: the values break a layer's assumption (a kernel larger
+                than the padded input it gets, channels that do not match).
+        """
         bound = {sym: sp.sympify(value) for sym, value in (assignment or {}).items()}
-        for sym, expr in self.definitions.items():
-            bound[sym] = value_of(expr, bound)
+        for analysis in self.layers:
+            for sym, expr in analysis.definitions.items():
+                bound[sym] = value_of(expr, bound)
+            for assumption in analysis.assumptions:
+                if value_of(assumption, bound) == sp.false:
+                    lhs, rhs = (value_of(side, bound) for side in assumption.args)
+                    raise LayerError(
+                        f"{analysis.name}: needs {assumption.lhs} {assumption.rel_op} {assumption.rhs}, "
+                        f"but the values make it {lhs} {assumption.rel_op} {rhs}"
+                    )
         return bound
 
     def activation(self, analysis: LayerAnalysis) -> sp.Expr:
@@ -110,7 +123,8 @@ def build_network(
         LayerError: a layer cannot take the shape it receives, or two layers
             share a name.
     """
-    shape: Shape = tuple(sp.sympify(size) for size in input_shape)
+    shape: Shape = tuple(as_size(size) for size in input_shape)
+    first = shape
     counters: dict[str, int] = {}
     analyses: list[LayerAnalysis] = []
     seen: set[str] = set()
@@ -125,4 +139,4 @@ def build_network(
         analysis = layer.analyze(shape, name=layer_name, out_symbols=out_symbols)
         analyses.append(analysis)
         shape = analysis.output_shape
-    return Network(name, tuple(sp.sympify(s) for s in input_shape), tuple(analyses))
+    return Network(name, first, tuple(analyses))

@@ -90,6 +90,10 @@ def read_values(table: Any, where: str) -> dict[sp.Symbol, sp.Expr]:
         except ValueError:
             raise SpecError(f"{where}: {name!r} is not a symbol name") from None
         values[sym] = read_value(value, f"{where}.{name}").xreplace(values)
+        least = 1 if sym.is_positive else 0
+        if values[sym].is_number and (not values[sym].is_integer or values[sym] < least):
+            kind = "positive" if least else "nonnegative"
+            raise SpecError(f"{where}.{name} must be a {kind} integer, got {values[sym]}")
     return values
 
 
@@ -112,6 +116,9 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
     if not isinstance(shape, list) or len(shape) not in (1, 3):
         raise SpecError(f"{where}: input must be [C, H, W] (or [N]), got {shape!r}")
     input_shape = [read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape)]
+    for k, size in enumerate(input_shape):
+        if size.is_number and (not size.is_integer or size < 1):
+            raise SpecError(f"{where}: input[{k}] must be a positive integer, got {size}")
     entries = table.get("layers")
     if not isinstance(entries, list) or not entries:
         raise SpecError(f"{where}: no layers; add [[layers]] tables with type = \"Conv2d\" etc.")
@@ -120,38 +127,50 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
     for index, entry in enumerate(entries, start=1):
         layers += _layers_from_entry(entry, f"{where}: layer {index}")
     try:
-        return build_network(layers, input_shape, name), values
+        network = build_network(layers, input_shape, name)
+        network.values(values)  # the values must not break a layer's assumptions
+        return network, values
     except LayerError as error:
         raise SpecError(f"{where}: {error}") from None
 
 
 def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer]:
+    """One [[layers]] entry: its layer, ``repeat`` times, named if a name is given."""
+    if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+        where = f"{where} ({entry['name']})"
+    layer = layer_from_table(entry, where)
+    name, repeat = entry.get("name"), entry.get("repeat", 1)
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
+    if name is None:
+        return [layer] * repeat
+    if not isinstance(name, str):
+        raise SpecError(f"{where}: name must be a string")
+    return [(name if repeat == 1 else f"{name}_{k}", layer) for k in range(1, repeat + 1)]
+
+
+def layer_from_table(entry: Any, where: str) -> Layer:
+    """A layer from a table like ``{ type = "Conv2d", out_channels = 64, kernel_size = 3 }``.
+
+    Raises:
+        SpecError: unknown type or key (with the nearest valid one), wrong value type,
+            or hyperparameters no layer can have.
+    """
     if not isinstance(entry, dict):
-        raise SpecError(f"{where}: each [[layers]] entry must be a table")
+        raise SpecError(f"{where}: each layer must be a table")
     kind = entry.get("type")
     if not isinstance(kind, str):
         raise SpecError(f"{where}: missing type; e.g. type = \"Conv2d\"")
     if kind not in LAYER_TYPES:
         raise SpecError(f"{where}: unknown type {kind!r}{suggestion(kind, list(LAYER_TYPES))}")
     cls = LAYER_TYPES[kind]
-    name = entry.get("name")
-    if name is not None:
-        where = f"{where} ({name})"
     arguments = [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
     check_keys(entry, list(_LAYER_KEYS) + arguments, f"{where} {kind}")
-    repeat = entry.get("repeat", 1)
-    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-        raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
-    if name is not None and not isinstance(name, str):
-        raise SpecError(f"{where}: name must be a string")
     kwargs = {key: _argument(cls, key, value, where) for key, value in entry.items() if key not in _LAYER_KEYS}
     try:
-        layer = cls(**kwargs)
+        return cls(**kwargs)
     except SymcnnError as error:
         raise SpecError(f"{where}: {error}") from None
-    if name is None:
-        return [layer] * repeat
-    return [(name if repeat == 1 else f"{name}_{k}", layer) for k in range(1, repeat + 1)]
 
 
 def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .formula import rebuilt
 from .quantity import Quantity, evaluated, substituted, value_of
 from .symbols import latex_name, symbol
 
@@ -79,7 +80,7 @@ class StepPrinter(LatexPrinter):
         for index, term in enumerate(_terms(expr)):
             negated = _negated(term)
             if index == 0:
-                out = self._print(term)
+                out = self._wrapped(term, sp.Mod, sp.Piecewise)
             elif negated is not None:
                 out += " - " + self._wrapped(negated, sp.Add, sp.Mod, sp.Piecewise, negative=True)
             else:
@@ -106,7 +107,7 @@ class StepPrinter(LatexPrinter):
         texts = [self._print(f) if i == 0 and bare and f.is_Number
                  else self._wrapped(f, sp.Add, sp.Mod, sp.Piecewise, negative=True)
                  for i, f in enumerate(factors)]
-        if factors[0].is_Integer and _is_letter(factors[1]) and not texts[0].startswith(r"\left("):
+        if len(factors) > 1 and factors[0].is_Integer and _is_letter(factors[1]) and texts[0][0] != "\\":
             texts[:2] = [texts[0] + texts[1]]  # a leading coefficient: 2P
         return r" \cdot ".join(texts)
 
@@ -181,7 +182,13 @@ def _ready(node: sp.Basic) -> bool:
         return False
     if isinstance(node, _ROUNDINGS) and _plain_fraction(node.args[0]):
         return True
+    if _is_fraction(node):  # a numerator or denominator that is still a product waits for its own stage
+        return _plain_fraction(node)
     return not any(_pending(arg, node) for arg in node.args)
+
+
+def _is_fraction(node: sp.Basic) -> bool:
+    return node.is_Mul and any(_is_reciprocal(f) for f in node.args)
 
 
 def _chosen(cases: sp.Piecewise) -> sp.Expr | None:
@@ -205,14 +212,18 @@ def _stage(node: sp.Basic, whole: bool = True) -> sp.Basic:
         branch = _chosen(node)
         if branch is not None:
             return branch
+    if _is_fraction(node):  # reduce the numerator as one product, and each denominator
+        numerator = [arg for arg in node.args if not _is_reciprocal(arg)]
+        staged = _stage(numerator[0] if len(numerator) == 1 else rebuilt(node, numerator))
+        below = [sp.Pow(_stage(arg.base), arg.exp, evaluate=False) for arg in node.args if _is_reciprocal(arg)]
+        return rebuilt(node, [staged, *below])
     args = []
     for arg in node.args:
         if node.is_Mul and _is_reciprocal(arg):  # reduce below the bar, keep the bar
             args.append(sp.Pow(_stage(arg.base), arg.exp, evaluate=False))
         else:  # in a sum or product only groups reduce alone; the rest waits for the chain
             args.append(_stage(arg, whole=not (node.is_Add or node.is_Mul) or _is_group(arg, node)))
-    with sp.evaluate(False):
-        return node.func(*args)
+    return rebuilt(node, args)
 
 
 def stages(tree: sp.Basic, limit: int = 100) -> list[sp.Basic]:

@@ -1,0 +1,173 @@
+"""Assignment files: a title, the values of the symbols, and parts with questions.
+
+A part is either one layer (``layer = { type = "Conv2d" }``: no argument is the
+assignment's symbolic layer) or a network (a path to a network spec, or an
+inline table) with the questions asked of it. See examples/seed_assignment.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from .analysis import LayerAnalysis
+from .errors import SpecError, SymcnnError
+from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
+from .network import Network
+from .spec import check_keys, layer_from_table, network_from_table, read_toml, read_value, read_values, suggestion
+
+LAYER_QUESTIONS = (
+    "input_elements", "output_shape", "output_width", "output_height", "output_channels",
+    "output_features", "output_elements", "params", "mults", "adds", "comparisons",
+)
+NETWORK_QUESTIONS = ("activation_table", "bottleneck", "max_batch", "max_batch_training", "receptive_field")
+_TOP_KEYS = ("title", "author", "date", "values", "readings", "parts")
+_PART_KEYS = ("title", "layer", "input", "network", "questions", "memory", "dtype", "optimizer",
+              "receptive_field_layer", "note")
+
+
+@dataclass(frozen=True)
+class LayerPart:
+    """One layer and the questions asked of it."""
+
+    title: str
+    analysis: LayerAnalysis
+    questions: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NetworkPart:
+    """A network and the questions asked of it."""
+
+    title: str
+    network: Network
+    questions: tuple[str, ...]
+    budget: Budget | None = None
+    dtype: str = "float32"
+    optimizer: str = "sgd"
+    receptive_field_layer: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A whole assignment, as read from its TOML file."""
+
+    title: str
+    values: dict[sp.Symbol, sp.Expr]
+    parts: tuple[LayerPart | NetworkPart, ...]
+    author: str = ""
+    date: str = ""
+    readings: tuple[str, ...] = field(default=())
+    source: str = ""
+
+
+def bundled_assignment() -> Path:
+    """The seed assignment shipped with symcnn (what ``symcnn solve`` runs by default)."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "examples", here.parent / "examples"):
+        if (folder / "seed_assignment.toml").is_file():
+            return folder / "seed_assignment.toml"
+    raise SymcnnError("the bundled seed assignment is missing from this installation")
+
+
+def read_assignment(path: str | Path | None = None) -> Assignment:
+    """Load an assignment file (default: the bundled seed assignment).
+
+    Raises:
+        SpecError: anything wrong, naming the file, the part and the key.
+    """
+    path = Path(path) if path is not None else bundled_assignment()
+    table = read_toml(path)
+    where = str(path)
+    check_keys(table, _TOP_KEYS, where)
+    title = _text(table, "title", where, required=True)
+    values = read_values(table.get("values", {}), f"{where}: values")
+    readings = table.get("readings", [])
+    if not isinstance(readings, list) or not all(isinstance(r, str) for r in readings):
+        raise SpecError(f"{where}: readings must be a list of strings")
+    parts_table = table.get("parts")
+    if not isinstance(parts_table, list) or not parts_table:
+        raise SpecError(f"{where}: no parts; add [[parts]] tables with a layer or a network")
+    parts = tuple(_part(entry, path, f"{where}: part {k}") for k, entry in enumerate(parts_table, start=1))
+    return Assignment(title, values, parts, _text(table, "author", where), _text(table, "date", where),
+                      tuple(readings), where)
+
+
+def _text(table: dict[str, Any], key: str, where: str, required: bool = False) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str) or (required and not value):
+        raise SpecError(f"{where}: {key} must be a {'non-empty ' if required else ''}string")
+    return value
+
+
+def _questions(entry: dict[str, Any], allowed: tuple[str, ...], where: str) -> tuple[str, ...]:
+    questions = entry.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise SpecError(f"{where}: questions must be a list, e.g. {list(allowed[:3])}")
+    for question in questions:
+        if question not in allowed:
+            raise SpecError(f"{where}: unknown question {question!r}{suggestion(str(question), list(allowed))}")
+    return tuple(questions)
+
+
+def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
+    if not isinstance(entry, dict):
+        raise SpecError(f"{where}: each [[parts]] entry must be a table")
+    check_keys(entry, _PART_KEYS, where)
+    title = _text(entry, "title", where, required=True)
+    note = _text(entry, "note", where)
+    where = f"{where} ({title})"
+    if ("layer" in entry) == ("network" in entry):
+        raise SpecError(f"{where}: give either layer = {{ type = ... }} or network = \"file.toml\"")
+    if "layer" in entry:
+        return LayerPart(title, _layer(entry, where), _questions(entry, LAYER_QUESTIONS, where), note)
+    network = entry["network"]
+    if isinstance(network, str):
+        spec = path.parent / network
+        built, _ = network_from_table(read_toml(spec), str(spec))
+    elif isinstance(network, dict):
+        built, _ = network_from_table(network, f"{where}: network")
+    else:
+        raise SpecError(f"{where}: network must be a file name or an inline table")
+    dtype, optimizer = entry.get("dtype", "float32"), entry.get("optimizer", "sgd")
+    if dtype not in DTYPE_BYTES:
+        raise SpecError(f"{where}: dtype {dtype!r} unknown{suggestion(str(dtype), list(DTYPE_BYTES))}")
+    if optimizer not in OPTIMIZER_STATES:
+        raise SpecError(f"{where}: optimizer {optimizer!r} unknown{suggestion(str(optimizer), list(OPTIMIZER_STATES))}")
+    budget = None
+    if "memory" in entry:
+        try:
+            budget = parse_budget(entry["memory"])
+        except SymcnnError as error:
+            raise SpecError(f"{where}: memory: {error}") from None
+    layer_name = entry.get("receptive_field_layer")
+    if layer_name is not None:
+        try:
+            built.layer(layer_name)
+        except SymcnnError as error:
+            raise SpecError(f"{where}: receptive_field_layer: {error}") from None
+    questions = _questions(entry, NETWORK_QUESTIONS, where)
+    if budget is None and {"max_batch", "max_batch_training"} & set(questions):
+        raise SpecError(f"{where}: the batch-size questions need memory = \"12GiB\" (or GB, or bytes)")
+    return NetworkPart(title, built, questions, budget, dtype, optimizer, layer_name, note)
+
+
+def _layer(entry: dict[str, Any], where: str) -> LayerAnalysis:
+    table = entry["layer"]
+    if not isinstance(table, dict) or not isinstance(table.get("type"), str):
+        raise SpecError(f"{where}: layer must be a table with a type, e.g. {{ type = \"Conv2d\" }}")
+    layer = layer_from_table(table, f"{where}: layer")
+    shape = None
+    if "input" in entry:
+        if not isinstance(entry["input"], list):
+            raise SpecError(f"{where}: input must be [C, H, W] or [N]")
+        shape = tuple(read_value(v, f"{where}: input") for v in entry["input"])
+    try:
+        return layer.analyze(shape, name=table["type"])
+    except SymcnnError as error:
+        raise SpecError(f"{where}: {error}") from None

@@ -1,0 +1,230 @@
+"""Rendering a solution (or a check report) with jinja2: Markdown, LaTeX, PDF.
+
+Templates own all wording. User text (titles, names) is escaped for the
+target format by the environment's ``finalize``; math comes from the printer
+as ``Markup`` and is left alone. ``.tex`` templates use ``<< >>``, ``<% %>``
+and ``<# #>`` delimiters, since jinja's ``{#`` breaks on LaTeX's ``#1``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import sympy as sp
+from markupsafe import Markup
+
+from .errors import SymcnnError, TexError
+from .steps import Derivation, latex
+
+TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk"
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
+
+
+def escape_tex(text: str) -> str:
+    """User text made safe inside a LaTeX document."""
+    return "".join(_TEX_SPECIAL.get(char, char) for char in text)
+
+
+def escape_markdown(text: str) -> str:
+    """User text made inert in Markdown (no emphasis, links, HTML or math)."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def template_dirs(extra: str | Path | None = None) -> list[Path]:
+    """Where templates are looked up: the user's folder first, then symcnn's own."""
+    here = Path(__file__).resolve().parent
+    builtin = [d for d in (here / "templates", here.parent / "templates") if d.is_dir()]
+    if extra is not None:
+        extra = Path(extra)
+        if not extra.is_dir():
+            raise SymcnnError(f"--template-dir {extra}: no such folder")
+        return [extra, *builtin]
+    return builtin
+
+
+def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Environment:
+    """A jinja2 environment for ``fmt`` ("md" or "tex") with symcnn's filters."""
+    escape: Callable[[str], str] = escape_tex if fmt == "tex" else escape_markdown
+    delimiters: dict[str, Any] = {}
+    if fmt == "tex":
+        delimiters = dict(
+            block_start_string="<%", block_end_string="%>", variable_start_string="<<",
+            variable_end_string=">>", comment_start_string="<#", comment_end_string="#>",
+        )
+
+    def finalize(value: Any) -> Any:
+        if isinstance(value, Markup):
+            return str(value)
+        if isinstance(value, str):
+            return escape(value)
+        return value
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(template_dir)]),
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+        lstrip_blocks=True, finalize=finalize, autoescape=False, **delimiters,
+    )
+    env.filters.update(
+        math=lambda tree: Markup(latex(tree)),
+        aligned=lambda d: Markup(aligned(d)),
+        inline=lambda d: Markup(d.latex()),
+        number=lambda value: Markup(number(value)),
+        plain=plain,
+        esc=lambda text: Markup(escape(str(text))),
+        raw=Markup,
+        layer_label=lambda layer: escape(describe(layer)),
+        interval=lambda interval, index: Markup(interval_latex(interval, index)),
+        dims=lambda shape: Markup(r" \times ".join(latex(size) for size in shape)),
+    )
+    env.globals.update(type_name=lambda obj: type(obj).__name__, words=words(template_dir))
+    return env
+
+
+def words(template_dir: str | Path | None = None) -> dict[str, Any]:
+    """The shared wording (``words.toml``): the user's folder first, then symcnn's."""
+    for folder in template_dirs(template_dir):
+        if (folder / "words.toml").is_file():
+            with open(folder / "words.toml", "rb") as handle:
+                try:
+                    return tomllib.load(handle)
+                except tomllib.TOMLDecodeError as error:
+                    raise SymcnnError(f"{folder / 'words.toml'}: not valid TOML: {error}") from None
+    raise SymcnnError("words.toml is missing from the templates")
+
+
+def aligned(derivation: Derivation) -> str:
+    """A derivation one step a line: ``lhs &= formula \\\\ &= ... \\\\ &= result``."""
+    lines = [f"{derivation.lhs} &= {derivation.steps[0].latex}"]
+    lines += [f"&= {step.latex}" for step in derivation.steps[1:]]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def describe(layer: Any) -> str:
+    """A short label in the assignment's style: ``Conv 3 x 3, s=1, p=1, 64``."""
+    kind = type(layer).__name__
+    arguments = layer.arguments()
+    if hasattr(layer, "windows"):
+        (kh, sh, ph), (kw, sw, pw) = ((w.kernel, w.stride, w.padding) for w in layer.windows)
+        stride = sh if sh == sw else f"{sh}x{sw}"
+        padding = ph if ph == pw else f"{ph}x{pw}"
+        label = f"{'Conv' if kind == 'Conv2d' else kind.removesuffix('2d')} {kh} x {kw}, s={stride}, p={padding}"
+        return f"{label}, {arguments['out_channels']} ch" if kind == "Conv2d" else label
+    if kind == "Linear":
+        return f"FC {arguments['out_features']}"
+    return kind
+
+
+def interval_latex(interval: Any, index: str) -> str:
+    """``16i - 62 : 16i + 77`` for neuron ``index`` of an interval."""
+    from . import formula as f
+    from .symbols import symbol
+
+    i = symbol(index)
+    moving = i if interval.jump == 1 else f.mul(interval.jump, i)
+    ends = [moving if offset == 0 else f.add(moving, offset) for offset in (interval.first, interval.last)]
+    return f"{latex(ends[0])} : {latex(ends[1])}"
+
+
+def number(value: Any) -> str:
+    """An exact value as LaTeX, thousands grouped."""
+    return latex(sp.sympify(value))
+
+
+def plain(value: Any) -> str:
+    """An exact integer as text, thousands grouped: ``4,194,304``."""
+    value = sp.sympify(value)
+    return f"{int(value):,}" if value.is_Integer else str(value)
+
+
+def render(template: str, fmt: str, template_dir: str | Path | None = None, **context: Any) -> str:
+    """Render ``template`` (e.g. ``solution.md.j2``) with ``context``.
+
+    Raises:
+        SymcnnError: a template is missing or broken.
+    """
+    try:
+        return environment(fmt, template_dir).get_template(template).render(**context)
+    except jinja2.TemplateNotFound as error:
+        raise SymcnnError(f"template {error.name} not found in {', '.join(map(str, template_dirs(template_dir)))}") from None
+    except jinja2.TemplateError as error:
+        where = getattr(error, "filename", None) or template
+        raise SymcnnError(f"template {where}, line {getattr(error, 'lineno', '?')}: {error.message}") from None
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``path`` through a temporary file and a rename: never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data.encode() if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary only
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def tex_engine() -> list[str] | None:
+    """The command that compiles a .tex to PDF (shell escape off), or None without TeX."""
+    if shutil.which("latexmk") and shutil.which("pdflatex"):
+        return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+                "-pdflatex=pdflatex -no-shell-escape %O %S"]
+    return None
+
+
+def build_pdf(tex: str, figures: list[Path], target: Path, timeout: int = 300) -> None:
+    """Compile ``tex`` in a temporary folder and move only the finished PDF to ``target``.
+
+    Raises:
+        SymcnnError: no TeX engine (the message names the packages to install).
+        TexError: the compile failed (the message quotes the log's first error).
+    """
+    command = tex_engine()
+    if command is None:
+        raise SymcnnError(f"no TeX engine found: install {TEX_PACKAGES} (Debian) to build the PDF")
+    with tempfile.TemporaryDirectory(prefix="symcnn-tex-") as folder:
+        work = Path(folder)
+        source = work / target.with_suffix(".tex").name
+        source.write_text(tex)
+        for figure in figures:
+            shutil.copy(figure, work / figure.name)
+        env = {**os.environ, "openout_any": "p", "shell_escape": "f"}
+        try:
+            subprocess.run([*command, source.name], cwd=work, env=env, capture_output=True,
+                           timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise TexError(f"{target.name}: the TeX run took longer than {timeout} s") from None
+        pdf = source.with_suffix(".pdf")
+        log = source.with_suffix(".log")
+        if not pdf.is_file():
+            raise TexError(f"{source.name}: TeX failed: {first_tex_error(log)}")
+        write_atomic(target, pdf.read_bytes())
+
+
+def first_tex_error(log: Path) -> str:
+    """The first error line of a TeX log (lines starting with '!')."""
+    if not log.is_file():
+        return "no log was written"
+    lines = log.read_text(errors="replace").splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("!"):
+            context = next((ln for ln in lines[index + 1: index + 4] if ln.startswith("l.")), "")
+            return f"{line[1:].strip()} {context}".strip()
+    return "see the .log (no '!' error line)"
