@@ -53,42 +53,55 @@ def require(value: sp.Expr, owner: str, arg: str, *, minimum: int) -> None:
         raise LayerError(f"{owner}: {arg} must be an integer expression, got {value}")
 
 
-def lower_bound(expr: sp.Expr) -> sp.Expr | None:
-    """A cheap, sound lower bound of a polynomial in the notation's symbols.
+def bounds(expr: sp.Expr) -> tuple[sp.Expr | None, sp.Expr | None]:
+    """Cheap, sound (lower, upper) bounds of a polynomial in the notation's symbols.
 
-    Each term c·x·y·… with c > 0 and positive (nonnegative) integer symbols is
-    at least c (0); a term with a negative coefficient or another kind of
-    factor has no bound here. Avoids sympy's assumption queries, which cost
-    milliseconds per call.
+    Each term c·x·y·… of positive (nonnegative) integer symbols is at least c
+    (0) when c > 0 and at most c (0) when c < 0; None where no bound follows.
+    Avoids sympy's assumption queries, which cost milliseconds per call.
     """
-    bound = sp.Integer(0)
+    low: sp.Expr | None = sp.Integer(0)
+    high: sp.Expr | None = sp.Integer(0)
     for term in sp.Add.make_args(expr):
         coefficient, factors = term.as_coeff_Mul()
         if factors == 1:
-            bound += coefficient
+            low = None if low is None else low + coefficient
+            high = None if high is None else high + coefficient
             continue
-        symbols = sp.Mul.make_args(factors)
-        if coefficient < 0 or not all(s.is_Symbol and s.is_integer for s in symbols):
-            return None
-        bound += coefficient if all(s.is_positive for s in symbols) else 0
-    return bound
+        if not all(s.is_Symbol and s.is_integer and s.is_nonnegative for s in sp.Mul.make_args(factors)):
+            return None, None
+        least = coefficient if all(s.is_positive for s in sp.Mul.make_args(factors)) else 0
+        if coefficient > 0:
+            low, high = (None if low is None else low + least), None
+        else:
+            low, high = None, (None if high is None else high + least)
+    return low, high
+
+
+def _difference(left: sp.Expr, right: sp.Expr) -> sp.Expr:
+    """``left - right`` with products of sums multiplied out (cheaper than ``expand``)."""
+    terms = sp.Add.make_args(left - right)
+    if not any(t.is_Mul and any(f.is_Add for f in t.args) for t in terms):
+        return sp.Add(*terms)
+    return sp.expand(sp.Add(*terms))
 
 
 def at_least(left: sp.Expr, right: sp.Expr) -> bool | None:
     """Is ``left >= right``: True, False, or None when it depends on the symbols."""
-    difference = sp.expand(left - right)
+    difference = _difference(left, right)
     if difference.is_Number:
         return bool(difference >= 0)
-    bound = lower_bound(difference)
-    if bound is not None and bound >= 0:
+    low, high = bounds(difference)
+    if low is not None and low >= 0:
         return True
-    shortfall = lower_bound(-difference)  # right - left >= shortfall > 0: never holds
-    return False if shortfall is not None and shortfall > 0 else None
+    if high is not None and high < 0:
+        return False
+    return None
 
 
 def equal(left: sp.Expr, right: sp.Expr) -> bool | None:
     """Is ``left == right``: True, False, or None when it depends on the symbols."""
-    difference = sp.expand(left - right)
+    difference = _difference(left, right)
     if difference.is_Number:
         return difference == 0
     return None

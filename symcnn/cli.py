@@ -40,6 +40,18 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from .check import check_claims
+    from .check_report import as_json, as_table, write_check_report
+    from .claims import read_claims
+
+    report = check_claims(read_claims(args.claims))
+    if args.output is not None:
+        write_check_report(report, args.output)
+    print(json.dumps(as_json(report), indent=2) if args.json else as_table(report))
+    return report.exit_code
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="symcnn", description="Symbolic CNN arithmetic, every step shown.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--format", default="md,tex,pdf", help="comma-separated: md, tex, pdf (default: all)")
     solve.add_argument("--template-dir", help="folder of templates that override symcnn's own")
     solve.set_defaults(run=_solve)
+
+    check = commands.add_parser("check", help="check a student's claims (TOML): a verdict and diagnosis for each")
+    check.add_argument("claims", help="claims file (TOML), e.g. examples/seed_claims.toml")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("-o", "--output", help="also write a report: report.md, report.tex or report.pdf")
+    check.set_defaults(run=_check)
     return parser
 
 

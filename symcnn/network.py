@@ -69,6 +69,10 @@ class Network:
     def values(self, assignment: Mapping[sp.Symbol, sp.Expr] | None = None) -> dict[sp.Symbol, sp.Expr]:
         """``assignment`` plus the value of every defined symbol, bound layer by layer.
 
+        Only numbers are bound: a size that stays symbolic keeps its own symbol,
+        since binding the expression would nest the whole network
+        (:meth:`closed_form` gives that view).
+
         Raises:
             LayerError: the values break a layer's assumption (a kernel larger
                 than the padded input it gets, channels that do not match).
@@ -76,7 +80,9 @@ class Network:
         bound = {sym: sp.sympify(value) for sym, value in (assignment or {}).items()}
         for analysis in self.layers:
             for sym, expr in analysis.definitions.items():
-                bound[sym] = value_of(expr, bound)
+                value = value_of(expr, bound)
+                if value.is_Number:  # a symbolic size keeps its symbol: see closed_form
+                    bound[sym] = value
             for assumption in analysis.assumptions:
                 if value_of(assumption, bound) == sp.false:
                     lhs, rhs = (value_of(side, bound) for side in assumption.args)
@@ -95,6 +101,11 @@ class Network:
         if key == "activation_elements":
             return sp.Add(*(self.activation(a) for a in self.layers))
         return sp.Add(*(q.expr for a in self.layers if (q := a.get(key)) is not None))
+
+    def _repr_markdown_(self) -> str:
+        from .summary import as_markdown, summarize
+
+        return as_markdown(summarize(self))
 
     def closed_form(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with every layer symbol replaced by its nested definition.

@@ -27,7 +27,7 @@ from .network import Network
 from .quantity import evaluated, value_of
 from .symbols import i, j, layer_symbol
 
-_LARGEST_KEPT = 40  # nodes; a larger offset gets a symbol of its own, keeping depth linear
+_LARGEST_KEPT = 12  # nodes; a larger offset gets a symbol of its own, keeping cost linear in depth
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,9 @@ class ReceptiveFields:
         """``bound`` plus the value of every offset symbol."""
         result = dict(bound)
         for sym, expr in self.definitions.items():
-            result[sym] = value_of(expr, result)
+            value = value_of(expr, result)
+            if value.is_Number:  # a symbolic offset keeps its symbol, as sizes do
+                result[sym] = value
         return result
 
 

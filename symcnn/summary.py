@@ -44,6 +44,7 @@ class Summary:
     totals: dict[str, sp.Expr]
     batch: int | None
     memory: MemoryPlan | None
+    definitions: dict[sp.Symbol, sp.Expr]
 
 
 def summarize(
@@ -78,12 +79,19 @@ def summarize(
     totals = {key: value_of(network.total(key), bound) for key in TOTAL_KEYS if key != "comparisons"}
     plan = memory_plan(network, bound, budget, dtype, optimizer) if budget is not None else None
     input_shape = tuple(value_of(size, bound) for size in network.input_shape)
-    return Summary(network.name, input_shape, tuple(rows), totals, batch, plan)
+    unbound = {sym: value_of(expr, bound) for sym, expr in {**network.definitions, **fields.definitions}.items()
+               if sym not in bound}
+    return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound)
+
+
+def text(value: sp.Expr) -> str:
+    """An expression as text, terms unsorted: sorting a 1,000-term total costs seconds."""
+    return sp.sstr(value, order="none")
 
 
 def exact(value: sp.Expr) -> int | str:
     """A JSON-ready exact value: an int, or the expression as a string."""
-    return int(value) if value.is_Integer else str(value)
+    return int(value) if value.is_Integer else text(value)
 
 
 def as_json(summary: Summary) -> dict[str, Any]:
@@ -106,6 +114,8 @@ def as_json(summary: Summary) -> dict[str, Any]:
         "layers": layers,
         "totals": {key: exact(value) for key, value in summary.totals.items()},
     }
+    if summary.definitions:  # the per-layer symbols that symbolic entries above refer to
+        result["definitions"] = {sym.name: text(expr) for sym, expr in summary.definitions.items()}
     if summary.batch is not None:
         result["batch"] = summary.batch
     if summary.memory is not None:
@@ -123,7 +133,7 @@ def as_json(summary: Summary) -> dict[str, Any]:
 
 def grouped(value: sp.Expr) -> str:
     """``4,194,304`` for integers, the expression otherwise."""
-    return f"{int(value):,}" if value.is_Integer else str(value)
+    return f"{int(value):,}" if value.is_Integer else text(value)
 
 
 def as_table(summary: Summary) -> str:
@@ -169,4 +179,18 @@ def as_table(summary: Summary) -> str:
             f"{int(plan.max_batch(training=True)):,}",
         ]
     lines.append(rule)
+    return "\n".join(lines)
+
+
+def as_markdown(summary: Summary) -> str:
+    """The summary as a Markdown table (what a notebook shows for a Network)."""
+    lines = [f"**{summary.name}**", "", "| Layer | Output shape | Params | Mult-adds | Activation / sample |",
+             "|---|---|---:|---:|---:|"]
+    for row in summary.rows:
+        shape = " × ".join(grouped(v) for v in row.output_shape)
+        lines.append(f"| {row.name} ({row.type}) | {shape} | {grouped(row.params)} | {grouped(row.mults)} | "
+                     f"{grouped(row.activation_elements)} |")
+    totals = summary.totals
+    lines.append(f"| **Total** | | {grouped(totals['params'])} | {grouped(totals['mults'])} | "
+                 f"{grouped(totals['activation_elements'])} |")
     return "\n".join(lines)
