@@ -21,6 +21,10 @@ class ExpressionError(SymcnnError):
     """Raised when a user-written expression is not in symcnn's small grammar."""
 
 
+class MissingValueError(SymcnnError, ValueError):
+    """Raised when a derivation needs a value that was not given."""
+
+
 class SpecError(SymcnnError):
     """Raised when a TOML file (network, assignment, claims) is malformed."""
 

@@ -152,6 +152,11 @@ class Conv2d(Layer):
         for key, default in (("stride", 1), ("padding", 0)):
             if getattr(self, key) is None:
                 object.__setattr__(self, key, default)
+        if self.padding in ("same", "valid"):  # torch's string paddings, not symbol names
+            raise LayerError(
+                f"{owner}: padding={self.padding!r} is not supported; give the padding as a number "
+                f"(0 for 'valid', (kernel_size - 1) // 2 for 'same' with an odd kernel and stride 1)"
+            )
         kernel = as_pair(self.kernel_size, owner, "kernel_size")
         stride = as_pair(self.stride, owner, "stride")
         padding = as_pair(self.padding, owner, "padding")

@@ -147,7 +147,11 @@ def build_network(
             raise LayerError(f"{name}: two layers are named {layer_name!r}; give each a different name")
         seen.add(layer_name)
         out_symbols = (layer_symbol("H", index), layer_symbol("W", index))
-        analysis = layer.analyze(shape, name=layer_name, out_symbols=out_symbols)
+        try:
+            analysis = layer.analyze(shape, name=layer_name, out_symbols=out_symbols)
+        except LayerError as error:  # say where the layer stands, as spec files number them
+            detail = str(error).removeprefix(f"{layer_name}: ")
+            raise LayerError(f"layer {index} ({layer_name}): {detail}") from None
         analyses.append(analysis)
         shape = analysis.output_shape
     return Network(name, first, tuple(analyses))

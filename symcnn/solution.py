@@ -12,11 +12,12 @@ import sympy as sp
 
 from .analysis import LayerAnalysis
 from .assignment import Assignment, LayerPart, NetworkPart
+from .errors import SpecError, SymcnnError
 from .layers import Layer
 from .memory import MemoryPlan, activations, largest_batch_activation, largest_batch_training, memory_plan
 from .memory import stored_activations as _stored  # noqa: F401  (documented model, shown in the table)
 from .network import Network
-from .quantity import value_of
+from .quantity import evaluated, value_of
 from .receptive_field import Interval, araujo_closed_forms, receptive_fields
 from .steps import Derivation, derive
 
@@ -117,10 +118,14 @@ def solve(assignment: Assignment) -> Solution:
     """Answer every question of every part."""
     sections = []
     for number, part in enumerate(assignment.parts, start=1):
-        if isinstance(part, LayerPart):
-            items: tuple[Item, ...] = _layer_answers(part, assignment.values)
-        else:
-            items = _network_answers(part, assignment.values)
+        try:
+            if isinstance(part, LayerPart):
+                items: tuple[Item, ...] = _layer_answers(part, assignment.values)
+            else:
+                items = _network_answers(part, assignment.values)
+        except SymcnnError as error:
+            where = f"{assignment.source}: part {number} ({part.title})"
+            raise SpecError(f"{where}: {error}; give the symbols numbers under [values]") from None
         sections.append(Section(number, part.title, part, items))
     return Solution(assignment, tuple(sections))
 
@@ -193,7 +198,8 @@ def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol,
     chosen = next((row for row in rows if row.name == name), rows[-1])
     index = [a.name for a in network.layers].index(chosen.name)
     windows = [w for a in network.layers[: index + 1] if (w := getattr(a.layer, "windows", None))]
-    closed = {key: value_of(expr, bound) for key, expr in araujo_closed_forms([w[0] for w in windows]).items()}
+    forms = araujo_closed_forms([w[0] for w in windows])
+    closed = {key: value_of(evaluated(form), bound) for key, form in forms.items()}
     output = network.layers[index].output_shape
     return ReceptiveFieldAnswer(
         "receptive_field", rows, chosen, closed,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .errors import MissingValueError
 from .formula import rebuilt
 from .quantity import Quantity, evaluated, substituted, value_of
 from .symbols import latex_name, symbol
@@ -281,7 +282,7 @@ def derive(
     """The derivation of a quantity (or unevaluated tree) at ``values``.
 
     Raises:
-        ValueError: ``values`` leave a symbol of the formula unbound.
+        MissingValueError: ``values`` leave a symbol of the formula unbound.
     """
     values = _bound(values)
     if isinstance(quantity_or_tree, Quantity):
@@ -292,7 +293,8 @@ def derive(
     result = value_of(expr, values)
     missing = sorted(s.name for s in formula.free_symbols if s not in values)
     if missing or not result.is_Number:
-        raise ValueError(f"no value for {', '.join(missing) or 'some symbol'} in {latex(formula)}")
+        needed = f" ({title.lower()})" if title else ""
+        raise MissingValueError(f"no value for {', '.join(missing) or 'some symbol'}{needed}")
     arithmetic = stages(substituted(formula, values))
     candidates = [Step("formula", formula), Step("substituted", arithmetic[0])]
     candidates += [Step("arithmetic", tree) for tree in arithmetic[1:]] + [Step("result", result)]

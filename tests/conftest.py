@@ -66,3 +66,16 @@ class SkipsFailUnderCI:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SkipsFailUnderCI(), "symcnn-skips-fail-under-ci")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true",
+        help="rewrite tests/golden/ and reports/ from what the code renders now (review the diff by eye)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files."""
+    return bool(request.config.getoption("--update-golden"))
