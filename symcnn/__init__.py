@@ -1,5 +1,8 @@
 """symcnn: CNN arithmetic derived symbolically and shown step by step."""
 
+from .assignment import read_assignment
+from .check import check_claims
+from .claims import read_claims
 from .errors import ExpressionError, LayerError, SpecError, SymcnnError, TexError
 from .expr import parse_expression
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
@@ -8,11 +11,12 @@ from .network import Network, build_network
 from .quantity import Quantity
 from .receptive_field import receptive_fields
 from .spec import read_network
+from .solution import solve
 from .summary import summarize
 
 __all__ = [
     "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "Layer", "Linear", "MaxPool2d", "ReLU",
     "Network", "build_network", "read_network", "summarize", "receptive_fields", "memory_plan",
-    "parse_budget", "parse_expression", "Quantity",
+    "parse_budget", "parse_expression", "Quantity", "read_assignment", "solve", "read_claims", "check_claims",
     "SymcnnError", "LayerError", "SpecError", "ExpressionError", "TexError",
 ]

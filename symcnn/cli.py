@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -88,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymcnnError as error:
         print(f"symcnn: error: {error}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # the reader (e.g. `head`) stopped reading: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
