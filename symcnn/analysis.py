@@ -105,11 +105,6 @@ def elements(shape: Shape) -> sp.Expr:
     return f.mul(width, height, channels)
 
 
-def is_atomic(expr: sp.Expr) -> bool:
-    """True for a number or a symbol: what can stand in a shape unnamed."""
-    return bool(expr.is_Atom)
-
-
 @dataclass(frozen=True)
 class Window:
     """One axis of a sliding window: kernel, stride, padding, dilation."""
@@ -185,11 +180,9 @@ def spatial_quantities(
         ("height", height, windows[0], out_symbols[0]),
     ):
         assumptions += window.fits(size, owner, axis)
-        quantity = Quantity(
-            f"output_{axis}", f"Output {axis}", latex_name(out), window.output_size(size, ceil_mode)
+        quantity = Quantity.defining(
+            f"output_{axis}", f"Output {axis}", latex_name(out), window.output_size(size, ceil_mode), out
         )
-        if not is_atomic(quantity.expr):
-            quantity = Quantity(quantity.key, quantity.title, quantity.lhs, quantity.formula, out)
         quantities.append(quantity)
         sizes.append(quantity.symbol if quantity.symbol is not None else quantity.expr)
     if not ceil_mode:

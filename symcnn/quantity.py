@@ -87,6 +87,14 @@ class Quantity:
     formula: sp.Expr
     symbol: sp.Symbol | None = None
 
+    @classmethod
+    def defining(cls, key: str, title: str, lhs: str, formula: sp.Expr, symbol: sp.Symbol) -> Quantity:
+        """A quantity that names its value ``symbol``, unless the value is a number or a symbol."""
+        expr = evaluated(formula)
+        quantity = cls(key, title, lhs, formula, None if expr.is_Atom else symbol)
+        quantity.__dict__["expr"] = expr  # the slot of the cached property below: evaluate once
+        return quantity
+
     @cached_property
     def expr(self) -> sp.Expr:
         """The formula evaluated: what the algebra compares and sums."""

@@ -121,7 +121,9 @@ def receptive_fields(network: Network) -> ReceptiveFields:
         if flat:
             result.append(None)
             continue
-        if windows is not None:
+        if windows is not None and windows[0] == windows[1] and rows is columns:  # square: compose once
+            rows = columns = _named(rows.through(windows[0]), "", index, definitions)
+        elif windows is not None:
             rows = _named(rows.through(windows[0]), "h", index, definitions)
             columns = _named(columns.through(windows[1]), "w", index, definitions)
         result.append(ReceptiveField(analysis.name, rows, columns))

@@ -28,7 +28,7 @@ _ROUNDINGS = (sp.floor, sp.ceiling)
 
 def _is_reciprocal(node: sp.Basic) -> bool:
     """``x^{-n}``: a factor that belongs below a fraction bar."""
-    return node.is_Pow and node.exp.is_Integer and node.exp < 0
+    return node.is_Pow and node.exp.is_Integer and node.exp.is_negative
 
 
 def _factors(mul: sp.Basic) -> Iterator[sp.Expr]:
@@ -45,9 +45,9 @@ def _terms(add: sp.Basic) -> Iterator[sp.Expr]:
 
 def _negated(term: sp.Expr) -> sp.Expr | None:
     """``x`` for a term written ``-x`` (``-3``, ``-1·x``, ``-2·x``), else None."""
-    if term.is_Number and term < 0:
+    if term.is_Number and term.is_negative:
         return -term
-    if term.is_Mul and term.args[0].is_Number and term.args[0] < 0:
+    if term.is_Mul and term.args[0].is_Number and term.args[0].is_negative:
         rest = term.args[1:]
         if term.args[0] == -1:
             return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)

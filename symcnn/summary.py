@@ -14,6 +14,7 @@ import sympy as sp
 
 from .memory import MemoryPlan, memory_plan
 from .network import TOTAL_KEYS, Network
+from .plain import plain
 from .quantity import value_of
 from .receptive_field import receptive_fields
 
@@ -85,8 +86,8 @@ def summarize(
 
 
 def text(value: sp.Expr) -> str:
-    """An expression as text, terms unsorted: sorting a 1,000-term total costs seconds."""
-    return sp.sstr(value, order="none")
+    """An expression as text that symcnn's parser reads back (terms unsorted: sorting costs seconds)."""
+    return plain(value)
 
 
 def exact(value: sp.Expr) -> int | str:
