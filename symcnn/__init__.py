@@ -10,8 +10,8 @@ from .memory import memory_plan, parse_budget
 from .network import Network, build_network
 from .quantity import Quantity
 from .receptive_field import receptive_fields
-from .spec import read_network
 from .solution import solve
+from .spec import read_network
 from .summary import summarize
 
 __all__ = [

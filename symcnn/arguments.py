@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Union
-
 import sympy as sp
 
 from .errors import ExpressionError, LayerError
 from .expr import parse_expression
 
-Arg = Union[int, sp.Expr, str]
-Pair = Union[Arg, tuple[Arg, Arg], list[Arg]]
+Arg = int | sp.Expr | str
+Pair = Arg | tuple[Arg, Arg] | list[Arg]
 
 
 def as_expr(value: Arg, owner: str, arg: str) -> sp.Expr:

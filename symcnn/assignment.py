@@ -17,7 +17,15 @@ from .analysis import LayerAnalysis
 from .errors import SpecError, SymcnnError
 from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
 from .network import Network
-from .spec import check_keys, layer_from_table, network_from_table, read_toml, read_value, read_values, suggestion
+from .spec import (
+    check_keys,
+    layer_from_table,
+    network_reference,
+    read_toml,
+    read_value,
+    read_values,
+    suggestion,
+)
 
 LAYER_QUESTIONS = (
     "input_elements", "output_shape", "output_width", "output_height", "output_channels",
@@ -126,14 +134,7 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
         raise SpecError(f"{where}: give either layer = {{ type = ... }} or network = \"file.toml\"")
     if "layer" in entry:
         return LayerPart(title, _layer(entry, where), _questions(entry, LAYER_QUESTIONS, where), note)
-    network = entry["network"]
-    if isinstance(network, str):
-        spec = path.parent / network
-        built, _ = network_from_table(read_toml(spec), str(spec))
-    elif isinstance(network, dict):
-        built, _ = network_from_table(network, f"{where}: network")
-    else:
-        raise SpecError(f"{where}: network must be a file name or an inline table")
+    built, _ = network_reference(entry["network"], path, where)
     dtype, optimizer = entry.get("dtype", "float32"), entry.get("optimizer", "sgd")
     if dtype not in DTYPE_BYTES:
         raise SpecError(f"{where}: dtype {dtype!r} unknown{suggestion(str(dtype), list(DTYPE_BYTES))}")

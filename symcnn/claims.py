@@ -29,7 +29,7 @@ from .receptive_field import Interval
 from .spec import (
     check_keys,
     layer_from_table,
-    network_from_table,
+    network_reference,
     read_toml,
     read_value,
     read_values,
@@ -190,14 +190,7 @@ def _target(table: dict[str, Any], path: Path, where: str) -> tuple[str, dict, t
         return _layer_target(table, values, where)
     if "input" in table:
         raise SpecError(f"{where}: input belongs in the network spec, or use layer = {{...}} for one layer")
-    network_entry = table["network"]
-    if isinstance(network_entry, str):
-        spec = path.parent / network_entry
-        network, own = network_from_table(read_toml(spec), str(spec))
-    elif isinstance(network_entry, dict):
-        network, own = network_from_table(network_entry, f"{where}: network")
-    else:
-        raise SpecError(f"{where}: network must be a file name or an inline table")
+    network, own = network_reference(table["network"], path, where)
     values = {**own, **values}
     try:
         network.values(values)

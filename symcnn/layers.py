@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
+from . import formula as f
 from .analysis import (
     QUANTITY_KEYS,
     LayerAnalysis,
@@ -40,11 +41,10 @@ from .analysis import (
     shaped,
     spatial_quantities,
 )
-from . import formula as f
 from .arguments import Arg, Pair, as_expr, as_pair, at_least, divides, equal, require
 from .errors import LayerError
 from .quantity import Quantity
-from .symbols import C_in, C_out, H, H_out, K, K_1, K_2, N, P, P_2, S, S_2, W, W_out
+from .symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W_out
 
 _UNSET: Any = None
 
@@ -221,7 +221,9 @@ class _Pool2d(Layer):
         owner = type(self).__name__
         if self.kernel_size is None:
             if self.stride is not None or self.padding is not None:
-                raise LayerError(f"{owner}: kernel_size is required (or give no argument at all for the symbolic layer)")
+                raise LayerError(
+                    f"{owner}: kernel_size is required (or give no argument at all for the symbolic layer)"
+                )
             for key, value in (("kernel_size", K), ("stride", S_2), ("padding", P_2)):
                 object.__setattr__(self, key, value)
         if self.stride is None:  # torch: stride defaults to kernel_size

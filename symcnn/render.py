@@ -159,7 +159,8 @@ def render(template: str, fmt: str, template_dir: str | Path | None = None, **co
     try:
         return environment(fmt, template_dir).get_template(template).render(**context)
     except jinja2.TemplateNotFound as error:
-        raise SymcnnError(f"template {error.name} not found in {', '.join(map(str, template_dirs(template_dir)))}") from None
+        folders = ", ".join(map(str, template_dirs(template_dir)))
+        raise SymcnnError(f"template {error.name} not found in {folders}") from None
     except jinja2.TemplateError as error:
         where = getattr(error, "filename", None) or template
         raise SymcnnError(f"template {where}, line {getattr(error, 'lineno', '?')}: {error.message}") from None

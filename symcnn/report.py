@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-
-
 from .errors import SymcnnError
-from .render import build_pdf, render, tex_engine, TEX_PACKAGES, write_atomic
+from .render import TEX_PACKAGES, build_pdf, render, tex_engine, write_atomic
 from .solution import ActivationTable, ReceptiveFieldAnswer, Solution
 from .symbols import latex_name, meaning
 

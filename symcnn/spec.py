@@ -106,6 +106,16 @@ def read_network(path: str | Path) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
     return network_from_table(read_toml(path), str(path))
 
 
+def network_reference(reference: Any, beside: Path, where: str) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """A network given as a spec file name (relative to the file ``beside``) or an inline table."""
+    if isinstance(reference, str):
+        spec = beside.parent / reference
+        return network_from_table(read_toml(spec), str(spec))
+    if isinstance(reference, dict):
+        return network_from_table(reference, f"{where}: network")
+    raise SpecError(f"{where}: network must be a file name or an inline table")
+
+
 def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
     """Build a network from a parsed table (a whole file, or an inline part)."""
     check_keys(table, _NETWORK_KEYS, where)

@@ -174,7 +174,8 @@ def as_table(summary: Summary) -> str:
             rule,
             f"Memory budget: {plan.budget.text} = {plan.budget.bytes:,} bytes ({plan.budget.meaning}); "
             f"dtype {plan.dtype}, optimizer {plan.optimizer}",
-            f"Bottleneck: {', '.join(plan.bottleneck_layers)} with {int(plan.largest_activation):,} elements per sample",
+            f"Bottleneck: {', '.join(plan.bottleneck_layers)} with "
+            f"{int(plan.largest_activation):,} elements per sample",
             f"Largest batch, largest activation only (the assignment's model): {int(plan.max_batch()):,}",
             f"Largest batch for training (all activations, weights, gradients, optimizer state): "
             f"{int(plan.max_batch(training=True)):,}",

@@ -12,8 +12,8 @@ import sympy as sp
 
 from symcnn import cli
 from symcnn.assignment import read_assignment
-from symcnn.quantity import evaluated
 from symcnn.formula import substituted
+from symcnn.quantity import evaluated
 from symcnn.render import escape_markdown, escape_tex, tex_engine
 from symcnn.report import write_solution
 from symcnn.solution import Answer, BatchAnswer, solve
@@ -211,7 +211,9 @@ def test_tex_failure_exits_3_and_keeps_the_old_pdf(tmp_path: Path, capsys: pytes
     (out / "solution.pdf").write_bytes(b"%PDF-good")
     broken = tmp_path / "templates"
     broken.mkdir()
-    (broken / "solution.tex.j2").write_text("\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n")
+    (broken / "solution.tex.j2").write_text(
+        "\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n"
+    )
     code = cli.main(["solve", "-o", str(out), "--format", "pdf", "--template-dir", str(broken)])
     err = capsys.readouterr().err
     assert code == 3
