@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import sympy as sp
 
 from .errors import ExpressionError, LayerError
 from .expr import parse_expression
 
-Arg = int | sp.Expr | str
-Pair = Arg | tuple[Arg, Arg] | list[Arg]
+Arg: TypeAlias = int | sp.Expr | str
+Pair: TypeAlias = Arg | tuple[Arg, Arg] | list[Arg]
 
 
 def as_expr(value: Arg, owner: str, arg: str) -> sp.Expr:

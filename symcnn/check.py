@@ -20,6 +20,7 @@ from typing import Any
 
 import sympy as sp
 
+from .assignment import LayerPart
 from .claims import Claim, Claimed, ClaimsFile
 from .diagnosis import Finding, formula_variants, size_variants
 from .equality import admissible_points, compare, expanded, fingerprint, proved_equal
@@ -52,7 +53,7 @@ class Checked:
         subject = self.claim.subject
         if subject.layer is not None:
             return subject.layer
-        return None if subject.network is not None else subject.part.analysis.name  # type: ignore[union-attr]
+        return subject.part.analysis.name if isinstance(subject.part, LayerPart) else None
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _check_scalar(
         if not value.is_Number:
             names = ", ".join(sorted(s.name for s in value.free_symbols))
             raise Unverifiable("claim_symbols", symbols=names)
-    if claimed.kind == "number" and not claimed.written.is_Atom:
+    if claimed.kind == "number" and claimed.written is not None and not claimed.written.is_Atom:
         steps = (*steps, (str(claimed.text), claimed.written))
     return _check_number(value, truth, steps, per_batch)
 
@@ -164,7 +165,7 @@ def _slips(claimed: sp.Expr, right: sp.Expr, truth: Truth) -> tuple[Finding, ...
         return (Finding("digit_slip", {"right": right, "used": claimed, "kind": kind}),)
     if truth.quantity is None:
         return (Finding("no_match"),)
-    trees = [((), truth.quantity.formula)]
+    trees: list[tuple[tuple[Finding, ...], sp.Basic]] = [((), truth.quantity.formula)]
     trees += [(v.findings, v.tree) for v in formula_variants(truth.quantity, truth.analysis)]
     for findings, tree in trees:
         numeric = substituted(substituted(tree, truth.formulas), truth.bound)
@@ -211,10 +212,11 @@ def _check_formula(claimed: sp.Expr, truth: Truth, seed: str) -> Outcome:
     if claimed == truth.expr:
         return Outcome("correct", expected)
     comparison = compare(claimed, truth.expr, truth.definitions, truth.assumptions, seed)
-    if comparison.equal:
+    counterexample = comparison.counterexample
+    if comparison.equal or counterexample is None:  # compare gives a counterexample whenever not equal
         finding = Finding("equivalent", {"proved": comparison.proved, "points": comparison.points})
         return Outcome("equivalent", expected, (finding,))
-    point, mine, theirs = comparison.counterexample  # type: ignore[misc]
+    point, mine, theirs = counterexample
     at_values = value_of(claimed, truth.bound)
     if truth.value.is_Number and at_values == truth.value:
         where = Finding(
@@ -260,9 +262,13 @@ def _with(finding: Finding, **fields: Any) -> Finding:
 
 def _check_shape(claim: Claim, context: Context) -> Outcome:
     subject = claim.subject
-    if subject.network is not None and subject.layer in (None, "input"):
+    part = subject.part
+    if isinstance(part, LayerPart):
+        analysis = part.analysis
+    elif subject.layer is None or subject.layer == "input":
         raise Unverifiable("needs_layer", quantity="output_shape")
-    analysis = subject.network.layer(subject.layer) if subject.network is not None else subject.part.analysis  # type: ignore[union-attr]
+    else:
+        analysis = part.network.layer(subject.layer)
     keys = SHAPE_KEYS[len(analysis.output_shape)]
     entries = claim.claimed.value
     if len(entries) != len(keys):

@@ -36,7 +36,8 @@ def exact(expected: Expected) -> Any:
     if expected.kind == "formula":
         return plain(expected.formula if expected.formula is not None else expected.value)
     if expected.kind == "region":
-        return region_text(*expected.value, expected.axes)
+        rows, columns = expected.value
+        return region_text(rows, columns, expected.axes)
     if expected.kind == "shape":
         return [exact(entry) for entry in expected.value]
     return None
@@ -45,7 +46,7 @@ def exact(expected: Expected) -> Any:
 def claimed_json(checked: Checked) -> Any:
     """The claim as written; a number (also ``"73,856"``) as an int."""
     claimed = checked.claim.claimed
-    if claimed.kind == "number" and claimed.written.is_Integer:
+    if claimed.kind == "number" and claimed.written is not None and claimed.written.is_Integer:
         return int(claimed.value)
     return claimed.text
 
@@ -159,7 +160,8 @@ def expected_math(expected: Expected) -> Markup:
     if expected.kind == "formula":
         return Markup(latex(expected.formula if expected.formula is not None else expected.value))
     if expected.kind == "region":
-        return Markup(region_text(*expected.value, expected.axes))
+        rows, columns = expected.value
+        return Markup(region_text(rows, columns, expected.axes))
     if expected.kind == "shape":
         return Markup(r" \times ".join(expected_math(e) for e in expected.value))
     return Markup("")

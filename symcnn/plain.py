@@ -7,9 +7,14 @@ reads back: ``(K_1*K_2*C_in + 1)*C_out``, ``floor((W + 2*P - K_1)/S) + 1``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sympy as sp
 
 from .steps import _factors, _is_reciprocal, _negated, _terms
+
+if TYPE_CHECKING:
+    from .receptive_field import Interval
 
 _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
 
@@ -94,9 +99,9 @@ def interval_text(jump: sp.Expr, first: sp.Expr, last: sp.Expr, index: str) -> s
     return f"{end(first)} : {end(last)}"
 
 
-def region_text(rows: object, columns: object, axes: int = 2) -> str:
+def region_text(rows: Interval, columns: Interval, axes: int = 2) -> str:
     """A region as a claims file writes it; one axis when both are alike and ``axes`` is 1."""
-    text = interval_text(rows.jump, rows.first, rows.last, "i")  # type: ignore[attr-defined]
+    text = interval_text(rows.jump, rows.first, rows.last, "i")
     if axes == 1 and rows == columns:
         return text
-    return f"{text}, {interval_text(columns.jump, columns.first, columns.last, 'j')}"  # type: ignore[attr-defined]
+    return f"{text}, {interval_text(columns.jump, columns.first, columns.last, 'j')}"

@@ -9,15 +9,17 @@ against one end right and the other off (a slip).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import sympy as sp
 
 from .claims import Claim, Region
 from .diagnosis import Finding
+from .network import Network
 from .plain import region_text
+from .receptive_field import Interval
 from .region_mistakes import RULES, Pair, chain, step_pair
-from .truth import Context, region_truth
+from .truth import Context, Unverifiable, region_truth
 from .verdicts import Expected, Outcome, distinct
 
 
@@ -27,30 +29,32 @@ def check_region(claim: Claim, context: Context, siblings: tuple[Claim, ...]) ->
     expected = Expected("region", truth, axes=region.axes)
     if (region.rows, region.columns) == truth:
         return Outcome("correct", expected)
-    matches = _region_matches(claim, truth, context, siblings)
+    network, layer = claim.subject.network, claim.subject.layer
+    if network is None or layer is None:  # region_truth has already refused such a subject
+        raise Unverifiable("needs_layer", quantity="receptive_field")
+    matches = _region_matches(claim, network, layer, truth, context, siblings)
     if matches:
         return Outcome("wrong", expected, matches[0], tuple(distinct(matches[1:]))[:2])
-    return Outcome("wrong", expected, _region_slip(claim, truth, context, siblings))
+    return Outcome("wrong", expected, _region_slip(claim, network, layer, truth, context, siblings))
 
 
 def _bound(claim: Claim, context: Context) -> dict[sp.Symbol, sp.Expr]:
-    return context.bound(claim.subject.part)  # type: ignore[arg-type]
+    return context.bound(claim.subject.part)
 
 
 def _region_matches(
-    claim: Claim, truth: Pair, context: Context, siblings: tuple[Claim, ...]
+    claim: Claim, network: Network, layer: str, truth: Pair, context: Context, siblings: tuple[Claim, ...]
 ) -> list[tuple[Finding, ...]]:
-    network, layer = claim.subject.network, claim.subject.layer
     claimed = (claim.claimed.value.rows, claim.claimed.value.columns)
     bound = _bound(claim, context)
     matches: list[tuple[Finding, ...]] = []
     for rule in RULES[1:]:
-        if chain(network, layer, rule, bound) == claimed:  # type: ignore[arg-type]
+        if chain(network, layer, rule, bound) == claimed:
             matches.append((Finding(f"rf_chain_{rule}", {"layer": layer}),))
-    previous = _previous_claim(claim, siblings)
+    previous = _previous_claim(claim, network, layer, siblings)
     if previous is not None and not matches:
         name, pair = previous
-        steps = {rule: _compose(network, name, layer, pair, rule, bound) for rule in RULES}  # type: ignore[arg-type]
+        steps = {rule: _compose(network, name, layer, pair, rule, bound) for rule in RULES}
         fields = {"previous": name, "region": pair, "jump": pair[0].jump}
         if steps["right"] == claimed:
             matches.append((Finding("rf_carried", fields),))
@@ -58,8 +62,8 @@ def _region_matches(
             matches.append((Finding("rf_step_stride_one", fields),))
         else:
             matches += [(Finding(f"rf_step_{rule}", fields),) for rule in RULES[1:] if steps[rule] == claimed]
-    names = [a.name for a in network.layers]  # type: ignore[union-attr]
-    below = set(names[: names.index(layer)])  # type: ignore[arg-type]
+    names = [a.name for a in network.layers]
+    below = set(names[: names.index(layer)])
     for other in siblings if not matches else ():
         if (
             other.quantity == "receptive_field"
@@ -76,9 +80,9 @@ def _region_matches(
                 )
             )
             break
-    fields = context.fields(network)  # type: ignore[arg-type]
-    values = fields.values(bound)
-    for analysis, field_ in zip(network.layers, fields.fields, strict=False) if not matches else ():  # type: ignore[union-attr]
+    receptive = context.fields(network)
+    values = receptive.values(bound)
+    for analysis, field_ in zip(network.layers, receptive.fields, strict=False) if not matches else ():
         if field_ is not None and analysis.name != layer:
             rf = field_.bound(values)
             if (rf.rows, rf.columns) == claimed:
@@ -87,11 +91,12 @@ def _region_matches(
     return matches
 
 
-def _previous_claim(claim: Claim, siblings: tuple[Claim, ...]) -> tuple[str, Pair] | None:
-    """The student's own region for the nearest layer below, if they gave one."""
-    network = claim.subject.network
-    names = [a.name for a in network.layers]  # type: ignore[union-attr]
-    here = names.index(claim.subject.layer)  # type: ignore[arg-type]
+def _previous_claim(
+    claim: Claim, network: Network, layer: str, siblings: tuple[Claim, ...]
+) -> tuple[str, Pair] | None:
+    """The student's own region for the nearest layer below ``layer``, if they gave one."""
+    names = [a.name for a in network.layers]
+    here = names.index(layer)
     for name in reversed(names[:here]):
         for other in siblings:
             if (
@@ -103,7 +108,9 @@ def _previous_claim(claim: Claim, siblings: tuple[Claim, ...]) -> tuple[str, Pai
     return None
 
 
-def _compose(network: Any, start: str, end: str, pair: Pair, rule: str, bound: dict) -> Pair:
+def _compose(
+    network: Network, start: str, end: str, pair: Pair, rule: str, bound: Mapping[sp.Symbol, sp.Expr]
+) -> Pair:
     """``pair`` (the region of layer ``start``) composed up to layer ``end`` by ``rule``."""
     names = [a.name for a in network.layers]
     for analysis in network.layers[names.index(start) + 1 : names.index(end) + 1]:
@@ -111,27 +118,25 @@ def _compose(network: Any, start: str, end: str, pair: Pair, rule: str, bound: d
     return pair
 
 
-def _end(interval: Any, end: str, index: str) -> str:
+def _end(interval: Interval, end: str, index: str) -> str:
     """One end of an interval as text, e.g. ``2i - 4``."""
     return region_text(interval, interval, 1).split(" : ")[0 if end == "first" else 1].replace("i", index)
 
 
 def _region_slip(
-    claim: Claim, truth: Pair, context: Context, siblings: tuple[Claim, ...]
+    claim: Claim, network: Network, layer: str, truth: Pair, context: Context, siblings: tuple[Claim, ...]
 ) -> tuple[Finding, ...]:
     """One end right (by symcnn's rule, or a known one from the student's previous row), the other off."""
     claimed = (claim.claimed.value.rows, claim.claimed.value.columns)
     references: list[tuple[str, str | None, Pair]] = []
-    previous = _previous_claim(claim, siblings)
+    previous = _previous_claim(claim, network, layer, siblings)
     if previous is not None:
         name, pair = previous
         for rule in RULES:
-            composed = _compose(
-                claim.subject.network, name, claim.subject.layer, pair, rule, _bound(claim, context)
-            )  # type: ignore[arg-type]
+            composed = _compose(network, name, layer, pair, rule, _bound(claim, context))
             references.append((rule, name, composed))
     references.append(("right", None, truth))
-    for rule, name, reference in references:
+    for rule, origin, reference in references:
         for end, other in (("first", "last"), ("last", "first")):
             same = all(
                 getattr(c, other) == getattr(r, other) and c.jump == r.jump
@@ -143,10 +148,10 @@ def _region_slip(
                 fields = {
                     "end": "start" if end == "first" else "end",
                     "rule": rule,
-                    "previous": name,
+                    "previous": origin,
                     "region": previous[1] if previous else None,
                     "right": reference,
                     "used": used[0] if claimed[0] == claimed[1] else ", ".join(used),
                 }
-                return (Finding("rf_end_off" if name is None else "rf_end_slip", fields),)
+                return (Finding("rf_end_off" if origin is None else "rf_end_slip", fields),)
     return (Finding("no_match"),)

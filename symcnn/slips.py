@@ -9,7 +9,7 @@ and ``3·3·x·x·128 = 74,908,800`` needs ``x = 255``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -43,6 +43,7 @@ def _close(used: sp.Integer, right: sp.Integer) -> bool:
 def _solutions(expr: sp.Expr, target: sp.Integer, right: sp.Integer) -> list[sp.Integer]:
     """Integers x near ``right`` with ``expr(x) = target``."""
     reach = int(min(_SEARCH, max(2, abs(right) // 10)))
+    guesses: Iterable[int | sp.Expr]
     if any(
         isinstance(node, (sp.floor, sp.ceiling, sp.Mod)) and node.has(_X)
         for node in sp.preorder_traversal(expr)
@@ -128,7 +129,7 @@ def step_findings(
 
     ``explain(value)`` names the known mistake that gives ``value`` (or nothing).
     """
-    numbers = []
+    numbers: list[sp.Expr] = []
     for text, tree in steps:
         number = value_of(evaluated(tree), values)
         if not number.is_Number:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 import sympy as sp
 
@@ -188,10 +188,20 @@ def _layer_truth(
     )
 
 
+class _Shared(TypedDict):
+    """The keyword arguments of :class:`Truth` that every whole-network truth shares."""
+
+    values: dict[sp.Symbol, sp.Expr]
+    bound: dict[sp.Symbol, sp.Expr]
+    definitions: dict[sp.Symbol, sp.Expr]
+    formulas: dict[sp.Symbol, sp.Expr]
+    assumptions: tuple[sp.Basic, ...]
+
+
 def _network_truth(part: NetworkPart, key: str, context: Context) -> Truth:
     network, bound = part.network, context.bound(part)
     definitions, formulas, assumptions = _network_symbols(network)
-    common = dict(
+    common = _Shared(
         values=dict(context.values),
         bound=bound,
         definitions=definitions,
