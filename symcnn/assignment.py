@@ -19,10 +19,9 @@ from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
 from .network import Network
 from .spec import (
     check_keys,
-    layer_from_table,
+    layer_analysis,
     network_reference,
     read_toml,
-    read_value,
     read_values,
     suggestion,
 )
@@ -159,16 +158,4 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
 
 
 def _layer(entry: dict[str, Any], where: str) -> LayerAnalysis:
-    table = entry["layer"]
-    if not isinstance(table, dict) or not isinstance(table.get("type"), str):
-        raise SpecError(f"{where}: layer must be a table with a type, e.g. {{ type = \"Conv2d\" }}")
-    layer = layer_from_table(table, f"{where}: layer")
-    shape = None
-    if "input" in entry:
-        if not isinstance(entry["input"], list):
-            raise SpecError(f"{where}: input must be [C, H, W] or [N]")
-        shape = tuple(read_value(v, f"{where}: input") for v in entry["input"])
-    try:
-        return layer.analyze(shape, name=table["type"])
-    except SymcnnError as error:
-        raise SpecError(f"{where}: {error}") from None
+    return layer_analysis(entry["layer"], entry.get("input"), where)

@@ -28,10 +28,9 @@ from .network import Network
 from .receptive_field import Interval
 from .spec import (
     check_keys,
-    layer_from_table,
+    layer_analysis,
     network_reference,
     read_toml,
-    read_value,
     read_values,
     suggestion,
 )
@@ -216,19 +215,7 @@ def _target(table: dict[str, Any], path: Path, where: str) -> tuple[str, dict, t
 def _layer_target(
     table: dict[str, Any], values: dict, where: str
 ) -> tuple[str, dict, tuple[Part, ...], bool]:
-    entry = table["layer"]
-    if not isinstance(entry, dict):
-        raise SpecError(f'{where}: layer must be a table with a type, e.g. {{ type = "Conv2d" }}')
-    layer = layer_from_table(entry, f"{where}: layer")
-    shape = None
-    if "input" in table:
-        if not isinstance(table["input"], list):
-            raise SpecError(f"{where}: input must be [C, H, W] or [N]")
-        shape = tuple(read_value(v, f"{where}: input") for v in table["input"])
-    try:
-        analysis = layer.analyze(shape, name=entry["type"])
-    except SymcnnError as error:
-        raise SpecError(f"{where}: layer: {error}") from None
+    analysis = layer_analysis(table["layer"], table.get("input"), where)
     return analysis.name, values, (LayerPart(analysis.name, analysis, ()),), False
 
 

@@ -14,8 +14,14 @@ from .analysis import LayerAnalysis
 from .assignment import Assignment, LayerPart, NetworkPart
 from .errors import SpecError, SymcnnError
 from .layers import Layer
-from .memory import MemoryPlan, activations, largest_batch_activation, largest_batch_training, memory_plan
-from .memory import stored_activations as _stored  # noqa: F401  (documented model, shown in the table)
+from .memory import (
+    MemoryPlan,
+    activations,
+    is_view,
+    largest_batch_activation,
+    largest_batch_training,
+    memory_plan,
+)
 from .network import Network
 from .quantity import evaluated, value_of
 from .receptive_field import Interval, araujo_closed_forms, receptive_fields
@@ -176,15 +182,11 @@ def _activation_table(question: str, network: Network, bound: dict[sp.Symbol, sp
              for name, shape, n in activations(network)]
     largest = max(n for _, _, n in sized)
     rows = tuple(
-        ActivationRow(name, layer, shape, n, layer is None or not _is_view(layer), n == largest)
+        ActivationRow(name, layer, shape, n, layer is None or not is_view(layer), n == largest)
         for (name, shape, n), layer in zip(sized, layers)
     )
     kept = sp.Add(*(row.elements for row in rows if row.kept))
     return ActivationTable(question, rows, largest, tuple(r.name for r in rows if r.largest), kept)
-
-
-def _is_view(layer: Layer) -> bool:
-    return type(layer).__name__ == "Flatten" or bool(getattr(layer, "inplace", False))
 
 
 def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol, sp.Expr]) -> ReceptiveFieldAnswer:

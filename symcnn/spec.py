@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from .analysis import LayerAnalysis
 from .errors import ExpressionError, LayerError, SpecError, SymcnnError
 from .expr import parse_expression
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
@@ -157,6 +158,24 @@ def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer
     if not isinstance(name, str):
         raise SpecError(f"{where}: name must be a string")
     return [(name if repeat == 1 else f"{name}_{k}", layer) for k in range(1, repeat + 1)]
+
+
+def layer_analysis(entry: Any, shape: Any, where: str) -> LayerAnalysis:
+    """One layer (a ``{ type = ... }`` table) analysed on ``shape`` ([C, H, W], [N], or None: symbolic).
+
+    Raises:
+        SpecError: a bad layer table or input, or a layer that cannot take the input.
+    """
+    if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+        raise SpecError(f'{where}: layer must be a table with a type, e.g. {{ type = "Conv2d" }}')
+    layer = layer_from_table(entry, f"{where}: layer")
+    if shape is not None and not isinstance(shape, list):
+        raise SpecError(f"{where}: input must be [C, H, W] or [N]")
+    sizes = None if shape is None else tuple(read_value(v, f"{where}: input") for v in shape)
+    try:
+        return layer.analyze(sizes, name=entry["type"])
+    except SymcnnError as error:
+        raise SpecError(f"{where}: layer: {error}") from None
 
 
 def layer_from_table(entry: Any, where: str) -> Layer:
