@@ -113,7 +113,7 @@ class Network:
         An optional view for shallow networks: its size grows with depth.
         """
         for sym, definition in reversed(list(self.definitions.items())):
-            expr = expr.xreplace({sym: definition})
+            expr = value_of(expr, {sym: definition})  # xreplace would re-evaluate every floor
         return expr
 
 
