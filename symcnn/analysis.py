@@ -15,7 +15,6 @@ import sympy as sp
 from . import formula as f
 from .arguments import at_least
 from .errors import LayerError
-from .expr import parse_expression
 from .quantity import Quantity, evaluated
 from .symbols import latex_name
 
@@ -85,16 +84,6 @@ class LayerAnalysis:
 
         rows = r" \\ ".join(f"{q.lhs} &= {latex(q.formula)}" for q in self.quantities)
         return rf"$\begin{{aligned}} {rows} \end{{aligned}}$"
-
-
-def as_size(value: Any) -> sp.Expr:
-    """One entry of an input shape as sympy.
-
-    A string goes through symcnn's restricted parser, so ``"W"`` is the
-    notation's positive-integer ``W`` (``sympify`` would make a different,
-    assumption-free symbol that values bound to ``W`` never reach).
-    """
-    return parse_expression(value) if isinstance(value, str) else sp.sympify(value)
 
 
 def elements(shape: Shape) -> sp.Expr:

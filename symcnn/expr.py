@@ -50,6 +50,20 @@ def parse_expression(text: str, *, evaluate: bool = True) -> sp.Expr:
         return _Parser(text.translate(_UNICODE)).parse()
 
 
+def to_sympy(value: int | str | sp.Basic) -> sp.Expr:
+    """An int, a sympy expression, or a string read by :func:`parse_expression`; never ``eval``.
+
+    Raises:
+        TypeError: any other type (a float, a bool, None, ...).
+        ExpressionError: a string outside the grammar.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str, sp.Basic)):
+        raise TypeError(f"expected an int, a sympy expression or an expression string, got {value!r}")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    return parse_expression(value) if isinstance(value, str) else value
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text

@@ -36,13 +36,13 @@ from .analysis import (
     LayerAnalysis,
     Shape,
     Window,
-    as_size,
     elements,
     shaped,
     spatial_quantities,
 )
 from .arguments import Arg, Pair, as_expr, as_pair, at_least, divides, equal, require
 from .errors import LayerError
+from .expr import to_sympy
 from .quantity import Quantity
 from .symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W_out
 
@@ -75,7 +75,7 @@ class Layer:
         Raises:
             LayerError: the layer cannot take this input.
         """
-        shape = self.default_input() if input_shape is None else tuple(map(as_size, input_shape))
+        shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
         return self._analyze(shape, name or type(self).__name__, out_symbols)
 
     def default_input(self) -> Shape:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .analysis import LayerAnalysis, Shape, as_size
+from .analysis import LayerAnalysis, Shape
 from .errors import LayerError
+from .expr import to_sympy
 from .layers import Layer
 from .quantity import value_of
 from .symbols import B, layer_symbol
@@ -77,7 +78,7 @@ class Network:
             LayerError: the values break a layer's assumption (a kernel larger
                 than the padded input it gets, channels that do not match).
         """
-        bound = {sym: sp.sympify(value) for sym, value in (assignment or {}).items()}
+        bound = {sym: to_sympy(value) for sym, value in (assignment or {}).items()}
         for analysis in self.layers:
             for sym, expr in analysis.definitions.items():
                 value = value_of(expr, bound)
@@ -134,7 +135,7 @@ def build_network(
         LayerError: a layer cannot take the shape it receives, or two layers
             share a name.
     """
-    shape: Shape = tuple(as_size(size) for size in input_shape)
+    shape: Shape = tuple(to_sympy(size) for size in input_shape)
     first = shape
     counters: dict[str, int] = {}
     analyses: list[LayerAnalysis] = []

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from .expr import to_sympy
 from .steps import _factors, _is_reciprocal, _negated, _terms
 
 if TYPE_CHECKING:
@@ -83,7 +84,9 @@ def _print(tree: sp.Basic) -> tuple[str, int]:
 
 def grouped(value: sp.Expr | int) -> str:
     """An integer with thousands grouped (``4,194,304``); anything else as plain text."""
-    value = sp.sympify(value)
+    if isinstance(value, str):  # text is never read back as a number here
+        raise TypeError(f"grouped() takes a number or an expression, not text: {value!r}")
+    value = to_sympy(value)
     return f"{int(value):,}" if value.is_Integer else plain(value)
 
 

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import sympy as sp
 from markupsafe import Markup
 
 from .errors import SymcnnError, TexError
+from .expr import to_sympy
+from .plain import grouped
 from .steps import Derivation, latex
 
 TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk"
@@ -83,7 +84,7 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
         aligned=lambda d: Markup(aligned(d)),
         inline=lambda d: Markup(d.latex()),
         number=lambda value: Markup(number(value)),
-        plain=plain,
+        plain=grouped,
         esc=lambda text: Markup(escape(str(text))),
         raw=Markup,
         layer_label=lambda layer: escape(describe(layer)),
@@ -141,13 +142,7 @@ def interval_latex(interval: Any, index: str) -> str:
 
 def number(value: Any) -> str:
     """An exact value as LaTeX, thousands grouped."""
-    return latex(sp.sympify(value))
-
-
-def plain(value: Any) -> str:
-    """An exact integer as text, thousands grouped: ``4,194,304``."""
-    value = sp.sympify(value)
-    return f"{int(value):,}" if value.is_Integer else str(value)
+    return latex(to_sympy(value))
 
 
 def render(template: str, fmt: str, template_dir: str | Path | None = None, **context: Any) -> str:

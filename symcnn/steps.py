@@ -15,6 +15,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .errors import MissingValueError
+from .expr import to_sympy
 from .formula import rebuilt
 from .quantity import Quantity, evaluated, substituted, value_of
 from .symbols import latex_name, symbol
@@ -273,7 +274,7 @@ class Derivation:
 
 
 def _bound(values: Mapping[sp.Symbol | str, Any]) -> dict[sp.Symbol, sp.Expr]:
-    return {symbol(k) if isinstance(k, str) else k: sp.sympify(v) for k, v in values.items()}
+    return {symbol(k) if isinstance(k, str) else k: to_sympy(v) for k, v in values.items()}
 
 
 def derive(

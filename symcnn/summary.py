@@ -14,7 +14,7 @@ import sympy as sp
 
 from .memory import MemoryPlan, memory_plan
 from .network import TOTAL_KEYS, Network
-from .plain import plain
+from .plain import grouped, plain
 from .quantity import value_of
 from .receptive_field import receptive_fields
 
@@ -85,14 +85,9 @@ def summarize(
     return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound)
 
 
-def text(value: sp.Expr) -> str:
-    """An expression as text that symcnn's parser reads back (terms unsorted: sorting costs seconds)."""
-    return plain(value)
-
-
 def exact(value: sp.Expr) -> int | str:
     """A JSON-ready exact value: an int, or the expression as a string."""
-    return int(value) if value.is_Integer else text(value)
+    return int(value) if value.is_Integer else plain(value)
 
 
 def as_json(summary: Summary) -> dict[str, Any]:
@@ -116,7 +111,7 @@ def as_json(summary: Summary) -> dict[str, Any]:
         "totals": {key: exact(value) for key, value in summary.totals.items()},
     }
     if summary.definitions:  # the per-layer symbols that symbolic entries above refer to
-        result["definitions"] = {sym.name: text(expr) for sym, expr in summary.definitions.items()}
+        result["definitions"] = {sym.name: plain(expr) for sym, expr in summary.definitions.items()}
     if summary.batch is not None:
         result["batch"] = summary.batch
     if summary.memory is not None:
@@ -130,11 +125,6 @@ def as_json(summary: Summary) -> dict[str, Any]:
             "max_batch_training": int(plan.max_batch(training=True)),
         }
     return result
-
-
-def grouped(value: sp.Expr) -> str:
-    """``4,194,304`` for integers, the expression otherwise."""
-    return f"{int(value):,}" if value.is_Integer else text(value)
 
 
 def as_table(summary: Summary) -> str:
