@@ -132,7 +132,11 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
     if ("layer" in entry) == ("network" in entry):
         raise SpecError(f"{where}: give either layer = {{ type = ... }} or network = \"file.toml\"")
     if "layer" in entry:
-        return LayerPart(title, _layer(entry, where), _questions(entry, LAYER_QUESTIONS, where), note)
+        analysis, questions = _layer(entry, where), _questions(entry, LAYER_QUESTIONS, where)
+        for question in questions:
+            if analysis.get("output_width" if question == "output_shape" else question) is None:
+                raise SpecError(f"{where}: a {analysis.name} has no {question}; ask another question")
+        return LayerPart(title, analysis, questions, note)
     built, _ = network_reference(entry["network"], path, where)
     dtype, optimizer = entry.get("dtype", "float32"), entry.get("optimizer", "sgd")
     if dtype not in DTYPE_BYTES:

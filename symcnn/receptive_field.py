@@ -25,7 +25,7 @@ from . import formula as f
 from .analysis import Window
 from .network import Network
 from .quantity import evaluated, value_of
-from .symbols import i, j, layer_symbol
+from .symbols import i, j
 
 _LARGEST_KEPT = 12  # nodes; a larger offset gets a symbol of its own, keeping cost linear in depth
 
@@ -135,7 +135,8 @@ def _named(interval: Interval, axis: str, index: int, definitions: dict[sp.Symbo
     parts = []
     for base, expr in (("J", interval.jump), ("F", interval.first), ("L", interval.last)):
         if sum(1 for _ in zip(range(_LARGEST_KEPT + 1), sp.preorder_traversal(expr))) > _LARGEST_KEPT:
-            name = layer_symbol(f"{base}{axis}", index)
+            # offsets may be negative: integers with no sign, unlike the notation's sizes
+            name = sp.Symbol(f"{base}{axis}_{index}", integer=True, positive=base == "J" or None)
             definitions[name] = expr
             expr = name
         parts.append(expr)

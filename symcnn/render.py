@@ -31,7 +31,9 @@ _TEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    "×": r"\texttimes{}", "·": r"\textperiodcentered{}", "⋅": r"\textperiodcentered{}", "−": r"\textminus{}",
 }
+_MD_LINE_START = re.compile(r"^(\s*\d*)([#+\-=.])")  # a heading, list item or rule where a line starts
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
 
 
@@ -41,8 +43,14 @@ def escape_tex(text: str) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """User text made inert in Markdown (no emphasis, links, HTML or math)."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    """User text made inert inside a Markdown line (no emphasis, links, HTML, entities or math)."""
+    inert = _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return re.sub(r"&(?=#?\w+;)", "&amp;", inert)
+
+
+def escape_markdown_block(text: str) -> str:
+    """User text that starts a line or list item: also no heading, list or rule markup."""
+    return _MD_LINE_START.sub(r"\1\\\2", escape_markdown(text))
 
 
 def template_dirs(extra: str | Path | None = None) -> list[Path]:
@@ -87,7 +95,8 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
         plain=grouped,
         esc=lambda text: Markup(escape(str(text))),
         raw=Markup,
-        layer_label=lambda layer: escape(describe(layer)),
+        layer_label=describe,  # plain text: finalize escapes it
+        block=lambda text: Markup(escape_markdown_block(text) if fmt == "md" else escape(text)),
         interval=lambda interval, index: Markup(interval_latex(interval, index)),
         dims=lambda shape: Markup(r" \times ".join(latex(size) for size in shape)),
     )

@@ -217,5 +217,12 @@ def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
     if "Pair" in annotation and isinstance(value, list):
         if len(value) != 2:
             raise SpecError(f"{place} must be one value or [height, width], got {value!r}")
-        return tuple(read_value(v, place) for v in value)
-    return read_value(value, place)
+        return tuple(_int_or_text(v, place) for v in value)
+    return _int_or_text(value, place)
+
+
+def _int_or_text(value: Any, place: str) -> int | str:
+    """An int, or a string the layer reads itself (its restricted parser; torch words like "same")."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise SpecError(f"{place}: expected an integer or an expression string, got {value!r}")
+    return value

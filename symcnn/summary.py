@@ -127,6 +127,11 @@ def as_json(summary: Summary) -> dict[str, Any]:
     return result
 
 
+def _both(pair: tuple[sp.Expr, sp.Expr]) -> str:
+    """One value where the two axes agree, ``rows x columns`` where they differ."""
+    return grouped(pair[0]) if pair[0] == pair[1] else f"{grouped(pair[0])} x {grouped(pair[1])}"
+
+
 def as_table(summary: Summary) -> str:
     """A terminal table in the spirit of torchinfo, with totals and memory."""
     batch = "B" if summary.batch is None else str(summary.batch)
@@ -135,7 +140,7 @@ def as_table(summary: Summary) -> str:
     for row in summary.rows:
         rf = "whole input" if row.receptive_field is None else "{} x {}, jump {}, start {}".format(
             *(grouped(v) for v in row.receptive_field["size"]),
-            grouped(row.receptive_field["jump"][0]), grouped(row.receptive_field["start"][0]),
+            _both(row.receptive_field["jump"]), _both(row.receptive_field["start"]),
         )
         activation = row.activation_elements if summary.batch is None else row.activation_elements * summary.batch
         body.append((

@@ -350,3 +350,13 @@ def test_seed_clipped_regions_by_brute_force() -> None:
         r0, r1 = 16 * row - 62, 16 * row + 77
         c0, c1 = 16 * column - 62, 16 * column + 77
         assert box == (max(r0, 0), min(r1, 255), max(c0, 0), min(c1, 255)), (row, column)
+
+
+def test_offset_symbols_of_deep_symbolic_chains_carry_no_sign() -> None:
+    """Starts are negative in the padding: their symbols must not claim to be positive."""
+    from symcnn import Conv2d, build_network
+
+    network = build_network([Conv2d(out_channels="C", kernel_size="K", stride="S", padding="P")] * 12,
+                            ("C", "H", "W"))
+    offsets = [sym for sym in receptive_fields(network).definitions if not sym.name.startswith("J")]
+    assert offsets and all(sym.is_integer and sym.is_positive is None for sym in offsets)

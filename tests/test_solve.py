@@ -279,3 +279,35 @@ def test_notebook_display() -> None:
     assert derivation._repr_latex_().endswith("= 256$")
     network = build_network([Conv2d(out_channels=8, kernel_size=3)], (3, 32, 32))
     assert "| conv1 (Conv2d) | 8 × 30 × 30 | 224 |" in network._repr_markdown_()
+
+
+def test_markdown_blocks_and_tex_unicode_are_escaped() -> None:
+    from symcnn.render import escape_markdown_block
+
+    assert escape_markdown_block("# not a heading") == r"\# not a heading"
+    assert escape_markdown_block("1. not a list") == r"1\. not a list"
+    assert escape_markdown("-1 & 2 &amp;") == "-1 & 2 &amp;amp;"  # inline: numbers stay readable
+    assert escape_tex("3 × 3 − 1 · 2") == r"3 \texttimes{} 3 \textminus{} 1 \textperiodcentered{} 2"
+
+
+def test_a_question_the_layer_cannot_answer_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "a.toml"
+    path.write_text('title = "x"\n[values]\nW = 4\nH = 4\nC_in = 2\nN = 3\n'
+                    '[[parts]]\ntitle = "fc"\nlayer = { type = "Linear" }\nquestions = ["output_shape"]\n')
+    assert cli.main(["solve", str(path), "-o", str(tmp_path / "out")]) == 2
+    assert "part 1 (fc): a Linear has no output_shape" in capsys.readouterr().err
+
+
+def test_non_square_receptive_fields_show_both_axes(tmp_path: Path) -> None:
+    (tmp_path / "net.toml").write_text(
+        'input = [1, 32, 32]\n[[layers]]\ntype = "Conv2d"\nname = "c_1"\nout_channels = 2\n'
+        'kernel_size = [3, 5]\nstride = [1, 2]\npadding = [1, 2]\n'
+    )
+    (tmp_path / "a.toml").write_text(
+        'title = "x"\n[[parts]]\ntitle = "rf"\nnetwork = "net.toml"\n'
+        'questions = ["activation_table", "receptive_field"]\n'
+    )
+    assert cli.main(["solve", str(tmp_path / "a.toml"), "-o", str(tmp_path / "out"), "--format", "md"]) == 0
+    text = (tmp_path / "out" / "solution.md").read_text()
+    assert r"| c\_1 | $i - 1 : i + 1$ | $2j - 2 : 2j + 2$ | 3 x 5 | 1 x 2 | -1 x -2 |" in text
+    assert r"c\_1 (Conv 3 x 5, s=1x2, p=1x2, 2 ch)" in text  # escaped once

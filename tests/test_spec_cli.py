@@ -512,3 +512,15 @@ def test_examples_json(capsys, spec: str) -> None:  # type: ignore[no-untyped-de
     check_schema(data)
     assert data["totals"]["params"] == {"vgg16.toml": 138_357_544, "alexnet.toml": 61_100_840}[spec]
     assert sp.Integer(data["memory"]["max_batch_largest_activation"]) > 0
+
+
+def test_torch_padding_words_are_refused_not_read_as_symbols(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "same.toml"
+    spec.write_text(
+        'input = [3, 8, 8]\n[[layers]]\ntype = "Conv2d"\nout_channels = 4\nkernel_size = 3\npadding = "same"\n'
+    )
+    assert cli.main(["summary", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "same.toml: layer 1" in err and "padding='same' is not supported" in err
