@@ -24,21 +24,31 @@ if TYPE_CHECKING:
 Shape = tuple[sp.Expr, ...]
 """(C, H, W) for feature maps, (N,) for feature vectors; no batch axis."""
 
-QUANTITY_KEYS = (
-    "input_elements",
-    "output_channels",
-    "output_height",
-    "output_width",
-    "output_features",
-    "output_elements",
-    "params",
-    "mults",
-    "adds",
-    "comparisons",
-    "divisions",
-    "dropped_rows",
-    "dropped_columns",
-)
+NAMES: dict[str, tuple[str, str]] = {
+    "input_elements": ("Number of input elements", "n_{in}"),
+    "output_channels": ("Output channels", "C_{out}"),
+    "output_height": ("Output height", "H_{out}"),
+    "output_width": ("Output width", "W_{out}"),
+    "output_features": ("Output size", "N_{out}"),
+    "output_elements": ("Number of output elements", "n_{out}"),
+    "params": ("Number of parameters", r"|\theta|"),
+    "mults": ("Number of multiplications", r"n_{\times}"),
+    "adds": ("Number of additions", "n_{+}"),
+    "comparisons": ("Number of comparisons", r"n_{\gtrless}"),
+    "divisions": ("Number of divisions", r"n_{\div}"),
+    "dropped_rows": ("Padded-input rows no window reaches", r"\mathrm{dropped}_{rows}"),
+    "dropped_columns": ("Padded-input columns no window reaches", r"\mathrm{dropped}_{columns}"),
+}
+"""Every quantity a layer may have: key -> (title, LaTeX left-hand side)."""
+
+QUANTITY_KEYS = tuple(NAMES)
+
+
+def quantity(key: str, formula: sp.Expr) -> Quantity:
+    """The quantity ``key`` (see :data:`NAMES`) with ``formula``."""
+    title, lhs = NAMES[key]
+    return Quantity(key, title, lhs, formula)
+
 
 
 @dataclass(frozen=True)
@@ -169,21 +179,13 @@ def spatial_quantities(
         ("height", height, windows[0], out_symbols[0]),
     ):
         assumptions += window.fits(size, owner, axis)
-        quantity = Quantity.defining(
-            f"output_{axis}", f"Output {axis}", latex_name(out), window.output_size(size, ceil_mode), out
-        )
-        quantities.append(quantity)
-        sizes.append(quantity.symbol if quantity.symbol is not None else quantity.expr)
+        key = f"output_{axis}"
+        size_quantity = Quantity.defining(key, NAMES[key][0], latex_name(out), window.output_size(size, ceil_mode), out)
+        quantities.append(size_quantity)
+        sizes.append(size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr)
     if not ceil_mode:
         for axis, size, window in (("columns", width, windows[1]), ("rows", height, windows[0])):
-            quantities.append(
-                Quantity(
-                    f"dropped_{axis}",
-                    f"Padded-input {axis} no window reaches",
-                    rf"\mathrm{{dropped}}_{{{axis}}}",
-                    window.dropped(size),
-                )
-            )
+            quantities.append(quantity(f"dropped_{axis}", window.dropped(size)))
     width_size, height_size = sizes
     return quantities, (height_size, width_size), tuple(assumptions)
 

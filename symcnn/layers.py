@@ -37,6 +37,7 @@ from .analysis import (
     Shape,
     Window,
     elements,
+    quantity,
     shaped,
     spatial_quantities,
 )
@@ -109,10 +110,10 @@ def _feature_map(
     assumptions: tuple[sp.Basic, ...] = (),
 ) -> LayerAnalysis:
     """Assemble an analysis: input and output element counts around ``quantities``."""
-    head = [Quantity("input_elements", "Number of input elements", "n_{in}", elements(shape))]
+    head = [quantity("input_elements", elements(shape))]
     if len(output_shape) == 3:
-        head.append(Quantity("output_channels", "Output channels", "C_{out}", output_shape[0]))
-    size = Quantity("output_elements", "Number of output elements", "n_{out}", elements(output_shape))
+        head.append(quantity("output_channels", output_shape[0]))
+    size = quantity("output_elements", elements(output_shape))
     ordered = head + [q for q in quantities if q.key.startswith("output_")] + [size]
     ordered += [q for q in quantities if not q.key.startswith("output_")]
     return LayerAnalysis(name, layer, shape, output_shape, tuple(ordered), assumptions)
@@ -195,9 +196,9 @@ class Conv2d(Layer):
         sums = f.add(f.sub(weights, 1), 1) if self.bias else f.sub(weights, 1)
         adds = f.mul(sums, width, height, out_channels)
         counts = [
-            Quantity("params", "Number of parameters", r"|\theta|", params),
-            Quantity("mults", "Number of multiplications", r"n_{\times}", mults),
-            Quantity("adds", "Number of additions", "n_{+}", adds),
+            quantity("params", params),
+            quantity("mults", mults),
+            quantity("adds", adds),
         ]
         return _feature_map(self, name, shape, output_shape, spatial + counts, tuple(assumptions) + fits)
 
@@ -279,7 +280,7 @@ class MaxPool2d(_Pool2d):
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
         compares = _per_output(f.sub(self._window_size(), 1), output_shape)
-        counts = _no_weights() + [Quantity("comparisons", "Number of comparisons", r"n_{\gtrless}", compares)]
+        counts = _no_weights() + [quantity("comparisons", compares)]
         return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
 
 
@@ -294,8 +295,8 @@ class AvgPool2d(_Pool2d):
         spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
         adds = _per_output(f.sub(self._window_size(), 1), output_shape)
         counts = _no_weights()[:2] + [
-            Quantity("adds", "Number of additions", "n_{+}", adds),
-            Quantity("divisions", "Number of divisions", r"n_{\div}", elements(output_shape)),
+            quantity("adds", adds),
+            quantity("divisions", elements(output_shape)),
         ]
         return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
 
@@ -303,9 +304,9 @@ class AvgPool2d(_Pool2d):
 def _no_weights() -> list[Quantity]:
     zero = sp.Integer(0)
     return [
-        Quantity("params", "Number of parameters", r"|\theta|", zero),
-        Quantity("mults", "Number of multiplications", r"n_{\times}", zero),
-        Quantity("adds", "Number of additions", "n_{+}", zero),
+        quantity("params", zero),
+        quantity("mults", zero),
+        quantity("adds", zero),
     ]
 
 
@@ -342,10 +343,10 @@ class Linear(Layer):
         mults = f.mul(features, out_features)
         adds = f.mul(f.add(f.sub(features, 1), 1) if self.bias else f.sub(features, 1), out_features)
         counts = [
-            Quantity("output_features", "Output size", "N_{out}", out_features),
-            Quantity("params", "Number of parameters", r"|\theta|", params),
-            Quantity("mults", "Number of multiplications", r"n_{\times}", mults),
-            Quantity("adds", "Number of additions", "n_{+}", adds),
+            quantity("output_features", out_features),
+            quantity("params", params),
+            quantity("mults", mults),
+            quantity("adds", adds),
         ]
         return _feature_map(self, name, shape, (out_features,), counts, assumptions)
 
@@ -362,7 +363,7 @@ class Flatten(Layer):
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         if (self.start_dim, self.end_dim) != (1, -1):
             raise LayerError(f"{name}: only Flatten(start_dim=1, end_dim=-1) is supported")
-        output = Quantity("output_features", "Output size", "N_{out}", elements(shape))
+        output = quantity("output_features", elements(shape))
         return _feature_map(self, name, shape, (output.expr,), [output] + _no_weights())
 
 
@@ -375,7 +376,7 @@ class ReLU(Layer):
     kind: ClassVar[str] = "relu"
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
-        compares = Quantity("comparisons", "Number of comparisons", r"n_{\gtrless}", elements(shape))
+        compares = quantity("comparisons", elements(shape))
         return _feature_map(self, name, shape, shape, _no_weights() + [compares])
 
 
@@ -409,9 +410,9 @@ class BatchNorm2d(Layer):
         assumptions = _same(shape[0], self.num_features, name, "num_features", "input channels")
         params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
         counts = [
-            Quantity("params", "Number of parameters", r"|\theta|", params),
-            Quantity("mults", "Number of multiplications", r"n_{\times}", elements(shape)),
-            Quantity("adds", "Number of additions", "n_{+}", elements(shape)),
+            quantity("params", params),
+            quantity("mults", elements(shape)),
+            quantity("adds", elements(shape)),
         ]
         return _feature_map(self, name, shape, shape, counts, assumptions)
 

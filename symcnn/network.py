@@ -18,7 +18,7 @@ from .analysis import LayerAnalysis, Shape
 from .errors import LayerError
 from .expr import to_sympy
 from .layers import Layer
-from .quantity import value_of
+from .quantity import bind, value_of
 from .symbols import B, layer_symbol
 
 TOTAL_KEYS = ("params", "mults", "adds", "comparisons", "activation_elements")
@@ -80,10 +80,7 @@ class Network:
         """
         bound = {sym: to_sympy(value) for sym, value in (assignment or {}).items()}
         for analysis in self.layers:
-            for sym, expr in analysis.definitions.items():
-                value = value_of(expr, bound)
-                if value.is_Number:  # a symbolic size keeps its symbol: see closed_form
-                    bound[sym] = value
+            bound = bind(analysis.definitions, bound)
             for assumption in analysis.assumptions:
                 if value_of(assumption, bound) == sp.false:
                     lhs, rhs = (value_of(side, bound) for side in assumption.args)

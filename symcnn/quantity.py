@@ -69,6 +69,20 @@ def value_of(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
     return walk(expr)
 
 
+def bind(definitions: Mapping[sp.Symbol, sp.Expr], values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
+    """``values`` plus each defined symbol (``W_out``, ``W_3``) whose value comes out a number, in order.
+
+    A symbol whose value stays an expression keeps its name: binding the
+    expression would nest every definition below it.
+    """
+    bound = dict(values)
+    for sym, expr in definitions.items():
+        value = value_of(expr, bound)
+        if value.is_Number:
+            bound[sym] = value
+    return bound
+
+
 @dataclass(frozen=True)
 class Quantity:
     """A named quantity of a layer or network.

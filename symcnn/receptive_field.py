@@ -24,7 +24,7 @@ import sympy as sp
 from . import formula as f
 from .analysis import Window
 from .network import Network
-from .quantity import evaluated, value_of
+from .quantity import bind, evaluated, value_of
 from .symbols import i, j
 
 _LARGEST_KEPT = 12  # nodes; a larger offset gets a symbol of its own, keeping cost linear in depth
@@ -98,13 +98,8 @@ class ReceptiveFields:
     definitions: dict[sp.Symbol, sp.Expr]
 
     def values(self, bound: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
-        """``bound`` plus the value of every offset symbol."""
-        result = dict(bound)
-        for sym, expr in self.definitions.items():
-            value = value_of(expr, result)
-            if value.is_Number:  # a symbolic offset keeps its symbol, as sizes do
-                result[sym] = value
-        return result
+        """``bound`` plus the value of every offset symbol that comes out a number."""
+        return bind(self.definitions, bound)
 
 
 def receptive_fields(network: Network) -> ReceptiveFields:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .analysis import LayerAnalysis
 from .assignment import Assignment, LayerPart, NetworkPart
 from .errors import SpecError, SymcnnError
 from .layers import Layer
@@ -23,7 +22,7 @@ from .memory import (
     memory_plan,
 )
 from .network import Network
-from .quantity import evaluated, value_of
+from .quantity import bind, evaluated, value_of
 from .receptive_field import Interval, araujo_closed_forms, receptive_fields
 from .steps import Derivation, derive
 
@@ -136,16 +135,8 @@ def solve(assignment: Assignment) -> Solution:
     return Solution(assignment, tuple(sections))
 
 
-def bind(analysis: LayerAnalysis, values: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
-    """``values`` plus the symbols the layer defines (W_out, H_out), in order."""
-    bound = dict(values)
-    for sym, expr in analysis.definitions.items():
-        bound[sym] = value_of(expr, bound)
-    return bound
-
-
 def _layer_answers(part: LayerPart, values: dict[sp.Symbol, sp.Expr]) -> tuple[Answer, ...]:
-    bound = bind(part.analysis, values)
+    bound = bind(part.analysis.definitions, values)
     answers = []
     for question in part.questions:
         keys = SHAPE_KEYS if question == "output_shape" else (question,)

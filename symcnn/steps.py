@@ -17,7 +17,7 @@ from sympy.printing.latex import LatexPrinter
 from .errors import MissingValueError
 from .expr import to_sympy
 from .formula import rebuilt
-from .quantity import Quantity, evaluated, substituted, value_of
+from .quantity import Quantity, bind, evaluated, substituted, value_of
 from .symbols import latex_name, symbol
 
 if TYPE_CHECKING:
@@ -313,7 +313,5 @@ def derive(
 
 def derive_all(analysis: LayerAnalysis, values: Mapping[sp.Symbol | str, Any]) -> list[Derivation]:
     """Derive every quantity of ``analysis``, first binding its ``definitions`` (W_out, H_out)."""
-    bound = _bound(values)
-    for sym, expr in analysis.definitions.items():
-        bound.setdefault(sym, value_of(expr, bound))
+    bound = bind(analysis.definitions, _bound(values))
     return [derive(quantity, bound) for quantity in analysis]

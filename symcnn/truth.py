@@ -21,9 +21,8 @@ from .claims import NETWORK_KEYS, Subject
 from .diagnosis import Finding
 from .memory import MemoryPlan, bottleneck, largest_batch_activation, largest_batch_training, memory_plan
 from .network import Network
-from .quantity import Quantity, value_of
+from .quantity import Quantity, bind, value_of
 from .receptive_field import Interval, ReceptiveFields, receptive_fields
-from .solution import bind
 from .steps import Derivation, derive
 
 TOTALS = ("params", "mults", "adds", "comparisons", "activation_elements")
@@ -94,7 +93,7 @@ class Context:
     def bound(self, part: LayerPart | NetworkPart) -> dict[sp.Symbol, sp.Expr]:
         if id(part) not in self._bound:
             if isinstance(part, LayerPart):
-                self._bound[id(part)] = bind(part.analysis, self.values)
+                self._bound[id(part)] = bind(part.analysis.definitions, self.values)
             else:
                 self._bound[id(part)] = part.network.values(self.values)
         return self._bound[id(part)]
