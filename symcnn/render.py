@@ -90,10 +90,8 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
     env.filters.update(
         math=lambda tree: Markup(latex(tree)),
         aligned=lambda d: Markup(aligned(d)),
-        inline=lambda d: Markup(d.latex()),
         number=lambda value: Markup(number(value)),
         plain=grouped,
-        esc=lambda text: Markup(escape(str(text))),
         raw=Markup,
         layer_label=describe,  # plain text: finalize escapes it
         block=lambda text: Markup(escape_markdown_block(text) if fmt == "md" else escape(text)),

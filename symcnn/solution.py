@@ -16,7 +16,7 @@ from .layers import Layer
 from .memory import (
     MemoryPlan,
     activations,
-    is_view,
+    bottleneck,
     largest_batch_activation,
     largest_batch_training,
     memory_plan,
@@ -51,7 +51,6 @@ class ActivationRow:
     layer: Layer | None
     shape: tuple[sp.Expr, ...]
     elements: sp.Expr
-    kept: bool
     largest: bool
 
 
@@ -63,7 +62,6 @@ class ActivationTable:
     rows: tuple[ActivationRow, ...]
     largest: sp.Expr
     bottleneck: tuple[str, ...]
-    kept_total: sp.Expr
 
 
 @dataclass(frozen=True)
@@ -168,16 +166,13 @@ def _network_answers(part: NetworkPart, values: dict[sp.Symbol, sp.Expr]) -> tup
 
 
 def _activation_table(question: str, network: Network, bound: dict[sp.Symbol, sp.Expr]) -> ActivationTable:
+    largest, names = bottleneck(network, bound)
     layers: list[Layer | None] = [None] + [a.layer for a in network.layers]
-    sized = [(name, tuple(value_of(s, bound) for s in shape), value_of(n, bound))
-             for name, shape, n in activations(network)]
-    largest = max(n for _, _, n in sized)
     rows = tuple(
-        ActivationRow(name, layer, shape, n, layer is None or not is_view(layer), n == largest)
-        for (name, shape, n), layer in zip(sized, layers)
+        ActivationRow(name, layer, tuple(value_of(s, bound) for s in shape), value_of(n, bound), name in names)
+        for (name, shape, n), layer in zip(activations(network), layers)
     )
-    kept = sp.Add(*(row.elements for row in rows if row.kept))
-    return ActivationTable(question, rows, largest, tuple(r.name for r in rows if r.largest), kept)
+    return ActivationTable(question, rows, largest, tuple(names))
 
 
 def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol, sp.Expr]) -> ReceptiveFieldAnswer:
