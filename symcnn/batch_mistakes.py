@@ -11,7 +11,6 @@ input changed.
 from __future__ import annotations
 
 import dataclasses
-from fractions import Fraction
 
 import sympy as sp
 
@@ -20,30 +19,25 @@ from .memory import (
     DTYPE_BYTES,
     Budget,
     MemoryPlan,
+    budget_of,
     largest_batch_activation,
     largest_batch_training,
-    parse_budget,
+    unit_amount,
 )
 from .symbols import b
 
-_SWAPPED = {"KB": "KiB", "MB": "MiB", "GB": "GiB", "TB": "TiB"}
-_SWAPPED.update({binary: si for si, binary in _SWAPPED.items()})
-_BYTES = {"K": 1, "M": 2, "G": 3, "T": 4}
-
-
-def _unit_bytes(unit: str) -> int:
-    power = _BYTES[unit[0].upper()]
-    return 2 ** (10 * power) if unit.upper().endswith("IB") else 10 ** (3 * power)
-
 
 def swapped_unit(budget: Budget) -> Budget | None:
-    """The same amount in the other unit system (12 GiB -> 12 GB), or None for plain bytes."""
-    unit = next((u for u in _SWAPPED if u.upper() == budget.unit.upper()), None)
-    if unit is None:
+    """The same amount in the other unit system (12 GiB -> 12 GB), exactly.
+
+    None for plain bytes, and where the amount in the other unit is not a whole
+    number of bytes (1.3 GB is, 1.3 GiB is not): that mistake gives no batch.
+    """
+    unit = budget.unit.upper()
+    if unit == "B":
         return None
-    amount = Fraction(budget.bytes, _unit_bytes(unit))
-    text = str(amount.numerator) if amount.denominator == 1 else str(float(amount))
-    return parse_budget(f"{text}{_SWAPPED[unit]}")
+    other = unit[0] + ("B" if unit.endswith("IB") else "IB")
+    return budget_of(unit_amount(budget), other)
 
 
 def _largest(plan: MemoryPlan, training: bool, element_bytes: int | None = None) -> sp.Integer:

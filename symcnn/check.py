@@ -108,16 +108,16 @@ def _check_scalar(
 ) -> Outcome:
     value, per_batch = claimed.value, False
     if claimed.kind == "formula" and truth.per_batch and B in value.free_symbols:
-        per_sample = sp.expand(value / B)
-        if per_sample.free_symbols:
+        per_sample = _per_sample(value)
+        if per_sample is None:
             expected = Expected("per_batch", truth.value, _formula_of(truth))
             return Outcome(
                 "wrong", expected, (Finding("not_per_batch", {"batch": B}),), derivation=truth.derived()
             )
         value, per_batch = per_sample, True
-    elif claimed.kind == "formula":
+    if claimed.kind == "formula" and value.free_symbols:  # B·n with n a number: checked as a number
         if truth.expr.free_symbols:
-            return _check_formula(value, truth, seed)
+            return _check_formula(value, truth, seed, per_batch)
         value = value_of(value, truth.bound)
         if not value.is_Number:
             names = ", ".join(sorted(s.name for s in value.free_symbols))
@@ -125,6 +125,14 @@ def _check_scalar(
     if claimed.kind == "number" and claimed.written is not None and not claimed.written.is_Atom:
         steps = (*steps, (str(claimed.text), claimed.written))
     return _check_number(value, truth, steps, per_batch)
+
+
+def _per_sample(value: sp.Expr) -> sp.Expr | None:
+    """``value`` divided by the batch B, or None when it is not B times something without B."""
+    per_sample = value / B
+    if B in per_sample.free_symbols:
+        per_sample = sp.expand(per_sample)
+    return None if B in per_sample.free_symbols else per_sample
 
 
 def _formula_of(truth: Truth) -> sp.Basic | None:
@@ -204,8 +212,9 @@ def _size_bindings(truth: Truth) -> list[tuple[Finding, dict[sp.Symbol, sp.Expr]
     return bindings
 
 
-def _check_formula(claimed: sp.Expr, truth: Truth, seed: str) -> Outcome:
-    expected = Expected("formula", truth.expr, _formula_of(truth))
+def _check_formula(claimed: sp.Expr, truth: Truth, seed: str, per_batch: bool = False) -> Outcome:
+    """``claimed`` (per sample when ``per_batch``: the claim was written B times it) against the truth."""
+    expected = Expected("per_batch" if per_batch else "formula", truth.expr, _formula_of(truth))
     own = truth.quantity.symbol if truth.quantity is not None else None
     if own is not None and own in claimed.free_symbols:
         return Outcome("unverifiable", expected, (Finding("circular", {"symbol": own}),))
@@ -217,10 +226,13 @@ def _check_formula(claimed: sp.Expr, truth: Truth, seed: str) -> Outcome:
         finding = Finding("equivalent", {"proved": comparison.proved, "points": comparison.points})
         return Outcome("equivalent", expected, (finding,))
     point, mine, theirs = counterexample
+    right_value = truth.value
+    if per_batch:  # the claim is B times ``claimed``: shown for one sample
+        point, right_value = {B: sp.Integer(1), **point}, sp.Mul(B, truth.value, evaluate=False)
     at_values = value_of(claimed, truth.bound)
     if truth.value.is_Number and at_values == truth.value:
         where = Finding(
-            "right_at_values_only", {"point": point, "used": mine, "right": theirs, "value": truth.value}
+            "right_at_values_only", {"point": point, "used": mine, "right": theirs, "value": right_value}
         )
     else:
         where = Finding("counterexample", {"point": point, "used": mine, "right": theirs})
@@ -231,7 +243,11 @@ def _check_formula(claimed: sp.Expr, truth: Truth, seed: str) -> Outcome:
 
 
 def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Finding, ...]]:
-    """The known wrong formulas equal to ``claimed`` (at sample points, then confirmed symbolically)."""
+    """The known wrong formulas equal to ``claimed`` at sample points.
+
+    The last finding of each says how sure the match is (``proved``, and ``match``
+    to word it): shown symbolically, or only equal at every point tried.
+    """
     if truth.quantity is None:
         return []
     definitions = truth.definitions
@@ -249,7 +265,8 @@ def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Fi
     for findings, expr, defs in candidates:
         if fingerprint(expr, defs, points) == mine:
             proved = proved_equal(expanded(claimed, definitions), expanded(expr, defs))
-            matches.append((*findings[:-1], _with(findings[-1], proved=proved)))
+            how = Finding("proved_match" if proved else "sampled_match", {"points": len(points)})
+            matches.append((*findings[:-1], _with(findings[-1], proved=proved, match=how)))
     return matches
 
 

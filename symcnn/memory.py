@@ -33,6 +33,9 @@ _UNITS = {
     "B": (1, 0), "KB": (10, 3), "MB": (10, 6), "GB": (10, 9), "TB": (10, 12),
     "KIB": (2, 10), "MIB": (2, 20), "GIB": (2, 30), "TIB": (2, 40),
 }
+"""Each unit (upper case) as base and exponent: bytes = base^exponent."""
+_SPELLED = {u: u[0] + "iB" if u.endswith("IB") else u for u in _UNITS}
+"""Each unit as it is written (GiB)."""
 _BUDGET = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*\Z", re.IGNORECASE)
 
 n_max, n_kept, theta, s = symbol("n_max"), symbol("n_kept"), symbol("theta"), symbol("s")
@@ -66,15 +69,43 @@ def parse_budget(text: str | int) -> Budget:
     match = _BUDGET.match(str(text))
     if match is None:
         raise SymcnnError(f"memory budget {text!r} is not a size; write e.g. 12GiB (2^30 bytes), 12GB (10^9) or bytes")
-    amount, unit = Fraction(match.group(1)), (match.group(2) or "B")
-    unit = {u.upper(): u for u in ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB")}[unit.upper()]
+    budget = budget_of(Fraction(match.group(1)), match.group(2) or "B", str(text))
+    if budget is None:
+        raise SymcnnError(f"memory budget {text!r} is not a positive whole number of bytes")
+    return budget
+
+
+def budget_of(amount: Fraction, unit: str, text: str | None = None) -> Budget | None:
+    """``amount`` of ``unit`` (any case: GiB, gb) exactly, or None when not a positive whole number of bytes.
+
+    ``text`` is how it was written; by default the amount in decimals and the unit (1.5GiB).
+    """
+    unit = _SPELLED[unit.upper()]
     base, exponent = _UNITS[unit.upper()]
     total = amount * base**exponent
     if total.denominator != 1 or total <= 0:
-        raise SymcnnError(f"memory budget {text!r} is not a positive whole number of bytes")
+        return None
     number = sp.Integer(amount.numerator) / amount.denominator
     shown = number if exponent == 0 else f.mul(number, f.power(base, exponent))
-    return Budget(str(text), int(total), shown, unit)
+    return Budget(text if text is not None else f"{_decimal(amount)}{unit}", int(total), shown, unit)
+
+
+def unit_amount(budget: Budget) -> Fraction:
+    """The budget in its own unit, exactly (12 for 12GiB, 3/2 for 1.5GB)."""
+    base, exponent = _UNITS[budget.unit.upper()]
+    return Fraction(budget.bytes, base**exponent)
+
+
+def _decimal(amount: Fraction) -> str:
+    """``amount`` in decimals, when it has finitely many (else as a fraction)."""
+    digits = 0
+    while (amount * 10**digits).denominator != 1 and digits < 40:
+        digits += 1
+    scaled = amount * 10**digits
+    if scaled.denominator != 1:
+        return str(amount)
+    whole, part = divmod(scaled.numerator, 10**digits)
+    return str(whole) if digits == 0 else f"{whole}.{part:0{digits}d}"
 
 
 def dtype_bytes(dtype: str) -> int:

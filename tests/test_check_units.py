@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sympy as sp
 from hypothesis import given, settings
@@ -17,7 +19,7 @@ from symcnn.expr import parse_expression
 from symcnn.layers import Conv2d
 from symcnn.memory import parse_budget
 from symcnn.plain import plain, region_text
-from symcnn.quantity import value_of
+from symcnn.quantity import evaluated, value_of
 from symcnn.region_mistakes import chain
 from symcnn.slips import digit_slip, find_slip
 from symcnn.symbols import K_1, P, S, W
@@ -193,11 +195,11 @@ def test_missing_c_in_is_diagnosed_at_any_values(
     """For any conv layer, K·K·W_out·H_out·C_out (no C_in) is recognised, and the true number is correct."""
     from symcnn.check import _check_scalar
     from symcnn.claims import Claimed
-    from symcnn.solution import bind
+    from symcnn.quantity import bind
     from symcnn.truth import Truth
 
     analysis = Conv2d(c_in, c_out, k, s, p).analyze((c_in, w, w))
-    bound = bind(analysis, {})
+    bound = bind(analysis.definitions, {})
     quantity = analysis["mults"]
     truth = Truth(quantity.expr, {}, bound, quantity, analysis)
     right = truth.value
@@ -208,3 +210,48 @@ def test_missing_c_in_is_diagnosed_at_any_values(
     explanations = [outcome.findings, *outcome.alternatives]
     assert any(f.code == "missing_factor" and f.fields["factor"] == c_in for e in explanations for f in e)
     assert value_of(quantity.expr, bound) == right
+
+
+
+@pytest.mark.parametrize(
+    "text, swapped",
+    [
+        ("1.5GB", (3 * 2**29, "GiB", "1.5GiB")),
+        ("1.5GiB", (1_500_000_000, "GB", "1.5GB")),
+        ("0.5kb", (512, "KiB", "0.5KiB")),
+        ("1.25 MB", (5 * 2**18, "MiB", "1.25MiB")),
+        ("2TiB", (2 * 10**12, "TB", "2TB")),
+    ],
+)
+def test_swapped_units_exact(text: str, swapped: tuple) -> None:
+    """The swap is exact arithmetic (no float text re-parsed), and swapping back gives the budget."""
+    budget = parse_budget(text)
+    other = swapped_unit(budget)
+    assert (other.bytes, other.unit, other.text) == swapped
+    assert evaluated(other.formula) == other.bytes
+    assert swapped_unit(other).bytes == budget.bytes
+
+
+@pytest.mark.parametrize("text", ["1.3GB", "1.001KB", "0.3MB", "1.7TB"])
+def test_swapped_unit_not_whole_bytes_is_none(text: str) -> None:
+    """1.3 GB is whole bytes but 1.3 GiB is not: that unit mistake gives no batch."""
+    assert swapped_unit(parse_budget(text)) is None
+
+
+def test_max_batch_with_a_budget_whose_swap_is_not_whole_bytes(tmp_path: Path) -> None:
+    """memory = "1.3GB" used to crash the checker ("'1.3GiB' is not a positive whole number of bytes")."""
+    from symcnn.check import check_claims
+    from symcnn.claims import read_claims
+
+    network = Path(__file__).resolve().parent.parent / "examples" / "seed_network.toml"
+    path = tmp_path / "c.toml"
+    path.write_text(
+        f'network = "{network.as_posix()}"\nmemory = "1.3GB"\n'
+        '[[claims]]\nquantity = "max_batch"\nclaimed = 77\n'
+        '[[claims]]\nquantity = "max_batch"\nclaimed = 5\n'
+    )
+    right, wrong = check_claims(read_claims(path)).checked
+    assert right.verdict == "correct"
+    assert right.outcome.expected.value == 1_300_000_000 // (4 * 4_194_304)
+    assert wrong.verdict == "wrong"
+    assert all(f.code != "unit_confused" for f in wrong.outcome.findings)

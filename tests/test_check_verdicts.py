@@ -707,3 +707,123 @@ def test_other_targets(
     (checked,) = report.checked
     assert checked.verdict == verdict, name
     assert codes(checked.outcome.findings) == expected_codes, name
+
+
+# --- activations written per batch, on a network whose sizes stay symbolic -----------
+
+SYMBOLIC_NETWORK = (
+    'network = { input = ["C", "H", "W"], layers = ['
+    '{ type = "Conv2d", out_channels = "C_out", kernel_size = 3 }, '
+    '{ type = "MaxPool2d", kernel_size = 2, stride = 2 }] }'
+)
+
+# (id, layer, claimed, verdict, codes); conv1 is C_out·H_1·W_1 (H_1 = H - 2), pool1 C_out·H_2·W_2
+PER_BATCH_CLAIMS = [
+    ("conv1, B times its symbols", "conv1", "B*C_out*H_1*W_1", "correct", []),
+    ("pool1, B times its symbols", "pool1", "B*C_out*H_2*W_2", "correct", []),
+    ("input, B times C·H·W", "input", "B*C*H*W", "correct", []),
+    ("conv1, sizes written out", "conv1", "B*C_out*(H - 2)*(W - 2)", "equivalent", ["equivalent"]),
+    ("conv1 per sample", "conv1", "C_out*H_1*W_1", "correct", []),
+    ("conv1 without C_out", "conv1", "B*H_1*W_1", "wrong", ["missing_factor", "counterexample"]),
+    ("conv1 with the input's sizes", "conv1", "B*C_out*H*W", "wrong", ["counterexample"]),
+    ("pool1 as conv1 / 4", "pool1", "B*C_out*H_1*W_1/4", "wrong", ["counterexample"]),
+    ("conv1 in B^2", "conv1", "B^2*C_out*H_1*W_1", "wrong", ["not_per_batch"]),
+    ("conv1 plus one", "conv1", "B*C_out*H_1*W_1 + 1", "wrong", ["not_per_batch"]),
+]
+
+
+@pytest.fixture(scope="module")
+def per_batch_report(tmp_path_factory: pytest.TempPathFactory) -> CheckReport:
+    rows = [
+        {"layer": layer, "quantity": "activation_elements", "claimed": claimed}
+        for _, layer, claimed, _, _ in PER_BATCH_CLAIMS
+    ]
+    folder = tmp_path_factory.mktemp("per_batch")
+    return check_claims(read_claims(claims_file(folder, "c.toml", SYMBOLIC_NETWORK, rows)))
+
+
+@pytest.mark.parametrize(
+    "index, row", list(enumerate(PER_BATCH_CLAIMS)), ids=[row[0] for row in PER_BATCH_CLAIMS]
+)
+def test_symbolic_activation_per_batch(per_batch_report: CheckReport, index: int, row: tuple) -> None:
+    """A formula B·n is checked as the formula n per sample, not rejected for keeping symbols."""
+    name, _, claimed, verdict, expected_codes = row
+    outcome = per_batch_report.checked[index].outcome
+    assert outcome.verdict == verdict, name
+    assert codes(outcome.findings) == expected_codes, name
+    if "B" in claimed and verdict != "unverifiable":
+        assert outcome.expected.kind == "per_batch", name
+
+
+def test_per_batch_counterexample_is_a_real_difference(per_batch_report: CheckReport) -> None:
+    """The point shown for a per-batch formula (with B) separates the claim from B times the truth."""
+    from symcnn.equality import expanded
+    from symcnn.quantity import value_of
+    from symcnn.symbols import B
+
+    shown = 0
+    for checked, row in zip(per_batch_report.checked, PER_BATCH_CLAIMS, strict=True):
+        network = checked.claim.subject.part.network
+        truth = B * network.activation(network.layer(row[1])) if row[1] != "input" else None
+        for finding in checked.outcome.findings:
+            if finding.code == "counterexample":
+                point = finding.fields["point"]
+                claimed = expanded(checked.claim.claimed.value, network.definitions)
+                assert B in point
+                assert value_of(claimed, point) == finding.fields["used"]
+                assert value_of(expanded(truth, network.definitions), point) == finding.fields["right"]
+                assert finding.fields["used"] != finding.fields["right"]
+                shown += 1
+    assert shown == 3
+
+
+def test_per_batch_number_on_a_network_with_values(tmp_path: Path) -> None:
+    """With values, B·256 is a number per sample and B·C_out·64 is right at the values only."""
+    header = f"{SYMBOLIC_NETWORK}\n[values]\nC = 3\nH = 10\nW = 10\nC_out = 4"
+    rows = [
+        {"layer": "conv1", "quantity": "activation_elements", "claimed": claimed}
+        for claimed in ("B*256", "B*C_out*64", "B*C_out*H_1*W_1", "B*255")
+    ]
+    report = check_claims(read_claims(claims_file(tmp_path, "c.toml", header, rows)))
+    assert [c.verdict for c in report.checked] == ["correct", "wrong", "correct", "wrong"]
+    right_at_values = report.checked[1].outcome.findings
+    assert codes(right_at_values) == ["right_at_values_only"]
+    assert str(right_at_values[0].fields["value"]) == "B*256"
+    assert codes(report.checked[3].outcome.findings) == ["digit_slip"]
+
+
+# --- how sure a formula's match with a known mistake is -----------------------------
+
+
+def test_formula_match_says_whether_it_was_proved(tmp_path: Path) -> None:
+    """A match shown symbolically says so; one only sampled (ceil for floor + 1) says that instead."""
+    from symcnn.check_report import diagnosis
+    from symcnn.render import words
+
+    rows = [
+        {"part": 1, "quantity": "mults", "claimed": "K_1*K_2*W_out*H_out*C_out"},
+        {
+            "part": 1,
+            "quantity": "mults",
+            "claimed": "K_1*K_2*ceil((W + 2P - K_1 + 1)/S)*ceil((H + 2P - K_2 + 1)/S)*C_out",
+        },
+        {"part": 1, "quantity": "mults", "claimed": 75497472},
+    ]
+    header = f"assignment = {toml(str(ASSIGNMENT))}"
+    report = check_claims(read_claims(claims_file(tmp_path, "c.toml", header, rows)))
+    proved, sampled, number = (c.outcome for c in report.checked)
+    assert codes(proved.findings) == codes(sampled.findings) == ["missing_factor", "counterexample"]
+    assert proved.findings[0].fields["proved"] is True
+    assert proved.findings[0].fields["match"].code == "proved_match"
+    assert sampled.findings[0].fields["proved"] is False
+    assert sampled.findings[0].fields["match"].code == "sampled_match"
+    assert sampled.findings[0].fields["match"].fields["points"] > 0
+    assert "match" not in number.findings[0].fields
+    text = words()
+    assert "exactly the one this mistake gives" in diagnosis(proved, text)
+    said = diagnosis(sampled, text)
+    assert f"at all {sampled.findings[0].fields['match'].fields['points']} random" in said
+    assert "could not show" in said
+    for style in ("md", "tex"):
+        assert "this mistake gives" in diagnosis(proved, text, style)
+    assert "mistake gives" not in diagnosis(number, text)
