@@ -103,15 +103,21 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
 
 
 def words(template_dir: str | Path | None = None) -> dict[str, Any]:
-    """The shared wording (``words.toml``): the user's folder first, then symcnn's."""
-    for folder in template_dirs(template_dir):
-        if (folder / "words.toml").is_file():
-            with open(folder / "words.toml", "rb") as handle:
+    """The shared wording (``words.toml``): symcnn's, with the user's folder's entries over it."""
+    merged: dict[str, Any] = {}
+    for folder in reversed(template_dirs(template_dir)):  # symcnn's first, the user's last
+        path = folder / "words.toml"
+        if path.is_file():
+            with open(path, "rb") as handle:
                 try:
-                    return tomllib.load(handle)
+                    table = tomllib.load(handle)
                 except tomllib.TOMLDecodeError as error:
-                    raise SymcnnError(f"{folder / 'words.toml'}: not valid TOML: {error}") from None
-    raise SymcnnError("words.toml is missing from the templates")
+                    raise SymcnnError(f"{path}: not valid TOML: {error}") from None
+            for section, entries in table.items():
+                merged[section] = {**merged.get(section, {}), **entries} if isinstance(entries, dict) else entries
+    if not merged:
+        raise SymcnnError("words.toml is missing from the templates")
+    return merged
 
 
 def aligned(derivation: Derivation) -> str:

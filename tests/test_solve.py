@@ -311,3 +311,12 @@ def test_non_square_receptive_fields_show_both_axes(tmp_path: Path) -> None:
     text = (tmp_path / "out" / "solution.md").read_text()
     assert r"| c\_1 | $i - 1 : i + 1$ | $2j - 2 : 2j + 2$ | 3 x 5 | 1 x 2 | -1 x -2 |" in text
     assert r"c\_1 (Conv 3 x 5, s=1x2, p=1x2, 2 ch)" in text  # escaped once
+
+
+def test_own_words_override_only_what_they_name(tmp_path: Path) -> None:
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "words.toml").write_text('[questions]\nparams = "How many weights?"\n')
+    assert cli.main(["solve", "-o", str(tmp_path / "out"), "--format", "md", "--template-dir", str(mine)]) == 0
+    text = (tmp_path / "out" / "solution.md").read_text()
+    assert "### 1.3 How many weights?" in text and "### 1.4 Number of multiplications" in text
