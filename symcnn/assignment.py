@@ -15,11 +15,12 @@ import sympy as sp
 
 from .analysis import LayerAnalysis
 from .errors import SpecError, SymcnnError
-from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
+from .memory import Budget
 from .network import Network
 from .spec import (
     check_keys,
     layer_analysis,
+    memory_options,
     network_reference,
     read_toml,
     read_values,
@@ -138,17 +139,7 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
                 raise SpecError(f"{where}: a {analysis.name} has no {question}; ask another question")
         return LayerPart(title, analysis, questions, note)
     built, _ = network_reference(entry["network"], path, where)
-    dtype, optimizer = entry.get("dtype", "float32"), entry.get("optimizer", "sgd")
-    if dtype not in DTYPE_BYTES:
-        raise SpecError(f"{where}: dtype {dtype!r} unknown{suggestion(str(dtype), list(DTYPE_BYTES))}")
-    if optimizer not in OPTIMIZER_STATES:
-        raise SpecError(f"{where}: optimizer {optimizer!r} unknown{suggestion(str(optimizer), list(OPTIMIZER_STATES))}")
-    budget = None
-    if "memory" in entry:
-        try:
-            budget = parse_budget(entry["memory"])
-        except SymcnnError as error:
-            raise SpecError(f"{where}: memory: {error}") from None
+    budget, dtype, optimizer = memory_options(entry, where)
     layer_name = entry.get("receptive_field_layer")
     if layer_name is not None:
         try:

@@ -23,12 +23,12 @@ from .analysis import QUANTITY_KEYS
 from .assignment import LayerPart, NetworkPart, read_assignment
 from .errors import ExpressionError, SpecError, SymcnnError
 from .expr import parse_expression
-from .memory import DTYPE_BYTES, OPTIMIZER_STATES, parse_budget
 from .network import Network
 from .receptive_field import Interval
 from .spec import (
     check_keys,
     layer_analysis,
+    memory_options,
     network_reference,
     read_toml,
     read_values,
@@ -195,19 +195,7 @@ def _target(table: dict[str, Any], path: Path, where: str) -> tuple[str, dict, t
         network.values(values)
     except SymcnnError as error:
         raise SpecError(f"{where}: values: {error}") from None
-    dtype, optimizer = table.get("dtype", "float32"), table.get("optimizer", "sgd")
-    if dtype not in DTYPE_BYTES:
-        raise SpecError(f"{where}: dtype {dtype!r} unknown{suggestion(str(dtype), list(DTYPE_BYTES))}")
-    if optimizer not in OPTIMIZER_STATES:
-        raise SpecError(
-            f"{where}: optimizer {optimizer!r} unknown{suggestion(str(optimizer), list(OPTIMIZER_STATES))}"
-        )
-    budget = None
-    if "memory" in table:
-        try:
-            budget = parse_budget(table["memory"])
-        except SymcnnError as error:
-            raise SpecError(f"{where}: memory: {error}") from None
+    budget, dtype, optimizer = memory_options(table, where)
     part = NetworkPart(network.name, network, (), budget, dtype, optimizer)
     return network.name, values, (part,), False
 

@@ -96,6 +96,11 @@ class Layer:
         raise AttributeError(f"{type(self).__name__} has no attribute {key!r}")
 
     @property
+    def stores_output(self) -> bool:
+        """Whether the output takes memory of its own (False: a view, or written in place)."""
+        return not getattr(self, "inplace", False)
+
+    @property
     def output_shape(self) -> Shape:
         """The output shape on the default, symbolic input."""
         return self.analyze().output_shape
@@ -103,6 +108,17 @@ class Layer:
     def arguments(self) -> dict[str, Any]:
         """The layer's torch-style arguments, as given or defaulted."""
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+def _windows(owner: str, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair) -> tuple[Window, Window]:
+    """The (height, width) windows of a convolution or pooling, each argument checked."""
+    pairs = {arg: as_pair(value, owner, arg) for arg, value in
+             (("kernel_size", kernel_size), ("stride", stride), ("padding", padding), ("dilation", dilation))}
+    for arg, pair in pairs.items():
+        for value in pair:
+            require(value, owner, arg, minimum=0 if arg == "padding" else 1)
+    height, width = (Window(*axis) for axis in zip(*pairs.values()))
+    return height, width
 
 
 def _feature_map(
@@ -158,21 +174,12 @@ class Conv2d(Layer):
                 f"{owner}: padding={self.padding!r} is not supported; give the padding as a number "
                 f"(0 for 'valid', (kernel_size - 1) // 2 for 'same' with an odd kernel and stride 1)"
             )
-        kernel = as_pair(self.kernel_size, owner, "kernel_size")
-        stride = as_pair(self.stride, owner, "stride")
-        padding = as_pair(self.padding, owner, "padding")
-        dilation = as_pair(self.dilation, owner, "dilation")
-        for arg, pair, minimum in (("kernel_size", kernel, 1), ("stride", stride, 1),
-                                   ("padding", padding, 0), ("dilation", dilation, 1)):
-            for value in pair:
-                require(value, owner, arg, minimum=minimum)
+        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self.dilation)  # type: ignore[arg-type]
         for arg in ("in_channels", "out_channels", "groups"):
             value = getattr(self, arg)
             if value is not None:
                 require(as_expr(value, owner, arg), owner, arg, minimum=1)
-        object.__setattr__(
-            self, "windows", tuple(Window(*axis) for axis in zip(kernel, stride, padding, dilation))
-        )
+        object.__setattr__(self, "windows", windows)
 
     def default_input(self) -> Shape:
         channels = C_in if self.in_channels is None else as_expr(self.in_channels, "Conv2d", "in_channels")
@@ -231,23 +238,15 @@ class _Pool2d(Layer):
             object.__setattr__(self, "stride", self.kernel_size)
         if self.padding is None:
             object.__setattr__(self, "padding", 0)
-        kernel = as_pair(self.kernel_size, owner, "kernel_size")  # type: ignore[arg-type]
-        stride = as_pair(self.stride, owner, "stride")  # type: ignore[arg-type]
-        padding = as_pair(self.padding, owner, "padding")  # type: ignore[arg-type]
-        dilation = as_pair(self._dilation(), owner, "dilation")
-        for arg, pair, minimum in (("kernel_size", kernel, 1), ("stride", stride, 1),
-                                   ("padding", padding, 0), ("dilation", dilation, 1)):
-            for value in pair:
-                require(value, owner, arg, minimum=minimum)
-        for k, p in zip(kernel, padding):
-            if at_least(k, 2 * p) is False:
+        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self._dilation())  # type: ignore[arg-type]
+        for window in windows:
+            if at_least(window.kernel, 2 * window.padding) is False:
+                k, p = window.kernel, window.padding
                 raise LayerError(
                     f"{owner}: padding {p} is more than half of kernel_size {k}; "
                     f"torch allows at most {k // 2 if k.is_number else 'K/2'}"
                 )
-        object.__setattr__(
-            self, "windows", tuple(Window(*axis) for axis in zip(kernel, stride, padding, dilation))
-        )
+        object.__setattr__(self, "windows", windows)
 
     def _window_quantities(
         self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
@@ -359,6 +358,7 @@ class Flatten(Layer):
     end_dim: int = -1
 
     kind: ClassVar[str] = "flatten"
+    stores_output: ClassVar[bool] = False  # type: ignore[misc]  # a view of its input
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         if (self.start_dim, self.end_dim) != (1, -1):

@@ -141,13 +141,8 @@ def stored_activations(network: Network) -> sp.Expr:
     Flatten's output is a view of its input and an in-place ReLU overwrites its
     input, so neither is counted again.
     """
-    kept = [network.activation(a) for a in network.layers if not is_view(a.layer)]
+    kept = [network.activation(a) for a in network.layers if a.layer.stores_output]
     return sp.Add(sp.Mul(*network.input_shape), *kept)
-
-
-def is_view(layer: object) -> bool:
-    """True for a layer whose output takes no memory of its own (Flatten, in-place ReLU)."""
-    return type(layer).__name__ == "Flatten" or bool(getattr(layer, "inplace", False))
 
 
 def largest_batch_activation() -> Quantity:

@@ -62,6 +62,10 @@ class Network:
         names = ", ".join(a.name for a in self.layers)
         raise LayerError(f"{self.name}: no layer {key!r}; the layers are {names} (or 1..{len(self.layers)})")
 
+    def position(self, name: str) -> int:
+        """The 0-based position of the layer called ``name`` (raises LayerError if none is)."""
+        return self.layers.index(self.layer(name))
+
     @property
     def definitions(self) -> dict[sp.Symbol, sp.Expr]:
         """Every symbol the layers define, in order (``W_1``, ``H_1``, ``W_2``, ...)."""

@@ -12,7 +12,7 @@ import sympy as sp
 
 from .assignment import Assignment, LayerPart, NetworkPart
 from .errors import SpecError, SymcnnError
-from .layers import Layer
+from .layers import Conv2d, Layer
 from .memory import (
     MemoryPlan,
     activations,
@@ -184,7 +184,7 @@ def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol,
     )
     name = part.receptive_field_layer or _last_conv(network)
     chosen = next((row for row in rows if row.name == name), rows[-1])
-    index = [a.name for a in network.layers].index(chosen.name)
+    index = network.position(chosen.name)
     windows = [w for a in network.layers[: index + 1] if (w := getattr(a.layer, "windows", None))]
     forms = araujo_closed_forms([w[0] for w in windows])
     closed = {key: value_of(evaluated(form), bound) for key, form in forms.items()}
@@ -197,5 +197,5 @@ def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol,
 
 
 def _last_conv(network: Network) -> str:
-    convs = [a.name for a in network.layers if type(a.layer).__name__ == "Conv2d"]
+    convs = [a.name for a in network.layers if isinstance(a.layer, Conv2d)]
     return convs[-1] if convs else network.layers[-1].name

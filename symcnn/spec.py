@@ -20,6 +20,7 @@ from .analysis import LayerAnalysis
 from .errors import ExpressionError, LayerError, SpecError, SymcnnError
 from .expr import parse_expression
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
 from .network import Network, build_network
 from .symbols import symbol
 
@@ -105,6 +106,22 @@ def read_network(path: str | Path) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
         SpecError: anything wrong with the file, naming file, layer and key.
     """
     return network_from_table(read_toml(path), str(path))
+
+
+def memory_options(table: Mapping[str, Any], where: str) -> tuple[Budget | None, str, str]:
+    """The ``memory``, ``dtype`` and ``optimizer`` keys of a network part or target, checked."""
+    dtype, optimizer = table.get("dtype", "float32"), table.get("optimizer", "sgd")
+    if dtype not in DTYPE_BYTES:
+        raise SpecError(f"{where}: dtype {dtype!r} unknown{suggestion(str(dtype), list(DTYPE_BYTES))}")
+    if optimizer not in OPTIMIZER_STATES:
+        raise SpecError(f"{where}: optimizer {optimizer!r} unknown{suggestion(str(optimizer), list(OPTIMIZER_STATES))}")
+    budget = None
+    if "memory" in table:
+        try:
+            budget = parse_budget(table["memory"])
+        except SymcnnError as error:
+            raise SpecError(f"{where}: memory: {error}") from None
+    return budget, dtype, optimizer
 
 
 def network_reference(reference: Any, beside: Path, where: str) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:

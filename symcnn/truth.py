@@ -20,12 +20,11 @@ from .batch_mistakes import batch_variants
 from .claims import NETWORK_KEYS, Subject
 from .diagnosis import Finding
 from .memory import MemoryPlan, bottleneck, largest_batch_activation, largest_batch_training, memory_plan
-from .network import Network
+from .network import TOTAL_KEYS, Network
 from .quantity import Quantity, bind, value_of
 from .receptive_field import Interval, ReceptiveFields, receptive_fields
 from .steps import Derivation, derive
 
-TOTALS = ("params", "mults", "adds", "comparisons", "activation_elements")
 PER_BATCH = ("activation_elements", "largest_activation_elements")
 
 
@@ -207,7 +206,7 @@ def _network_truth(part: NetworkPart, key: str, context: Context) -> Truth:
         formulas=formulas,
         assumptions=assumptions,
     )
-    if key in TOTALS:
+    if key in TOTAL_KEYS:
         total = network.total(key)
         left_out = []
         for analysis in network:
@@ -248,7 +247,7 @@ def region_truth(subject: Subject, context: Context) -> tuple[Interval, Interval
         raise Unverifiable("needs_layer", quantity="receptive_field")
     network = part.network
     fields = context.fields(network)
-    index = [a.name for a in network.layers].index(subject.layer)
+    index = network.position(subject.layer)
     field_ = fields.fields[index]
     if field_ is None:
         raise Unverifiable("whole_input", layer=subject.layer)
