@@ -14,7 +14,6 @@ import dataclasses
 
 import sympy as sp
 
-from .diagnosis import Finding
 from .memory import (
     DTYPE_BYTES,
     Budget,
@@ -25,6 +24,7 @@ from .memory import (
     unit_amount,
 )
 from .symbols import b
+from .verdicts import Finding
 
 
 def swapped_unit(budget: Budget) -> Budget | None:

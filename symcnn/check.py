@@ -22,7 +22,7 @@ import sympy as sp
 
 from .assignment import LayerPart
 from .claims import Claim, Claimed, ClaimsFile
-from .diagnosis import Finding, formula_variants, size_variants
+from .diagnosis import formula_variants, size_variants
 from .equality import admissible_points, compare, expanded, fingerprint, proved_equal
 from .formula import substituted
 from .quantity import value_of
@@ -30,7 +30,7 @@ from .region_check import check_region
 from .slips import digit_slip, find_slip, step_findings
 from .symbols import B
 from .truth import Context, Truth, Unverifiable, scalar_truth
-from .verdicts import VERDICTS, Expected, Outcome, distinct
+from .verdicts import VERDICTS, Expected, Finding, Outcome, distinct
 
 SHAPE_KEYS = {3: ("output_channels", "output_height", "output_width"), 1: ("output_features",)}
 _FINGERPRINT_POINTS = 24

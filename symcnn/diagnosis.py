@@ -10,9 +10,7 @@ tree the layer built. A claim that equals a variant is diagnosed by it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import sympy as sp
 
@@ -20,21 +18,10 @@ from . import formula as f
 from .analysis import LayerAnalysis
 from .quantity import Quantity, evaluated
 from .symbols import meaning
+from .verdicts import Finding
 
 BIAS_KEYS = ("params", "adds")
 SIZE_KEYS = ("output_width", "output_height")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing the checker found; ``code`` picks the wording in words.toml [diagnoses].
-
-    ``fields`` fill the wording's placeholders: sympy trees (printed as
-    formulas), integers, strings.
-    """
-
-    code: str
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,22 +34,6 @@ class Variant:
     @property
     def expr(self) -> sp.Expr:
         return evaluated(self.tree)
-
-
-def _nodes(tree: sp.Basic, path: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], sp.Basic]]:
-    """Every node with its path (indices into ``args``), root first."""
-    yield path, tree
-    for index, arg in enumerate(tree.args):
-        yield from _nodes(arg, (*path, index))
-
-
-def replaced(tree: sp.Basic, path: tuple[int, ...], new: sp.Basic) -> sp.Basic:
-    """``tree`` with the node at ``path`` replaced by ``new``, nothing evaluated."""
-    if not path:
-        return new
-    args = list(tree.args)
-    args[path[0]] = replaced(args[path[0]], path[1:], new)
-    return f.rebuilt(tree, args)
 
 
 def _without(node: sp.Basic, index: int) -> sp.Basic:
@@ -87,15 +58,11 @@ def _simple(term: sp.Basic) -> bool:
     )
 
 
-def _is_division(factor: sp.Basic) -> bool:
-    return factor.is_Pow and factor.exp == -1
-
-
 def _factor_finding(factor: sp.Expr, node: sp.Basic, paddings: list[sp.Expr]) -> Finding:
     if _is_doubled_padding(node, paddings) and factor == 2:
         return Finding("padding_once", {"padding": node.args[1]})
-    if _is_division(factor):
-        return Finding("division_dropped", {"divisor": factor.base})
+    if f.is_reciprocal(factor):
+        return Finding("division_dropped", {"divisor": f.inverted(factor)})
     about = meaning(factor) if factor.is_Symbol else ""
     return Finding("missing_factor", {"factor": factor, "meaning": about})
 
@@ -118,9 +85,9 @@ def formula_variants(quantity: Quantity, analysis: LayerAnalysis | None = None) 
     """
     tree, key, paddings = quantity.formula, quantity.key, _paddings(analysis)
     found: list[Variant] = []
-    for path, node in _nodes(tree):
+    for path, node in f.nodes(tree):
         if isinstance(node, sp.floor):
-            found.append(Variant((Finding("ceil_for_floor"),), replaced(tree, path, f.ceil(node.args[0]))))
+            found.append(Variant((Finding("ceil_for_floor"),), f.replaced(tree, path, f.ceil(node.args[0]))))
         if node.is_Add:
             for index, term in enumerate(node.args):
                 if not _simple(term):
@@ -133,13 +100,13 @@ def formula_variants(quantity: Quantity, analysis: LayerAnalysis | None = None) 
                             node, [instead if k == index else arg for k, arg in enumerate(node.args)]
                         )
                     )
-                    found.append(Variant((finding,), replaced(tree, path, new)))
+                    found.append(Variant((finding,), f.replaced(tree, path, new)))
         if node.is_Mul:
             for index, factor in enumerate(node.args):
-                if factor in (-1, 0, 1) or not (factor.is_Atom or _is_division(factor)):
+                if factor in (-1, 0, 1) or not (factor.is_Atom or f.is_reciprocal(factor)):
                     continue
                 finding = _factor_finding(factor, node, paddings)
-                found.append(Variant((finding,), replaced(tree, path, _without(node, index))))
+                found.append(Variant((finding,), f.replaced(tree, path, _without(node, index))))
     return _distinct(found, quantity.expr)
 
 

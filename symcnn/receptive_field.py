@@ -52,6 +52,20 @@ class Interval:
         """The interval's two ends for neuron ``index``."""
         return self.jump * index + self.first, self.jump * index + self.last
 
+    def ends(self, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+        """The two ends for neuron ``index`` as unevaluated formulas: ``jump·index + offset``.
+
+        ``index`` stands alone for a jump of 1, and a zero offset is left out
+        (``i - 1``, ``16i + 77``, ``2i``): how :mod:`symcnn.plain` and
+        :func:`symcnn.steps.latex` write a region.
+        """
+        moving = index if self.jump == 1 else f.mul(self.jump, index)
+
+        def end(offset: sp.Expr) -> sp.Expr:
+            return moving if offset == 0 else f.add(moving, offset)
+
+        return end(self.first), end(self.last)
+
     def through(self, window: Window) -> Interval:
         """The interval one sliding-window layer further up."""
         extent = evaluated(window.extent)

@@ -1,10 +1,24 @@
 """Checking a claimed receptive field: the composition rule the region follows.
 
 A wrong region is matched, in order, against the whole chain composed by a
-known wrong rule (:mod:`symcnn.region_mistakes`), against one step from the
-student's own region for the layer below (right, so the error is carried
-over, or by a wrong rule), against another layer's region, and finally
-against one end right and the other off (a slip).
+known wrong rule, against one step from the student's own region for the
+layer below (right, so the error is carried over, or by a wrong rule),
+against another layer's region, and finally against one end right and the
+other off (a slip).
+
+Per axis a region is ``(a·i + b_0 : a·i + b_1)``. One layer further up
+(kernel K, stride S, padding P, extent K_e) the right composition is
+:meth:`Interval.through`: ``a' = a·S``, ``b_0' = b_0 - a·P``,
+``b_1' = b_1 + a·(K_e - 1 - P)``. Two mistakes are common:
+
+* ``no_jump``: the offsets added without multiplying them by the jump ``a``
+  accumulated below (``b_0' = b_0 - P``, ``b_1' = b_1 + K_e - 1 - P``), the
+  jump itself right;
+* ``reversed``: the layer's window ``(S·i - P : S·i - P + K_e - 1)`` applied to
+  the region found so far, as if the layers came in the opposite order
+  (``b_0' = S·b_0 - P``, ``b_1' = S·b_1 - P + K_e - 1``).
+
+For a stride-1 layer the two give the same numbers.
 """
 
 from __future__ import annotations
@@ -13,14 +27,18 @@ from collections.abc import Mapping
 
 import sympy as sp
 
+from .analysis import Window
 from .claims import Claim, Region
-from .diagnosis import Finding
 from .network import Network
-from .plain import region_text
+from .plain import plain
 from .receptive_field import Interval
-from .region_mistakes import RULES, Pair, chain, step_pair
+from .symbols import i, j
 from .truth import Context, Unverifiable, region_truth
-from .verdicts import Expected, Outcome, distinct
+from .verdicts import Expected, Finding, Outcome, distinct
+
+RULES = ("right", "no_jump", "reversed")
+Pair = tuple[Interval, Interval]
+_UNIT = Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0))  # neuron i sees pixel i: the input's own region
 
 
 def check_region(claim: Claim, context: Context, siblings: tuple[Claim, ...]) -> Outcome:
@@ -108,21 +126,6 @@ def _previous_claim(
     return None
 
 
-def _compose(
-    network: Network, start: str, end: str, pair: Pair, rule: str, bound: Mapping[sp.Symbol, sp.Expr]
-) -> Pair:
-    """``pair`` (the region of layer ``start``) composed up to layer ``end`` by ``rule``."""
-    names = [a.name for a in network.layers]
-    for analysis in network.layers[names.index(start) + 1 : names.index(end) + 1]:
-        pair = step_pair(pair, getattr(analysis.layer, "windows", None), rule, bound)
-    return pair
-
-
-def _end(interval: Interval, end: str, index: str) -> str:
-    """One end of an interval as text, e.g. ``2i - 4``."""
-    return region_text(interval, interval, 1).split(" : ")[0 if end == "first" else 1].replace("i", index)
-
-
 def _region_slip(
     claim: Claim, network: Network, layer: str, truth: Pair, context: Context, siblings: tuple[Claim, ...]
 ) -> tuple[Finding, ...]:
@@ -144,7 +147,8 @@ def _region_slip(
             )
             differs = any(getattr(c, end) != getattr(r, end) for c, r in zip(claimed, reference, strict=True))
             if same and differs:
-                used = tuple(_end(c, end, index) for c, index in zip(claimed, ("i", "j"), strict=False))
+                side = 0 if end == "first" else 1
+                used = tuple(plain(c.ends(n)[side], juxtapose=True) for c, n in zip(claimed, (i, j), strict=True))
                 fields = {
                     "end": "start" if end == "first" else "end",
                     "rule": rule,
@@ -155,3 +159,54 @@ def _region_slip(
                 }
                 return (Finding("rf_end_off" if origin is None else "rf_end_slip", fields),)
     return (Finding("no_match"),)
+
+
+# --- composing by a rule ------------------------------------------------------
+
+
+def _step(interval: Interval, window: Window, rule: str, values: Mapping[sp.Symbol, sp.Expr]) -> Interval:
+    """``interval`` one layer further up, composed by ``rule``, numbers bound."""
+    if rule == "right":
+        moved = interval.through(window)
+    elif rule == "no_jump":  # the offsets composed as if the jump below were 1
+        offsets = Interval(sp.Integer(1), interval.first, interval.last).through(window)
+        moved = Interval(interval.jump * offsets.jump, offsets.first, offsets.last)
+    elif rule == "reversed":  # the window's own interval (the input's, one layer up) applied to the region so far
+        own = _UNIT.through(window)
+        moved = Interval(
+            own.jump * interval.jump, own.jump * interval.first + own.first, own.jump * interval.last + own.last
+        )
+    else:
+        raise ValueError(f"unknown rule {rule!r}")
+    return moved.bound(dict(values))
+
+
+def _step_pair(
+    pair: Pair, windows: tuple[Window, Window] | None, rule: str, values: Mapping[sp.Symbol, sp.Expr]
+) -> Pair:
+    """Both axes one layer further up (a layer without a window keeps the region)."""
+    if windows is None:
+        return pair
+    return _step(pair[0], windows[0], rule, values), _step(pair[1], windows[1], rule, values)
+
+
+def chain(network: Network, upto: str, rule: str, values: Mapping[sp.Symbol, sp.Expr]) -> Pair | None:
+    """The region of layer ``upto`` when every layer from the input up is composed by ``rule``.
+
+    None past a Flatten (those neurons see the whole input).
+    """
+    names = [a.name for a in network.layers]
+    if upto not in names or any(len(a.output_shape) == 1 for a in network.layers[: names.index(upto) + 1]):
+        return None
+    return _compose(network, None, upto, (_UNIT, _UNIT), rule, values)
+
+
+def _compose(
+    network: Network, start: str | None, end: str, pair: Pair, rule: str, bound: Mapping[sp.Symbol, sp.Expr]
+) -> Pair:
+    """``pair`` (the region of layer ``start``; None: of the input) composed up to layer ``end`` by ``rule``."""
+    names = [a.name for a in network.layers]
+    first = 0 if start is None else names.index(start) + 1
+    for analysis in network.layers[first : names.index(end) + 1]:
+        pair = _step_pair(pair, getattr(analysis.layer, "windows", None), rule, bound)
+    return pair

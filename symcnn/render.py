@@ -144,13 +144,10 @@ def describe(layer: Any) -> str:
 
 def interval_latex(interval: Any, index: str) -> str:
     """``16i - 62 : 16i + 77`` for neuron ``index`` of an interval."""
-    from . import formula as f
     from .symbols import symbol
 
-    i = symbol(index)
-    moving = i if interval.jump == 1 else f.mul(interval.jump, i)
-    ends = [moving if offset == 0 else f.add(moving, offset) for offset in (interval.first, interval.last)]
-    return f"{latex(ends[0])} : {latex(ends[1])}"
+    first, last = interval.ends(symbol(index))
+    return f"{latex(first)} : {latex(last)}"
 
 
 def number(value: Any) -> str:

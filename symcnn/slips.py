@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .diagnosis import Finding, _nodes, replaced
-from .formula import substituted
+from .formula import nodes, replaced, substituted
 from .quantity import evaluated, value_of
+from .verdicts import Finding
 
 _X = sp.Dummy("x", integer=True)
 _SEARCH = 50
@@ -82,10 +82,10 @@ def find_slip(tree: sp.Basic, target: sp.Expr) -> Slip | None:
         return None
     best: tuple[tuple[int, int], Slip] | None = None
     counts: dict[sp.Basic, int] = {}
-    for _, node in _nodes(tree):
+    for _, node in nodes(tree):
         counts[node] = counts.get(node, 0) + 1
     trials = [(node, substituted(tree, {node: _X})) for node, count in counts.items() if count > 1]
-    trials += [(node, replaced(tree, path, _X)) for path, node in _nodes(tree)]
+    trials += [(node, replaced(tree, path, _X)) for path, node in nodes(tree)]
     for node, with_x in trials:
         if node is tree or node == -1 or node.is_Atom and not node.is_Integer:
             continue

@@ -7,7 +7,7 @@ values into the chain ``lhs = formula = substituted = ... = result``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ from sympy.printing.latex import LatexPrinter
 
 from .errors import MissingValueError
 from .expr import to_sympy
-from .formula import rebuilt
+from .formula import inverted, is_letter, is_reciprocal, negated, rebuilt, split_product, terms
 from .quantity import Quantity, bind, evaluated, substituted, value_of
 from .symbols import latex_name, symbol
 
@@ -25,35 +25,6 @@ if TYPE_CHECKING:
 
 _RELATIONS = {">=": r"\geq", "<=": r"\leq", "==": "=", "!=": r"\neq", ">": ">", "<": "<"}
 _ROUNDINGS = (sp.floor, sp.ceiling)
-
-
-def _is_reciprocal(node: sp.Basic) -> bool:
-    """``x^{-n}``: a factor that belongs below a fraction bar."""
-    return node.is_Pow and node.exp.is_Integer and node.exp.is_negative
-
-
-def _factors(mul: sp.Basic) -> Iterator[sp.Expr]:
-    """The factors of a product, nested products flattened in order."""
-    for arg in mul.args:
-        yield from _factors(arg) if arg.is_Mul else (arg,)
-
-
-def _terms(add: sp.Basic) -> Iterator[sp.Expr]:
-    """The terms of a sum, nested sums flattened in order."""
-    for arg in add.args:
-        yield from _terms(arg) if arg.is_Add else (arg,)
-
-
-def _negated(term: sp.Expr) -> sp.Expr | None:
-    """``x`` for a term written ``-x`` (``-3``, ``-1·x``, ``-2·x``), else None."""
-    if term.is_Number and term.is_negative:
-        return -term
-    if term.is_Mul and term.args[0].is_Number and term.args[0].is_negative:
-        rest = term.args[1:]
-        if term.args[0] == -1:
-            return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
-        return sp.Mul(-term.args[0], *rest, evaluate=False)
-    return None
 
 
 class StepPrinter(LatexPrinter):
@@ -79,23 +50,19 @@ class StepPrinter(LatexPrinter):
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         out = ""
-        for index, term in enumerate(_terms(expr)):
-            negated = _negated(term)
+        for index, term in enumerate(terms(expr)):
+            positive = negated(term)
             if index == 0:
                 out = self._wrapped(term, sp.Mod, sp.Piecewise)
-            elif negated is not None:
-                out += " - " + self._wrapped(negated, sp.Add, sp.Mod, sp.Piecewise, negative=True)
+            elif positive is not None:
+                out += " - " + self._wrapped(positive, sp.Add, sp.Mod, sp.Piecewise, negative=True)
             else:
                 out += " + " + self._wrapped(term, sp.Mod, sp.Piecewise)
         return out
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        factors = list(_factors(expr))
-        sign = "-" if factors.count(sp.S.NegativeOne) % 2 else ""
-        factors = [f for f in factors if f != sp.S.NegativeOne]
-        above = [f for f in factors if not _is_reciprocal(f)]
-        below = [f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False)
-                 for f in factors if _is_reciprocal(f)]
+        negative, above, below = split_product(expr)
+        sign = "-" if negative else ""
         if below:
             return rf"{sign}\frac{{{self._product(above, bare=True)}}}{{{self._product(below, bare=True)}}}"
         return sign + self._product(above, bare=not sign)
@@ -109,7 +76,7 @@ class StepPrinter(LatexPrinter):
         texts = [self._print(f) if i == 0 and bare and f.is_Number
                  else self._wrapped(f, sp.Add, sp.Mod, sp.Piecewise, negative=True)
                  for i, f in enumerate(factors)]
-        if len(factors) > 1 and factors[0].is_Integer and _is_letter(factors[1]) and texts[0][0] != "\\":
+        if len(factors) > 1 and factors[0].is_Integer and is_letter(factors[1]) and texts[0][0] != "\\":
             texts[:2] = [texts[0] + texts[1]]  # a leading coefficient: 2P
         return r" \cdot ".join(texts)
 
@@ -121,9 +88,8 @@ class StepPrinter(LatexPrinter):
         return text
 
     def _print_Pow(self, expr: sp.Pow) -> str:
-        if _is_reciprocal(expr):
-            below = expr.base if expr.exp == -1 else sp.Pow(expr.base, -expr.exp, evaluate=False)
-            return rf"\frac{{1}}{{{self._print(below)}}}"
+        if is_reciprocal(expr):
+            return rf"\frac{{1}}{{{self._print(inverted(expr))}}}"
         base = self._wrapped(expr.base, sp.Add, sp.Mul, sp.Pow, sp.Mod, sp.Piecewise, negative=True)
         if expr.base.is_Rational and not expr.base.is_Integer:
             base = rf"\left({base}\right)"
@@ -144,11 +110,6 @@ class StepPrinter(LatexPrinter):
         return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
 
 
-def _is_letter(expr: sp.Expr) -> bool:
-    """A symbol or a power of one: what a number is juxtaposed with (``2P``)."""
-    return expr.is_Symbol or (expr.is_Pow and expr.base.is_Symbol)
-
-
 def latex(tree: sp.Basic) -> str:
     """LaTeX of an unevaluated tree, in its own term order."""
     return StepPrinter().doprint(tree)
@@ -161,7 +122,7 @@ def _is_group(node: sp.Basic, parent: sp.Basic) -> bool:
     """Floors, ceilings, fractions, moduli, cases and parenthesised sums."""
     if isinstance(node, (*_ROUNDINGS, sp.Mod, sp.Piecewise)):
         return True
-    if node.is_Mul and any(_is_reciprocal(f) for f in node.args):
+    if _is_fraction(node):
         return True
     return node.is_Add and isinstance(parent, (sp.Mul, sp.Pow, sp.Mod))
 
@@ -175,7 +136,7 @@ def _pending(node: sp.Basic, parent: sp.Basic) -> bool:
 
 def _plain_fraction(node: sp.Basic) -> bool:
     """``a/b`` of plain numbers, which a floor or ceiling reduces with itself."""
-    return node.is_Mul and all(f.is_Number or (_is_reciprocal(f) and f.base.is_Number) for f in node.args)
+    return node.is_Mul and all(f.is_Number or (is_reciprocal(f) and f.base.is_Number) for f in node.args)
 
 
 def _ready(node: sp.Basic) -> bool:
@@ -190,7 +151,8 @@ def _ready(node: sp.Basic) -> bool:
 
 
 def _is_fraction(node: sp.Basic) -> bool:
-    return node.is_Mul and any(_is_reciprocal(f) for f in node.args)
+    """A product with a factor below the bar (its own args, not a nested product's)."""
+    return node.is_Mul and any(is_reciprocal(f) for f in node.args)
 
 
 def _chosen(cases: sp.Piecewise) -> sp.Expr | None:
@@ -215,13 +177,13 @@ def _stage(node: sp.Basic, whole: bool = True) -> sp.Basic:
         if branch is not None:
             return branch
     if _is_fraction(node):  # reduce the numerator as one product, and each denominator
-        numerator = [arg for arg in node.args if not _is_reciprocal(arg)]
+        numerator = [arg for arg in node.args if not is_reciprocal(arg)]
         staged = _stage(numerator[0] if len(numerator) == 1 else rebuilt(node, numerator))
-        below = [sp.Pow(_stage(arg.base), arg.exp, evaluate=False) for arg in node.args if _is_reciprocal(arg)]
+        below = [sp.Pow(_stage(arg.base), arg.exp, evaluate=False) for arg in node.args if is_reciprocal(arg)]
         return rebuilt(node, [staged, *below])
     args = []
     for arg in node.args:
-        if node.is_Mul and _is_reciprocal(arg):  # reduce below the bar, keep the bar
+        if node.is_Mul and is_reciprocal(arg):  # reduce below the bar, keep the bar
             args.append(sp.Pow(_stage(arg.base), arg.exp, evaluate=False))
         else:  # in a sum or product only groups reduce alone; the rest waits for the chain
             args.append(_stage(arg, whole=not (node.is_Add or node.is_Mul) or _is_group(arg, node)))

@@ -18,12 +18,12 @@ from .analysis import LayerAnalysis
 from .assignment import LayerPart, NetworkPart
 from .batch_mistakes import batch_variants
 from .claims import NETWORK_KEYS, Subject
-from .diagnosis import Finding
 from .memory import MemoryPlan, bottleneck, largest_batch_activation, largest_batch_training, memory_plan
 from .network import TOTAL_KEYS, Network
 from .quantity import Quantity, bind, value_of
 from .receptive_field import Interval, ReceptiveFields, receptive_fields
 from .steps import Derivation, derive
+from .verdicts import Finding
 
 PER_BATCH = ("activation_elements", "largest_activation_elements")
 

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
-from .diagnosis import Finding
 from .steps import Derivation
 
 VERDICTS = ("correct", "equivalent", "wrong", "unverifiable")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the checker found; ``code`` picks the wording in words.toml [diagnoses].
+
+    ``fields`` fill the wording's placeholders: sympy trees (printed as
+    formulas), integers, strings.
+    """
+
+    code: str
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

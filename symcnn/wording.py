@@ -13,10 +13,10 @@ from typing import Any
 import sympy as sp
 from markupsafe import Markup
 
-from .diagnosis import Finding
 from .plain import grouped, plain, region_text
 from .render import escape_markdown, escape_tex
 from .steps import latex
+from .verdicts import Finding
 
 STYLES = ("plain", "md", "tex")
 

@@ -20,7 +20,7 @@ from symcnn.layers import Conv2d
 from symcnn.memory import parse_budget
 from symcnn.plain import plain, region_text
 from symcnn.quantity import evaluated, value_of
-from symcnn.region_mistakes import chain
+from symcnn.region_check import chain
 from symcnn.slips import digit_slip, find_slip
 from symcnn.symbols import K_1, P, S, W
 
