@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -49,7 +50,7 @@ Report = Callable[[str], None]
 
 def chain(kind: str, depth: int) -> tuple[list, tuple]:
     """``depth`` layers alternating Conv2d and MaxPool2d, and the input shape, of one kind of chain."""
-    if kind == "symbolic":
+    if kind.startswith("symbolic"):
         pair = [Conv2d(out_channels="C", kernel_size="K", stride="S", padding="P"),
                 MaxPool2d(kernel_size="K_p", stride="S_p")]
     else:
@@ -57,6 +58,13 @@ def chain(kind: str, depth: int) -> tuple[list, tuple]:
         pair = [Conv2d(out_channels=16, kernel_size=3, padding=1), MaxPool2d(kernel_size=2, stride=pool_stride)]
     shape = (3, 1024, 1024) if kind == "numeric" else ("C_in", "H", "W")
     return (pair * depth)[:depth], shape
+
+
+def built(kind: str, depth: int) -> tuple:
+    """A chain's network and no values; the no-GC case turns the collector off (each run is its own process)."""
+    if kind.endswith("_nogc"):
+        gc.disable()
+    return build_network(*chain(kind, depth)), {}
 
 
 def vgg16(symbolic_input: bool) -> tuple:
@@ -237,6 +245,7 @@ def reading(chains: dict[tuple[str, int], list[dict] | str], depths: tuple[int, 
 CONTRAST_KEYS = ("closed_form", "subs", "xreplace")
 CHAIN_LABELS = {
     "symbolic": "fully symbolic chain",
+    "symbolic_nogc": "fully symbolic chain, garbage collector off",
     "numeric_hyper": "numeric hyperparameters (stride-1 pools), symbolic input",
     "stride2": "numeric hyperparameters (stride-2 pools), symbolic input",
     "numeric": "fully numeric (3 x 1024 x 1024 input)",
@@ -256,7 +265,7 @@ def main() -> None:
     rows, chains = [], {}
     for kind, label in CHAIN_LABELS.items():
         for depth in depths:
-            runs = measure(lambda report, k=kind, d=depth: pipeline(lambda: (build_network(*chain(k, d)), {}),
+            runs = measure(lambda report, k=kind, d=depth: pipeline(lambda: built(k, d),
                                                                     report), repeats, timeout)
             chains[kind, depth] = runs
             rows.append(pipeline_row(label, depth, runs))
