@@ -603,14 +603,17 @@ NETWORK_CLAIMS = [
 ]
 
 
+def layer_claims_report(
+    factory: pytest.TempPathFactory, target: str, quantity: str, table: list[tuple]
+) -> CheckReport:
+    """Check one claim of ``quantity`` per row (name, layer, claimed, ...) of ``table`` against ``target``."""
+    rows = [{"layer": row[1], "quantity": quantity, "claimed": row[2]} for row in table]
+    return check_claims(read_claims(claims_file(factory.mktemp(quantity), "claims.toml", target, rows)))
+
+
 @pytest.fixture(scope="module")
 def network_report(tmp_path_factory: pytest.TempPathFactory) -> CheckReport:
-    rows = [
-        {"layer": layer, "quantity": "receptive_field", "claimed": claimed}
-        for _, layer, claimed, _, _ in NETWORK_CLAIMS
-    ]
-    folder = tmp_path_factory.mktemp("network")
-    return check_claims(read_claims(claims_file(folder, "rf.toml", f"network = {toml(str(NETWORK))}", rows)))
+    return layer_claims_report(tmp_path_factory, f"network = {toml(str(NETWORK))}", "receptive_field", NETWORK_CLAIMS)
 
 
 @pytest.mark.parametrize(
@@ -734,12 +737,7 @@ PER_BATCH_CLAIMS = [
 
 @pytest.fixture(scope="module")
 def per_batch_report(tmp_path_factory: pytest.TempPathFactory) -> CheckReport:
-    rows = [
-        {"layer": layer, "quantity": "activation_elements", "claimed": claimed}
-        for _, layer, claimed, _, _ in PER_BATCH_CLAIMS
-    ]
-    folder = tmp_path_factory.mktemp("per_batch")
-    return check_claims(read_claims(claims_file(folder, "c.toml", SYMBOLIC_NETWORK, rows)))
+    return layer_claims_report(tmp_path_factory, SYMBOLIC_NETWORK, "activation_elements", PER_BATCH_CLAIMS)
 
 
 @pytest.mark.parametrize(
