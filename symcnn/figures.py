@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from .render import write_atomic  # noqa: E402
+from .output import write_atomic  # noqa: E402
 from .solution import ActivationTable, ReceptiveFieldAnswer  # noqa: E402
 
 _METADATA = {"png": {"Software": None}, "pdf": {"CreationDate": None, "ModDate": None, "Producer": None}}

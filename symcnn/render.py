@@ -8,11 +8,7 @@ and ``<# #>`` delimiters, since jinja's ``{#`` breaks on LaTeX's ``#1``.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -21,12 +17,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .errors import SymcnnError, TexError
+from .errors import SymcnnError
 from .expr import to_sympy
+from .output import write_atomic  # noqa: F401  (re-exported: check_report writes through it)
 from .plain import grouped
 from .steps import Derivation, latex
+from .tex import build_pdf, tex_engine  # noqa: F401  (re-exported: check_report builds through them)
 
-TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk"
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -169,68 +166,3 @@ def render(template: str, fmt: str, template_dir: str | Path | None = None, **co
     except jinja2.TemplateError as error:
         where = getattr(error, "filename", None) or template
         raise SymcnnError(f"template {where}, line {getattr(error, 'lineno', '?')}: {error.message}") from None
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``path`` through a temporary file and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data.encode() if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary only
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def tex_engine() -> list[str] | None:
-    """The command that compiles a .tex to PDF (shell escape off), or None without TeX."""
-    if shutil.which("latexmk") and shutil.which("pdflatex"):
-        return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-                "-pdflatex=pdflatex -no-shell-escape %O %S"]
-    return None
-
-
-def build_pdf(tex: str, figures: list[Path], target: Path, timeout: int = 300) -> None:
-    """Compile ``tex`` in a temporary folder and move only the finished PDF to ``target``.
-
-    Raises:
-        SymcnnError: no TeX engine (the message names the packages to install).
-        TexError: the compile failed (the message quotes the log's first error).
-    """
-    command = tex_engine()
-    if command is None:
-        raise SymcnnError(f"no TeX engine found: install {TEX_PACKAGES} (Debian) to build the PDF")
-    with tempfile.TemporaryDirectory(prefix="symcnn-tex-") as folder:
-        work = Path(folder)
-        source = work / target.with_suffix(".tex").name
-        source.write_text(tex)
-        for figure in figures:
-            shutil.copy(figure, work / figure.name)
-        env = {**os.environ, "openout_any": "p", "shell_escape": "f"}
-        try:
-            subprocess.run([*command, source.name], cwd=work, env=env, capture_output=True,
-                           timeout=timeout, check=False, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise TexError(f"{target.name}: the TeX run took longer than {timeout} s") from None
-        pdf = source.with_suffix(".pdf")
-        log = source.with_suffix(".log")
-        if not pdf.is_file():
-            raise TexError(f"{source.name}: TeX failed: {first_tex_error(log)}")
-        write_atomic(target, pdf.read_bytes())
-
-
-def first_tex_error(log: Path) -> str:
-    """The first error line of a TeX log (lines starting with '!')."""
-    if not log.is_file():
-        return "no log was written"
-    lines = log.read_text(errors="replace").splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("!"):
-            context = next((ln for ln in lines[index + 1: index + 4] if ln.startswith("l.")), "")
-            return f"{line[1:].strip()} {context}".strip()
-    return "see the .log (no '!' error line)"
