@@ -17,6 +17,7 @@ from .analysis import LayerAnalysis
 from .errors import SpecError, SymcnnError
 from .memory import Budget
 from .network import Network
+from .prose import MarkupError, segments
 from .spec import (
     check_keys,
     layer_analysis,
@@ -98,6 +99,8 @@ def read_assignment(path: str | Path | None = None) -> Assignment:
     readings = table.get("readings", [])
     if not isinstance(readings, list) or not all(isinstance(r, str) for r in readings):
         raise SpecError(f"{where}: readings must be a list of strings")
+    for k, reading in enumerate(readings, start=1):
+        _prose(reading, f"{where}: readings[{k}]")
     parts_table = table.get("parts")
     if not isinstance(parts_table, list) or not parts_table:
         raise SpecError(f"{where}: no parts; add [[parts]] tables with a layer or a network")
@@ -111,6 +114,15 @@ def _text(table: dict[str, Any], key: str, where: str, required: bool = False) -
     if not isinstance(value, str) or (required and not value):
         raise SpecError(f"{where}: {key} must be a {'non-empty ' if required else ''}string")
     return value
+
+
+def _prose(text: str, where: str) -> str:
+    """``text``, checked as symcnn's prose markup ($...$ math, see :mod:`symcnn.prose`)."""
+    try:
+        segments(text)
+    except MarkupError as error:
+        raise SpecError(f"{where}: {error}") from None
+    return text
 
 
 def _questions(entry: dict[str, Any], allowed: tuple[str, ...], where: str) -> tuple[str, ...]:
@@ -128,8 +140,8 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
         raise SpecError(f"{where}: each [[parts]] entry must be a table")
     check_keys(entry, _PART_KEYS, where)
     title = _text(entry, "title", where, required=True)
-    note = _text(entry, "note", where)
     where = f"{where} ({title})"
+    note = _prose(_text(entry, "note", where), f"{where}: note")
     if ("layer" in entry) == ("network" in entry):
         raise SpecError(f"{where}: give either layer = {{ type = ... }} or network = \"file.toml\"")
     if "layer" in entry:

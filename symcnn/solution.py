@@ -116,6 +116,11 @@ class Solution:
     assignment: Assignment
     sections: tuple[Section, ...]
 
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """Every question answered, once each, in the order first asked."""
+        return tuple(dict.fromkeys(item.question for section in self.sections for item in section.items))
+
 
 def solve(assignment: Assignment) -> Solution:
     """Answer every question of every part."""

@@ -30,6 +30,9 @@ _ROUNDINGS = (sp.floor, sp.ceiling)
 class StepPrinter(LatexPrinter):
     """LaTeX for unevaluated trees, in their args order, as a textbook writes them."""
 
+    _default_settings = {**LatexPrinter._default_settings, "thousands": "{,}"}
+    """``thousands``: what separates groups of three digits (``{,}``; ``\\,`` inside a shape)."""
+
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         super().__init__({"order": "none", **(settings or {})})
 
@@ -40,7 +43,7 @@ class StepPrinter(LatexPrinter):
         n = int(expr)
         if abs(n) < 10_000:
             return str(n)
-        return ("-" if n < 0 else "") + f"{abs(n):,}".replace(",", "{,}")
+        return ("-" if n < 0 else "") + f"{abs(n):,}".replace(",", self._settings["thousands"])
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         if expr.q == 1:
@@ -110,9 +113,9 @@ class StepPrinter(LatexPrinter):
         return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
 
 
-def latex(tree: sp.Basic) -> str:
-    """LaTeX of an unevaluated tree, in its own term order."""
-    return StepPrinter().doprint(tree)
+def latex(tree: sp.Basic, thousands: str = "{,}") -> str:
+    """LaTeX of an unevaluated tree, in its own term order; ``thousands`` separates digit groups."""
+    return StepPrinter({"thousands": thousands}).doprint(tree)
 
 
 # --- the stage rule --------------------------------------------------------

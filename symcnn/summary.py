@@ -14,7 +14,7 @@ import sympy as sp
 
 from .memory import MemoryPlan, memory_plan
 from .network import TOTAL_KEYS, Network
-from .plain import grouped, plain
+from .plain import grouped, plain, shape_text
 from .quantity import value_of
 from .receptive_field import receptive_fields
 
@@ -145,7 +145,7 @@ def as_table(summary: Summary) -> str:
         activation = row.activation_elements if summary.batch is None else row.activation_elements * summary.batch
         body.append((
             f"{row.name} ({row.type})",
-            "[" + ", ".join(grouped(v) for v in (summary.batch or sp.Symbol("B"),) + row.output_shape) + "]",
+            shape_text((summary.batch or sp.Symbol("B"),) + row.output_shape),
             grouped(row.params), grouped(row.mults), grouped(activation), rf,
         ))
     widths = [max(len(line[k]) for line in [header, *body]) for k in range(len(header))]

@@ -309,8 +309,8 @@ def test_non_square_receptive_fields_show_both_axes(tmp_path: Path) -> None:
     )
     assert cli.main(["solve", str(tmp_path / "a.toml"), "-o", str(tmp_path / "out"), "--format", "md"]) == 0
     text = (tmp_path / "out" / "solution.md").read_text()
-    assert r"| c\_1 | $i - 1 : i + 1$ | $2j - 2 : 2j + 2$ | 3 x 5 | 1 x 2 | -1 x -2 |" in text
-    assert r"c\_1 (Conv 3 x 5, s=1x2, p=1x2, 2 ch)" in text  # escaped once
+    assert r"| c\_1 | $i - 1 : i + 1$ | $2j - 2 : 2j + 2$ | 3 × 5 | 1 × 2 | -1 × -2 |" in text
+    assert r"c\_1 (Conv 3 × 5, s=1×2, p=1×2, 2 ch)" in text  # escaped once
 
 
 def test_own_words_override_only_what_they_name(tmp_path: Path) -> None:
