@@ -101,12 +101,17 @@ Item = Answer | ActivationTable | BatchAnswer | ReceptiveFieldAnswer
 
 @dataclass(frozen=True)
 class Section:
-    """One part of the assignment with its answers."""
+    """One part of the assignment with its answers.
+
+    ``flattening``: how a fully connected part's [C, H, W] input becomes its
+    features, where no answer (the number of input elements) shows it already.
+    """
 
     number: int
     title: str
     part: LayerPart | NetworkPart
     items: tuple[Item, ...]
+    flattening: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -126,15 +131,18 @@ def solve(assignment: Assignment) -> Solution:
     """Answer every question of every part."""
     sections = []
     for number, part in enumerate(assignment.parts, start=1):
+        flattening = None
         try:
             if isinstance(part, LayerPart):
                 items: tuple[Item, ...] = _layer_answers(part, assignment.values)
+                if part.flattened is not None and "input_elements" not in part.questions:
+                    flattening = derive(part.analysis["input_elements"], assignment.values)
             else:
                 items = _network_answers(part, assignment.values)
         except SymcnnError as error:
             where = f"{assignment.source}: part {number} ({part.title})"
             raise SpecError(f"{where}: {error}; give the symbols numbers under [values]") from None
-        sections.append(Section(number, part.title, part, items))
+        sections.append(Section(number, part.title, part, items, flattening))
     return Solution(assignment, tuple(sections))
 
 
