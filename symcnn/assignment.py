@@ -14,6 +14,7 @@ from typing import Any
 import sympy as sp
 
 from .analysis import LayerAnalysis, Shape
+from .display import Displayable
 from .errors import SpecError, SymcnnError
 from .memory import Budget
 from .network import Network
@@ -63,8 +64,8 @@ class NetworkPart:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Assignment:
+@dataclass(frozen=True, repr=False)
+class Assignment(Displayable):
     """A whole assignment, as read from its TOML file."""
 
     title: str

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .assignment import Assignment, LayerPart, NetworkPart
+from .display import Displayable
 from .errors import SpecError, SymcnnError
 from .layers import Conv2d, Layer
 from .memory import (
@@ -114,8 +115,8 @@ class Section:
     flattening: Derivation | None = None
 
 
-@dataclass(frozen=True)
-class Solution:
+@dataclass(frozen=True, repr=False)
+class Solution(Displayable):
     """The whole worked solution."""
 
     assignment: Assignment

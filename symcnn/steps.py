@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .display import Displayable
 from .errors import MissingValueError
 from .expr import to_sympy
 from .formula import inverted, is_letter, is_reciprocal, negated, rebuilt, split_product, terms
@@ -219,8 +220,8 @@ class Step:
         return latex(self.tree)
 
 
-@dataclass(frozen=True)
-class Derivation:
+@dataclass(frozen=True, repr=False)
+class Derivation(Displayable):
     """``lhs = formula = substituted = ... = result``; ``result`` from the evaluated expression."""
 
     title: str
@@ -230,12 +231,6 @@ class Derivation:
 
     def latex(self) -> str:
         return " = ".join(([self.lhs] if self.lhs else []) + [step.latex for step in self.steps])
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
-
-    def _repr_markdown_(self) -> str:
-        return f"**{self.title}**: {self._repr_latex_()}" if self.title else self._repr_latex_()
 
 
 def _bound(values: Mapping[sp.Symbol | str, Any]) -> dict[sp.Symbol, sp.Expr]:

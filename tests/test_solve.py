@@ -268,19 +268,6 @@ def test_bad_assignment_exits_2(text: str, message: str, tmp_path: Path, capsys:
     assert message in captured.err and "bad.toml" in captured.err
 
 
-def test_notebook_display() -> None:
-    from symcnn import Conv2d, build_network
-    from symcnn.steps import derive
-
-    analysis = Conv2d().analyze()
-    assert analysis["params"]._repr_latex_().startswith(r"$\displaystyle |\theta| = \left(K_1")
-    assert r"\begin{aligned}" in analysis._repr_latex_()
-    derivation = derive(analysis["output_width"], {"W": 256, "P": 1, "K_1": 3, "S": 1})
-    assert derivation._repr_latex_().endswith("= 256$")
-    network = build_network([Conv2d(out_channels=8, kernel_size=3)], (3, 32, 32))
-    assert "| conv1 (Conv2d) | 8 × 30 × 30 | 224 |" in network._repr_markdown_()
-
-
 def test_markdown_blocks_and_tex_unicode_are_escaped() -> None:
     from symcnn.render import escape_markdown_block
 
