@@ -85,12 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _warn(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
-    """A warning on one line of stderr, as errors are; Python's own format for others."""
+def _warn(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+          file: object = None, line: str | None = None) -> None:
+    """symcnn's warnings on one line of stderr, as its errors are; Python's own format for others."""
     if issubclass(category, SymcnnWarning):
         print(f"symcnn: warning: {message}", file=sys.stderr)
     else:
-        print(warnings.formatwarning(message, category, *args, **kwargs), end="", file=sys.stderr)  # type: ignore[arg-type]
+        print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import warnings
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 import symcnn
 from symcnn import cli
 from symcnn.assignment import LayerPart, read_assignment
+from symcnn.errors import SymcnnWarning
 from symcnn.solution import Answer, solve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +104,19 @@ def test_a_channels_last_part_input_is_warned_about_too(tmp_path: Path, capsys: 
                                 'questions = ["params"]\n')
     code, _, err = run(capsys, "solve", str(path), "-o", str(tmp_path / "out"), "--format", "md")
     assert code == 0 and "a.toml: part 1 (conv): input = [224, 224, 3] looks channels-last" in err
+
+
+def test_other_warnings_keep_python_s_format(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    def summary(args: object) -> int:
+        warnings.warn("old", DeprecationWarning, stacklevel=1)
+        warnings.warn("looks odd", SymcnnWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli, "_summary", summary)
+    code, _, err = run(capsys, "summary", "x.toml")
+    lines = err.splitlines()
+    assert code == 0 and "DeprecationWarning: old" in lines[0] and lines[-1] == "symcnn: warning: looks odd"
 
 
 def test_a_missing_network_file_names_the_assignment_part_and_folder(tmp_path: Path,
