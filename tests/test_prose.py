@@ -99,13 +99,19 @@ def test_each_convention_is_said_once(rendered: dict[str, str], fmt: str) -> Non
 
 
 def test_the_readings_name_parts_by_the_numbers_the_solution_prints() -> None:
-    kinds = {number: type(part) for number, part in enumerate(SEED.parts, start=1)}
-    for reading in SEED.readings:
-        assert "section" not in reading.lower()
-        for first, last, other in re.findall(r"[Pp]arts? (\d+)(?:–(\d+)| and (\d+))?", reading):
-            numbers = range(int(first), int(last or other or first) + 1)
-            expected = NetworkPart if "network" in reading or "convolutional layer'" in reading else LayerPart
-            assert all(kinds[n] is expected for n in numbers), reading
+    """The seed's own numbering (5 and 6 for the network) is not the solution's (4 and 5)."""
+    named = [
+        [int(n) for n in re.findall(r"\b(\d+)\b", match)]
+        for reading in SEED.readings
+        for match in re.findall(r"[Pp]arts? \d+(?:–\d+| and \d+)?", reading)
+    ]
+    assert named == [[1, 3], [4, 5], [5]]
+    assert not any("section" in reading.lower() for reading in SEED.readings)
+    single, network, last = (SEED.parts[n - 1] for n in (1, 4, 5))
+    assert all(isinstance(SEED.parts[n - 1], LayerPart) for n in range(1, 4))
+    assert isinstance(network, NetworkPart) and network.network.layer("conv10")
+    assert isinstance(last, NetworkPart) and last.receptive_field_layer == "conv10"
+    assert isinstance(single, LayerPart)
 
 
 def test_readings_with_unsafe_math_are_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
