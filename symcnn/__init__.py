@@ -1,9 +1,11 @@
 """symcnn: CNN arithmetic derived symbolically and shown step by step."""
 
+__version__ = "0.1.0"
+
 from .assignment import read_assignment
 from .check import check_claims
 from .claims import read_claims
-from .errors import ExpressionError, LayerError, SpecError, SymcnnError, TexError
+from .errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, TexError
 from .expr import parse_expression
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .memory import memory_plan, parse_budget
@@ -18,5 +20,5 @@ __all__ = [
     "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "Layer", "Linear", "MaxPool2d", "ReLU",
     "Network", "build_network", "read_network", "summarize", "receptive_fields", "memory_plan",
     "parse_budget", "parse_expression", "Quantity", "read_assignment", "solve", "read_claims", "check_claims",
-    "SymcnnError", "LayerError", "SpecError", "ExpressionError", "TexError",
+    "SymcnnError", "LayerError", "SpecError", "ExpressionError", "TexError", "SymcnnWarning", "__version__",
 ]

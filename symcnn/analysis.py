@@ -14,6 +14,7 @@ import sympy as sp
 
 from . import formula as f
 from .arguments import at_least
+from .display import Displayable
 from .errors import LayerError
 from .quantity import Quantity, evaluated
 from .symbols import latex_name
@@ -51,8 +52,8 @@ def quantity(key: str, formula: sp.Expr) -> Quantity:
 
 
 
-@dataclass(frozen=True)
-class LayerAnalysis:
+@dataclass(frozen=True, repr=False)
+class LayerAnalysis(Displayable):
     """A layer applied to an input shape.
 
     Attributes:
@@ -88,12 +89,6 @@ class LayerAnalysis:
     def definitions(self) -> dict[sp.Symbol, sp.Expr]:
         """The symbols this layer defines (``W_out``), each with its expression."""
         return {q.symbol: q.expr for q in self.quantities if q.symbol is not None}
-
-    def _repr_latex_(self) -> str:
-        from .steps import latex
-
-        rows = r" \\ ".join(f"{q.lhs} &= {latex(q.formula)}" for q in self.quantities)
-        return rf"$\begin{{aligned}} {rows} \end{{aligned}}$"
 
 
 def elements(shape: Shape) -> sp.Expr:

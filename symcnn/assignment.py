@@ -13,15 +13,17 @@ from typing import Any
 
 import sympy as sp
 
-from .analysis import LayerAnalysis
+from .analysis import LayerAnalysis, Shape
+from .display import Displayable
 from .errors import SpecError, SymcnnError
 from .memory import Budget
 from .network import Network
+from .prose import MarkupError, segments
 from .spec import (
     check_keys,
-    layer_analysis,
     memory_options,
     network_reference,
+    part_layer,
     read_toml,
     read_values,
     suggestion,
@@ -39,12 +41,13 @@ _PART_KEYS = ("title", "layer", "input", "network", "questions", "memory", "dtyp
 
 @dataclass(frozen=True)
 class LayerPart:
-    """One layer and the questions asked of it."""
+    """One layer and the questions asked of it; ``flattened``: the [C, H, W] input a fully connected layer flattens."""
 
     title: str
     analysis: LayerAnalysis
     questions: tuple[str, ...]
     note: str = ""
+    flattened: Shape | None = None
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,8 @@ class NetworkPart:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Assignment:
+@dataclass(frozen=True, repr=False)
+class Assignment(Displayable):
     """A whole assignment, as read from its TOML file."""
 
     title: str
@@ -98,6 +101,8 @@ def read_assignment(path: str | Path | None = None) -> Assignment:
     readings = table.get("readings", [])
     if not isinstance(readings, list) or not all(isinstance(r, str) for r in readings):
         raise SpecError(f"{where}: readings must be a list of strings")
+    for k, reading in enumerate(readings, start=1):
+        _prose(reading, f"{where}: readings[{k}]")
     parts_table = table.get("parts")
     if not isinstance(parts_table, list) or not parts_table:
         raise SpecError(f"{where}: no parts; add [[parts]] tables with a layer or a network")
@@ -113,13 +118,29 @@ def _text(table: dict[str, Any], key: str, where: str, required: bool = False) -
     return value
 
 
+def _prose(text: str, where: str) -> str:
+    """``text``, checked as symcnn's prose markup ($...$ math, see :mod:`symcnn.prose`)."""
+    try:
+        segments(text)
+    except MarkupError as error:
+        raise SpecError(f"{where}: {error}") from None
+    return text
+
+
 def _questions(entry: dict[str, Any], allowed: tuple[str, ...], where: str) -> tuple[str, ...]:
     questions = entry.get("questions")
     if not isinstance(questions, list) or not questions:
         raise SpecError(f"{where}: questions must be a list, e.g. {list(allowed[:3])}")
     for question in questions:
-        if question not in allowed:
-            raise SpecError(f"{where}: unknown question {question!r}{suggestion(str(question), list(allowed))}")
+        if question in allowed:
+            continue
+        if question in NETWORK_QUESTIONS:
+            raise SpecError(f"{where}: {question} is a network question; ask it in a part with "
+                            f"network = \"file.toml\" (or an inline network = {{ ... }}), not of one layer")
+        if question in LAYER_QUESTIONS:
+            raise SpecError(f"{where}: {question} is a question about one layer; ask it in a part with "
+                            f"layer = {{ type = ... }}")
+        raise SpecError(f"{where}: unknown question {question!r}{suggestion(str(question), list(allowed))}")
     return tuple(questions)
 
 
@@ -128,16 +149,17 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
         raise SpecError(f"{where}: each [[parts]] entry must be a table")
     check_keys(entry, _PART_KEYS, where)
     title = _text(entry, "title", where, required=True)
-    note = _text(entry, "note", where)
     where = f"{where} ({title})"
+    note = _prose(_text(entry, "note", where), f"{where}: note")
     if ("layer" in entry) == ("network" in entry):
         raise SpecError(f"{where}: give either layer = {{ type = ... }} or network = \"file.toml\"")
     if "layer" in entry:
-        analysis, questions = _layer(entry, where), _questions(entry, LAYER_QUESTIONS, where)
+        analysis, flattened = part_layer(entry["layer"], entry.get("input"), where)
+        questions = _questions(entry, LAYER_QUESTIONS, where)
         for question in questions:
             if analysis.get("output_width" if question == "output_shape" else question) is None:
                 raise SpecError(f"{where}: a {analysis.name} has no {question}; ask another question")
-        return LayerPart(title, analysis, questions, note)
+        return LayerPart(title, analysis, questions, note, flattened)
     built, _ = network_reference(entry["network"], path, where)
     budget, dtype, optimizer = memory_options(entry, where)
     layer_name = entry.get("receptive_field_layer")
@@ -148,9 +170,5 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
             raise SpecError(f"{where}: receptive_field_layer: {error}") from None
     questions = _questions(entry, NETWORK_QUESTIONS, where)
     if budget is None and {"max_batch", "max_batch_training"} & set(questions):
-        raise SpecError(f"{where}: the batch-size questions need memory = \"12GiB\" (or GB, or bytes)")
+        raise SpecError(f"{where}: the batch-size questions need a memory budget, e.g. memory = \"12GiB\"")
     return NetworkPart(title, built, questions, budget, dtype, optimizer, layer_name, note)
-
-
-def _layer(entry: dict[str, Any], where: str) -> LayerAnalysis:
-    return layer_analysis(entry["layer"], entry.get("input"), where)

@@ -10,9 +10,10 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
-from .errors import SymcnnError
+from .errors import SymcnnError, SymcnnWarning
 
 
 def _summary(args: argparse.Namespace) -> int:
@@ -54,14 +55,17 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="symcnn", description="Symbolic CNN arithmetic, every step shown.")
+    parser.add_argument("--version", action="version", version=f"symcnn {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     summary = commands.add_parser("summary", help="per-layer table of a network spec (TOML)")
     summary.add_argument("spec", help="network spec file (TOML)")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
     summary.add_argument("--batch", type=int, help="batch size for the activation column")
-    summary.add_argument("--memory", help="memory budget, e.g. 12GiB (2^30 bytes) or 12GB (10^9)")
+    summary.add_argument("--memory", help="memory budget with its unit: 12GiB (2^30 bytes), 12GB (10^9), 512MiB, 1024B")
     summary.add_argument("--dtype", default="float32", help="float32, float16, bfloat16 or float64")
     summary.add_argument("--optimizer", default="sgd", help="sgd, momentum or adam (training model)")
     summary.set_defaults(run=_summary)
@@ -81,11 +85,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warn(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+          file: object = None, line: str | None = None) -> None:
+    """symcnn's warnings on one line of stderr, as its errors are; Python's own format for others."""
+    if issubclass(category, SymcnnWarning):
+        print(f"symcnn: warning: {message}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", SymcnnWarning)
+            warnings.showwarning = _warn
+            return int(args.run(args))
     except SymcnnError as error:
         print(f"symcnn: error: {error}", file=sys.stderr)
         return error.exit_code

@@ -1,7 +1,8 @@
 """The one exception family of symcnn.
 
 Every message is one line that names where the problem is and how to fix it;
-the CLI prints it and exits with :attr:`SymcnnError.exit_code`.
+the CLI prints it and exits with :attr:`SymcnnError.exit_code`. A warning
+(:class:`SymcnnWarning`) is printed the same way, and the command goes on.
 """
 
 from __future__ import annotations
@@ -33,3 +34,7 @@ class TexError(SymcnnError):
     """Raised when the TeX engine fails on a generated document."""
 
     exit_code = 3
+
+
+class SymcnnWarning(UserWarning):
+    """Issued when an input is valid but probably not what was meant (the CLI prints one line)."""

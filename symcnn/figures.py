@@ -14,8 +14,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
-from .render import write_atomic  # noqa: E402
+from .output import write_atomic  # noqa: E402
 from .solution import ActivationTable, ReceptiveFieldAnswer  # noqa: E402
 
 _METADATA = {"png": {"Software": None}, "pdf": {"CreationDate": None, "ModDate": None, "Producer": None}}
@@ -36,17 +37,35 @@ def _save(figure: plt.Figure, stem: Path) -> list[Path]:
 
 def activation_chart(table: ActivationTable, stem: Path) -> list[Path]:
     """Bars of each layer's activation elements per sample, the bottleneck highlighted."""
+    return _save(activation_figure(table), stem)
+
+
+def activation_figure(table: ActivationTable) -> plt.Figure:
+    """The activation chart: plain numbers with thousands separators on the axis, on a log scale
+    when the sizes span more than two orders of magnitude, so that the small layers' bars show too."""
     names = [row.name for row in table.rows]
     sizes = [int(row.elements) for row in table.rows]
     colours = ["#c0392b" if row.largest else "#5d7fa3" for row in table.rows]
     figure, axes = plt.subplots(figsize=(7.0, 3.0))
     axes.bar(range(len(sizes)), sizes, color=colours)
     axes.set_xticks(range(len(sizes)), names, rotation=60, ha="right")
-    axes.set_ylabel("elements per sample")
     axes.set_title("Activation size per layer (bottleneck in red)")
-    axes.ticklabel_format(axis="y", style="sci", scilimits=(6, 6))
+    positive = [size for size in sizes if size > 0]
+    if positive and max(positive) > 100 * min(positive):
+        axes.set_yscale("log")
+        axes.set_ylim(bottom=min(positive) / 4)  # the smallest bar spans a visible part of a decade
+        axes.yaxis.set_minor_formatter(NullFormatter())
+        axes.set_ylabel("elements per sample (log scale)")
+    else:
+        axes.set_ylabel("elements per sample")
+    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
     axes.spines[["top", "right"]].set_visible(False)
-    return _save(figure, stem)
+    return figure
+
+
+def _thousands(value: float, _position: int | None = None) -> str:
+    """An axis label: a whole number with thousands separators (a fraction as it is)."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,g}"
 
 
 def receptive_field_picture(answer: ReceptiveFieldAnswer, stem: Path) -> list[Path]:
@@ -67,6 +86,6 @@ def receptive_field_picture(answer: ReceptiveFieldAnswer, stem: Path) -> list[Pa
     axes.set_aspect("equal")
     axes.set_xlabel("input column")
     axes.set_ylabel("input row")
-    axes.set_title(f"Receptive field of {answer.chosen.name} on the {height} x {width} input")
+    axes.set_title(f"Receptive field of {answer.chosen.name} on the {height} × {width} input")
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), fontsize=8, frameon=False)
     return _save(figure, stem)

@@ -42,6 +42,7 @@ from .analysis import (
     spatial_quantities,
 )
 from .arguments import Arg, Pair, as_expr, as_pair, at_least, divides, equal, require
+from .display import Displayable
 from .errors import LayerError
 from .expr import to_sympy
 from .quantity import Quantity
@@ -50,7 +51,7 @@ from .symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W
 _UNSET: Any = None
 
 
-class Layer:
+class Layer(Displayable):
     """Base of every layer: ``analyze`` an input shape into quantities.
 
     ``layer.params`` (or any key of :data:`QUANTITY_KEYS`) is the expression of

@@ -36,6 +36,7 @@ _UNITS = {
 """Each unit (upper case) as base and exponent: bytes = base^exponent."""
 _SPELLED = {u: u[0] + "iB" if u.endswith("IB") else u for u in _UNITS}
 """Each unit as it is written (GiB)."""
+UNITS_HINT = "12GiB (GiB = 2^30 bytes), 12GB (GB = 10^9 bytes); also KiB, MiB, TiB, KB, MB, TB, or B for bytes"
 _BUDGET = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*\Z", re.IGNORECASE)
 
 n_max, n_kept, theta, s = symbol("n_max"), symbol("n_kept"), symbol("theta"), symbol("s")
@@ -61,15 +62,18 @@ class Budget:
 
 
 def parse_budget(text: str | int) -> Budget:
-    """Read ``"12GiB"``, ``"12 GB"``, ``"1.5TiB"`` or a number of bytes.
+    """Read ``"12GiB"``, ``"12 GB"``, ``"1.5TiB"`` or ``"1024B"``: a size always with its unit.
 
     Raises:
-        SymcnnError: not a size, or not a whole number of bytes.
+        SymcnnError: not a size, no unit (12 bytes and 12 GiB differ a billionfold),
+            or not a whole number of bytes.
     """
     match = _BUDGET.match(str(text))
     if match is None:
-        raise SymcnnError(f"memory budget {text!r} is not a size; write e.g. 12GiB (2^30 bytes), 12GB (10^9) or bytes")
-    budget = budget_of(Fraction(match.group(1)), match.group(2) or "B", str(text))
+        raise SymcnnError(f"memory budget {text!r} is not a size; write e.g. {UNITS_HINT}")
+    if match.group(2) is None:
+        raise SymcnnError(f"memory budget {text!r} has no unit; write e.g. {UNITS_HINT}")
+    budget = budget_of(Fraction(match.group(1)), match.group(2), str(text))
     if budget is None:
         raise SymcnnError(f"memory budget {text!r} is not a positive whole number of bytes")
     return budget

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .analysis import LayerAnalysis, Shape
+from .display import Displayable
 from .errors import LayerError
 from .expr import to_sympy
 from .layers import Layer
@@ -24,8 +25,8 @@ from .symbols import B, layer_symbol
 TOTAL_KEYS = ("params", "mults", "adds", "comparisons", "activation_elements")
 
 
-@dataclass(frozen=True)
-class Network:
+@dataclass(frozen=True, repr=False)
+class Network(Displayable):
     """A chain of analysed layers.
 
     Attributes:
@@ -103,11 +104,6 @@ class Network:
         if key == "activation_elements":
             return sp.Add(*(self.activation(a) for a in self.layers))
         return sp.Add(*(q.expr for a in self.layers if (q := a.get(key)) is not None))
-
-    def _repr_markdown_(self) -> str:
-        from .summary import as_markdown, summarize
-
-        return as_markdown(summarize(self))
 
     def closed_form(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with every layer symbol replaced by its nested definition.

@@ -89,6 +89,11 @@ def grouped(value: sp.Expr | int) -> str:
     return f"{int(value):,}" if value.is_Integer else plain(value)
 
 
+def shape_text(shape: tuple[sp.Expr | int, ...]) -> str:
+    """``[B, 25088]``: a shape's entries with their digits ungrouped, since a comma would read as one more entry."""
+    return "[" + ", ".join(plain(to_sympy(size)) for size in shape) + "]"
+
+
 def interval_text(interval: Interval, index: sp.Symbol) -> str:
     """``16i - 62 : 16i + 77``: the two ends of one axis of a region, for neuron ``index``."""
     first, last = interval.ends(index)

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import sympy as sp
 
+from .display import Displayable
 from .formula import substituted  # noqa: F401  (re-exported: the step engine's entry)
 
 
@@ -83,8 +84,8 @@ def bind(definitions: Mapping[sp.Symbol, sp.Expr], values: Mapping[sp.Symbol, sp
     return bound
 
 
-@dataclass(frozen=True)
-class Quantity:
+@dataclass(frozen=True, repr=False)
+class Quantity(Displayable):
     """A named quantity of a layer or network.
 
     Attributes:
@@ -117,11 +118,3 @@ class Quantity:
     def value(self, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
         """The quantity with ``values`` bound and evaluated."""
         return value_of(self.expr, values)
-
-    def _repr_latex_(self) -> str:
-        from .steps import latex
-
-        return f"$\\displaystyle {self.lhs} = {latex(self.formula)}$"
-
-    def _repr_markdown_(self) -> str:
-        return f"**{self.title}**: {self._repr_latex_()}"

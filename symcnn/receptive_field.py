@@ -23,6 +23,7 @@ import sympy as sp
 
 from . import formula as f
 from .analysis import Window
+from .display import Displayable
 from .network import Network
 from .quantity import bind, evaluated, value_of
 from .symbols import i, j
@@ -100,8 +101,8 @@ class ReceptiveField:
         return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values))
 
 
-@dataclass(frozen=True)
-class ReceptiveFields:
+@dataclass(frozen=True, repr=False)
+class ReceptiveFields(Displayable):
     """Every layer's receptive field (None past a Flatten: those neurons see everything).
 
     ``definitions`` names the offsets of deep symbolic networks (``J_7``, ``F_7``,

@@ -8,11 +8,7 @@ and ``<# #>`` delimiters, since jinja's ``{#`` breaks on LaTeX's ``#1``.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -21,17 +17,20 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .errors import SymcnnError, TexError
+from .errors import SymcnnError
 from .expr import to_sympy
+from .output import write_atomic  # noqa: F401  (re-exported: check_report writes through it)
 from .plain import grouped
+from .prose import MarkupError, segments
 from .steps import Derivation, latex
+from .tex import build_pdf, tex_engine  # noqa: F401  (re-exported: check_report builds through them)
 
-TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk"
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
     "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
     "×": r"\texttimes{}", "·": r"\textperiodcentered{}", "⋅": r"\textperiodcentered{}", "−": r"\textminus{}",
+    "‘": "`", "’": "'", "“": "``", "”": "''", "–": "--", "—": "---",
 }
 _MD_LINE_START = re.compile(r"^(\s*\d*)([#+\-=.])")  # a heading, list item or rule where a line starts
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~])")
@@ -51,6 +50,28 @@ def escape_markdown(text: str) -> str:
 def escape_markdown_block(text: str) -> str:
     """User text that starts a line or list item: also no heading, list or rule markup."""
     return _MD_LINE_START.sub(r"\1\\\2", escape_markdown(text))
+
+
+def prose(sentence: str, fmt: str, block: bool = False) -> Markup:
+    """A sentence in symcnn's prose markup (:mod:`symcnn.prose`) for ``fmt``: text escaped, math kept.
+
+    ``block``: the sentence starts a Markdown line (a list item), where heading
+    and list markup are escaped too.
+
+    Raises:
+        MarkupError: the sentence's math is unclosed or not allowed.
+    """
+    pieces = []
+    for index, segment in enumerate(segments(sentence)):
+        if segment.math:
+            pieces.append(f"${segment.text}$")
+        elif fmt == "tex":
+            pieces.append(escape_tex(segment.text))
+        elif block and index == 0:
+            pieces.append(escape_markdown_block(segment.text))
+        else:
+            pieces.append(escape_markdown(segment.text))
+    return Markup("".join(pieces))
 
 
 def template_dirs(extra: str | Path | None = None) -> list[Path]:
@@ -94,9 +115,10 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
         plain=grouped,
         raw=Markup,
         layer_label=describe,  # plain text: finalize escapes it
-        block=lambda text: Markup(escape_markdown_block(text) if fmt == "md" else escape(text)),
+        prose=lambda text: prose(text, fmt),
+        block=lambda text: prose(text, fmt, block=True),
         interval=lambda interval, index: Markup(interval_latex(interval, index)),
-        dims=lambda shape: Markup(r" \times ".join(latex(size) for size in shape)),
+        dims=lambda shape: Markup(dims(shape)),
     )
     env.globals.update(type_name=lambda obj: type(obj).__name__, words=words(template_dir))
     return env
@@ -128,14 +150,21 @@ def aligned(derivation: Derivation) -> str:
 
 
 def describe(layer: Any) -> str:
-    """A short label in the assignment's style: ``Conv 3 x 3, s=1, p=1, 64``."""
+    """A short label in the assignment's style: ``Conv 3 × 3, s=1, p=1, 64 ch``; dilation and groups where not 1."""
     kind = type(layer).__name__
     arguments = layer.arguments()
     if hasattr(layer, "windows"):
-        (kh, sh, ph), (kw, sw, pw) = ((w.kernel, w.stride, w.padding) for w in layer.windows)
-        stride = sh if sh == sw else f"{sh}x{sw}"
-        padding = ph if ph == pw else f"{ph}x{pw}"
-        label = f"{'Conv' if kind == 'Conv2d' else kind.removesuffix('2d')} {kh} x {kw}, s={stride}, p={padding}"
+        def pair(first: Any, second: Any) -> str:
+            return str(first) if first == second else f"{first}×{second}"
+
+        height, width = layer.windows
+        settings = [f"s={pair(height.stride, width.stride)}", f"p={pair(height.padding, width.padding)}"]
+        if (height.dilation, width.dilation) != (1, 1):
+            settings.append(f"d={pair(height.dilation, width.dilation)}")
+        if arguments.get("groups", 1) != 1:
+            settings.append(f"g={arguments['groups']}")
+        name = "Conv" if kind == "Conv2d" else kind.removesuffix("2d")
+        label = f"{name} {height.kernel} × {width.kernel}, {', '.join(settings)}"
         return f"{label}, {arguments['out_channels']} ch" if kind == "Conv2d" else label
     if kind == "Linear":
         return f"FC {arguments['out_features']}"
@@ -148,6 +177,11 @@ def interval_latex(interval: Any, index: str) -> str:
 
     first, last = interval.ends(symbol(index))
     return f"{latex(first)} : {latex(last)}"
+
+
+def dims(shape: Any) -> str:
+    """A shape as LaTeX, ``64 \\times 256 \\times 256``: thin spaces group digits, a comma would read as a new entry."""
+    return r" \times ".join(latex(size, thousands=r"\,") for size in shape)
 
 
 def number(value: Any) -> str:
@@ -169,68 +203,5 @@ def render(template: str, fmt: str, template_dir: str | Path | None = None, **co
     except jinja2.TemplateError as error:
         where = getattr(error, "filename", None) or template
         raise SymcnnError(f"template {where}, line {getattr(error, 'lineno', '?')}: {error.message}") from None
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``path`` through a temporary file and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data.encode() if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary only
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def tex_engine() -> list[str] | None:
-    """The command that compiles a .tex to PDF (shell escape off), or None without TeX."""
-    if shutil.which("latexmk") and shutil.which("pdflatex"):
-        return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
-                "-pdflatex=pdflatex -no-shell-escape %O %S"]
-    return None
-
-
-def build_pdf(tex: str, figures: list[Path], target: Path, timeout: int = 300) -> None:
-    """Compile ``tex`` in a temporary folder and move only the finished PDF to ``target``.
-
-    Raises:
-        SymcnnError: no TeX engine (the message names the packages to install).
-        TexError: the compile failed (the message quotes the log's first error).
-    """
-    command = tex_engine()
-    if command is None:
-        raise SymcnnError(f"no TeX engine found: install {TEX_PACKAGES} (Debian) to build the PDF")
-    with tempfile.TemporaryDirectory(prefix="symcnn-tex-") as folder:
-        work = Path(folder)
-        source = work / target.with_suffix(".tex").name
-        source.write_text(tex)
-        for figure in figures:
-            shutil.copy(figure, work / figure.name)
-        env = {**os.environ, "openout_any": "p", "shell_escape": "f"}
-        try:
-            subprocess.run([*command, source.name], cwd=work, env=env, capture_output=True,
-                           timeout=timeout, check=False, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise TexError(f"{target.name}: the TeX run took longer than {timeout} s") from None
-        pdf = source.with_suffix(".pdf")
-        log = source.with_suffix(".log")
-        if not pdf.is_file():
-            raise TexError(f"{source.name}: TeX failed: {first_tex_error(log)}")
-        write_atomic(target, pdf.read_bytes())
-
-
-def first_tex_error(log: Path) -> str:
-    """The first error line of a TeX log (lines starting with '!')."""
-    if not log.is_file():
-        return "no log was written"
-    lines = log.read_text(errors="replace").splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("!"):
-            context = next((ln for ln in lines[index + 1: index + 4] if ln.startswith("l.")), "")
-            return f"{line[1:].strip()} {context}".strip()
-    return "see the .log (no '!' error line)"
+    except MarkupError as error:
+        raise SymcnnError(f"template {template} or its words.toml: {error}") from None

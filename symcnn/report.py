@@ -1,7 +1,9 @@
 """Writing documents to a folder: the solution of an assignment in md, tex, pdf.
 
-Each file is written whole or not at all; the PDF is compiled in a temporary
-folder and only the finished file is moved into place.
+A run writes one consistent set: the files are made in a temporary folder and
+moved into place together, so a failure leaves the folder as it was, and a
+file of an earlier set that the run did not make is removed, never left
+beside the new ones.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SymcnnError
-from .render import TEX_PACKAGES, build_pdf, render, tex_engine, write_atomic
+from .output import staged, write_atomic
+from .render import render
 from .solution import ActivationTable, ReceptiveFieldAnswer, Solution
 from .symbols import latex_name, meaning
+from .tex import build_pdf, no_tex_message, tex_engine
 
 FORMATS = ("md", "tex", "pdf")
+FIGURES = ("activations", "receptive_field")
+"""The stems of the figures a solution may draw (each as .png and .pdf)."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,9 @@ def figures(solution: Solution, folder: Path) -> list[Path]:
     for section in solution.sections:
         for item in section.items:
             if isinstance(item, ActivationTable) and item.question == "activation_table":
-                made += activation_chart(item, folder / "activations")
+                made += activation_chart(item, folder / FIGURES[0])
             elif isinstance(item, ReceptiveFieldAnswer):
-                made += receptive_field_picture(item, folder / "receptive_field")
+                made += receptive_field_picture(item, folder / FIGURES[1])
     return made
 
 
@@ -69,32 +75,31 @@ def write_solution(
     template_dir: str | Path | None = None,
     stem: str = "solution",
 ) -> list[Path]:
-    """Render ``solution`` into ``folder``; returns the files written.
+    """Render ``solution`` into ``folder`` as one set of files; returns the files written.
 
-    A missing TeX engine skips the PDF with a one-line note on stderr.
+    Without a TeX engine the PDF is skipped, and an older one removed, with a
+    one-line note on stderr.
 
     Raises:
-        SymcnnError: a template problem; TexError: the TeX run failed.
+        SymcnnError: a template problem, or an output path that cannot be written;
+            TexError: the TeX run failed. Either way ``folder`` is left as it was.
     """
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise SymcnnError(f"-o {folder}: exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    written = figures(solution, folder)
     texts = {fmt: render(f"solution.{fmt}.j2", fmt, template_dir, **context(solution))
              for fmt in ("md", "tex") if fmt in formats or (fmt == "tex" and "pdf" in formats)}
-    for fmt in ("md", "tex"):
-        if fmt in formats:
-            write_atomic(folder / f"{stem}.{fmt}", texts[fmt])
-            written.append(folder / f"{stem}.{fmt}")
-    if "pdf" in formats:
-        if tex_engine() is None:
-            print(f"symcnn: no TeX engine, so no PDF: install {TEX_PACKAGES} (Debian)", file=sys.stderr)
-        else:
+    skipped = ""
+    members = [f"{stem}.{fmt}" for fmt in FORMATS] + [f"{name}.{fmt}" for name in FIGURES for fmt in ("png", "pdf")]
+    with staged(folder, members) as stage:
+        made = figures(solution, stage.folder)
+        for fmt in ("md", "tex"):
+            if fmt in formats:
+                write_atomic(stage.folder / f"{stem}.{fmt}", texts[fmt])
+        if "pdf" in formats and tex_engine() is None:
+            skipped = no_tex_message()
+        elif "pdf" in formats:
             print(f"symcnn: compiling {stem}.pdf with latexmk ...", file=sys.stderr)
-            pdf_figures = [p for p in written if p.suffix == ".pdf"]
-            build_pdf(texts["tex"], pdf_figures, folder / f"{stem}.pdf")
-            written.append(folder / f"{stem}.pdf")
-    return written
-
-
+            build_pdf(texts["tex"], [p for p in made if p.suffix == ".pdf"], stage.folder / f"{stem}.pdf")
+    if skipped or stage.removed:
+        removed = ", ".join(path.name for path in stage.removed)
+        note = f"removed the older {removed}, which this run did not make" if removed else ""
+        print(f"symcnn: {'; '.join(filter(None, (skipped, note)))}", file=sys.stderr)
+    return stage.moved

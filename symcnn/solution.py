@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .assignment import Assignment, LayerPart, NetworkPart
+from .display import Displayable
 from .errors import SpecError, SymcnnError
 from .layers import Conv2d, Layer
 from .memory import (
@@ -101,35 +102,48 @@ Item = Answer | ActivationTable | BatchAnswer | ReceptiveFieldAnswer
 
 @dataclass(frozen=True)
 class Section:
-    """One part of the assignment with its answers."""
+    """One part of the assignment with its answers.
+
+    ``flattening``: how a fully connected part's [C, H, W] input becomes its
+    features, where no answer (the number of input elements) shows it already.
+    """
 
     number: int
     title: str
     part: LayerPart | NetworkPart
     items: tuple[Item, ...]
+    flattening: Derivation | None = None
 
 
-@dataclass(frozen=True)
-class Solution:
+@dataclass(frozen=True, repr=False)
+class Solution(Displayable):
     """The whole worked solution."""
 
     assignment: Assignment
     sections: tuple[Section, ...]
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """Every question answered, once each, in the order first asked."""
+        return tuple(dict.fromkeys(item.question for section in self.sections for item in section.items))
 
 
 def solve(assignment: Assignment) -> Solution:
     """Answer every question of every part."""
     sections = []
     for number, part in enumerate(assignment.parts, start=1):
+        flattening = None
         try:
             if isinstance(part, LayerPart):
                 items: tuple[Item, ...] = _layer_answers(part, assignment.values)
+                if part.flattened is not None and "input_elements" not in part.questions:
+                    flattening = derive(part.analysis["input_elements"], assignment.values)
             else:
                 items = _network_answers(part, assignment.values)
         except SymcnnError as error:
             where = f"{assignment.source}: part {number} ({part.title})"
             raise SpecError(f"{where}: {error}; give the symbols numbers under [values]") from None
-        sections.append(Section(number, part.title, part, items))
+        sections.append(Section(number, part.title, part, items, flattening))
     return Solution(assignment, tuple(sections))
 
 

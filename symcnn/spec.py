@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -16,8 +17,8 @@ from typing import Any
 
 import sympy as sp
 
-from .analysis import LayerAnalysis
-from .errors import ExpressionError, LayerError, SpecError, SymcnnError
+from .analysis import LayerAnalysis, Shape, elements
+from .errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning
 from .expr import parse_expression
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
@@ -28,6 +29,8 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls for cls in (Conv2d, MaxPool2d, AvgPool2d, Linear, Flatten, ReLU, BatchNorm2d, Dropout)
 }
 _LAYER_KEYS = ("type", "name", "repeat")
+_IMAGE_CHANNELS = (1, 3, 4)
+"""Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
 _NETWORK_KEYS = ("name", "input", "layers", "values")
 
 
@@ -128,6 +131,11 @@ def network_reference(reference: Any, beside: Path, where: str) -> tuple[Network
     """A network given as a spec file name (relative to the file ``beside``) or an inline table."""
     if isinstance(reference, str):
         spec = beside.parent / reference
+        if not spec.exists():
+            raise SpecError(
+                f"{where}: network = {reference!r}: no such file in {spec.parent.resolve()} (the folder of "
+                f"{beside.name}); give the spec file's path from there, or the network inline: network = {{ ... }}"
+            )
         return network_from_table(read_toml(spec), str(spec))
     if isinstance(reference, dict):
         return network_from_table(reference, f"{where}: network")
@@ -140,13 +148,7 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
     name = table.get("name", "network")
     if not isinstance(name, str):
         raise SpecError(f"{where}: name must be a string")
-    shape = table.get("input")
-    if not isinstance(shape, list) or len(shape) not in (1, 3):
-        raise SpecError(f"{where}: input must be [C, H, W] (or [N]), got {shape!r}")
-    input_shape = [read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape)]
-    for k, size in enumerate(input_shape):
-        if size.is_number and (not size.is_integer or size < 1):
-            raise SpecError(f"{where}: input[{k}] must be a positive integer, got {size}")
+    input_shape = read_shape(table.get("input"), where)
     entries = table.get("layers")
     if not isinstance(entries, list) or not entries:
         raise SpecError(f"{where}: no layers; add [[layers]] tables with type = \"Conv2d\" etc.")
@@ -177,20 +179,54 @@ def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer
     return [(name if repeat == 1 else f"{name}_{k}", layer) for k in range(1, repeat + 1)]
 
 
+def read_shape(shape: Any, where: str) -> Shape:
+    """An ``input = [C, H, W]`` (or ``[N]``) of positive sizes; warns when it looks channels-last.
+
+    Raises:
+        SpecError: not a list of one or three sizes, or a size that is not a positive integer.
+    """
+    if not isinstance(shape, list) or len(shape) not in (1, 3):
+        raise SpecError(f"{where}: input must be [C, H, W] (or [N]), got {shape!r}")
+    sizes = tuple(read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape))
+    for k, size in enumerate(sizes):
+        if size.is_number and (not size.is_integer or size < 1):
+            raise SpecError(f"{where}: input[{k}] must be a positive integer, got {size}")
+    if len(sizes) == 3 and all(size.is_Integer for size in sizes):
+        height, width, channels = (int(size) for size in sizes)
+        if channels in _IMAGE_CHANNELS and min(height, width) >= 16:
+            warnings.warn(
+                f"{where}: input = {list(shape)} looks channels-last (H, W, C), but symcnn reads [C, H, W] "
+                f"as torch does: {height} channels of {width} x {channels}; if {channels} is the channel count, "
+                f"write input = [{channels}, {height}, {width}]",
+                SymcnnWarning, stacklevel=2,
+            )
+    return sizes
+
+
 def layer_analysis(entry: Any, shape: Any, where: str) -> LayerAnalysis:
     """One layer (a ``{ type = ... }`` table) analysed on ``shape`` ([C, H, W], [N], or None: symbolic).
 
     Raises:
         SpecError: a bad layer table or input, or a layer that cannot take the input.
     """
+    return part_layer(entry, shape, where)[0]
+
+
+def part_layer(entry: Any, shape: Any, where: str) -> tuple[LayerAnalysis, Shape | None]:
+    """As :func:`layer_analysis`, with the [C, H, W] input a fully connected layer flattens (else None).
+
+    A single layer has no room for a Flatten before it, so a Linear given a
+    [C, H, W] input sees it flattened, as the assignment's fully connected part does.
+    """
     if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
         raise SpecError(f'{where}: layer must be a table with a type, e.g. {{ type = "Conv2d" }}')
     layer = layer_from_table(entry, f"{where}: layer")
-    if shape is not None and not isinstance(shape, list):
-        raise SpecError(f"{where}: input must be [C, H, W] or [N]")
-    sizes = None if shape is None else tuple(read_value(v, f"{where}: input") for v in shape)
+    sizes = None if shape is None else read_shape(shape, where)
+    flattened = None
+    if isinstance(layer, Linear) and sizes is not None and len(sizes) == 3:
+        flattened, sizes = sizes, (elements(sizes),)
     try:
-        return layer.analyze(sizes, name=entry["type"])
+        return layer.analyze(sizes, name=entry["type"]), flattened
     except SymcnnError as error:
         raise SpecError(f"{where}: layer: {error}") from None
 

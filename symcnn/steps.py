@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .display import Displayable
 from .errors import MissingValueError
 from .expr import to_sympy
 from .formula import inverted, is_letter, is_reciprocal, negated, rebuilt, split_product, terms
@@ -30,6 +31,9 @@ _ROUNDINGS = (sp.floor, sp.ceiling)
 class StepPrinter(LatexPrinter):
     """LaTeX for unevaluated trees, in their args order, as a textbook writes them."""
 
+    _default_settings = {**LatexPrinter._default_settings, "thousands": "{,}"}
+    """``thousands``: what separates groups of three digits (``{,}``; ``\\,`` inside a shape)."""
+
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         super().__init__({"order": "none", **(settings or {})})
 
@@ -40,7 +44,7 @@ class StepPrinter(LatexPrinter):
         n = int(expr)
         if abs(n) < 10_000:
             return str(n)
-        return ("-" if n < 0 else "") + f"{abs(n):,}".replace(",", "{,}")
+        return ("-" if n < 0 else "") + f"{abs(n):,}".replace(",", self._settings["thousands"])
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         if expr.q == 1:
@@ -110,9 +114,9 @@ class StepPrinter(LatexPrinter):
         return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
 
 
-def latex(tree: sp.Basic) -> str:
-    """LaTeX of an unevaluated tree, in its own term order."""
-    return StepPrinter().doprint(tree)
+def latex(tree: sp.Basic, thousands: str = "{,}") -> str:
+    """LaTeX of an unevaluated tree, in its own term order; ``thousands`` separates digit groups."""
+    return StepPrinter({"thousands": thousands}).doprint(tree)
 
 
 # --- the stage rule --------------------------------------------------------
@@ -216,8 +220,8 @@ class Step:
         return latex(self.tree)
 
 
-@dataclass(frozen=True)
-class Derivation:
+@dataclass(frozen=True, repr=False)
+class Derivation(Displayable):
     """``lhs = formula = substituted = ... = result``; ``result`` from the evaluated expression."""
 
     title: str
@@ -227,12 +231,6 @@ class Derivation:
 
     def latex(self) -> str:
         return " = ".join(([self.lhs] if self.lhs else []) + [step.latex for step in self.steps])
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
-
-    def _repr_markdown_(self) -> str:
-        return f"**{self.title}**: {self._repr_latex_()}" if self.title else self._repr_latex_()
 
 
 def _bound(values: Mapping[sp.Symbol | str, Any]) -> dict[sp.Symbol, sp.Expr]:

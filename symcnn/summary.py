@@ -12,9 +12,10 @@ from typing import Any
 
 import sympy as sp
 
+from .display import Displayable
 from .memory import MemoryPlan, memory_plan
 from .network import TOTAL_KEYS, Network
-from .plain import grouped, plain
+from .plain import grouped, plain, shape_text
 from .quantity import value_of
 from .receptive_field import receptive_fields
 
@@ -35,8 +36,8 @@ class LayerRow:
     receptive_field: dict[str, tuple[sp.Expr, sp.Expr]] | None
 
 
-@dataclass(frozen=True)
-class Summary:
+@dataclass(frozen=True, repr=False)
+class Summary(Displayable):
     """A network summarised with its values bound."""
 
     name: str
@@ -145,7 +146,7 @@ def as_table(summary: Summary) -> str:
         activation = row.activation_elements if summary.batch is None else row.activation_elements * summary.batch
         body.append((
             f"{row.name} ({row.type})",
-            "[" + ", ".join(grouped(v) for v in (summary.batch or sp.Symbol("B"),) + row.output_shape) + "]",
+            shape_text((summary.batch or sp.Symbol("B"),) + row.output_shape),
             grouped(row.params), grouped(row.mults), grouped(activation), rf,
         ))
     widths = [max(len(line[k]) for line in [header, *body]) for k in range(len(header))]
@@ -176,18 +177,4 @@ def as_table(summary: Summary) -> str:
             f"{int(plan.max_batch(training=True)):,}",
         ]
     lines.append(rule)
-    return "\n".join(lines)
-
-
-def as_markdown(summary: Summary) -> str:
-    """The summary as a Markdown table (what a notebook shows for a Network)."""
-    lines = [f"**{summary.name}**", "", "| Layer | Output shape | Params | Mult-adds | Activation / sample |",
-             "|---|---|---:|---:|---:|"]
-    for row in summary.rows:
-        shape = " × ".join(grouped(v) for v in row.output_shape)
-        lines.append(f"| {row.name} ({row.type}) | {shape} | {grouped(row.params)} | {grouped(row.mults)} | "
-                     f"{grouped(row.activation_elements)} |")
-    totals = summary.totals
-    lines.append(f"| **Total** | | {grouped(totals['params'])} | {grouped(totals['mults'])} | "
-                 f"{grouped(totals['activation_elements'])} |")
     return "\n".join(lines)

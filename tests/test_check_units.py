@@ -177,7 +177,7 @@ def test_composition_rules_on_the_seed_network() -> None:
 def test_swapped_units() -> None:
     assert swapped_unit(parse_budget("12GiB")).bytes == 12 * 10**9
     assert swapped_unit(parse_budget("12GB")).bytes == 12 * 2**30
-    assert swapped_unit(parse_budget("100")) is None
+    assert swapped_unit(parse_budget("100B")) is None
 
 
 @settings(max_examples=30, deadline=None)

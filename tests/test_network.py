@@ -187,8 +187,8 @@ def test_memory_plan_rejects_bad_settings(seed) -> None:  # type: ignore[no-unty
         ("12 GB", 12 * 10**9),
         ("12gib", 12 * 2**30),
         ("1.5GiB", 3 * 2**29),
-        ("1024", 1024),
-        (1024, 1024),
+        ("1024B", 1024),
+        ("1024 b", 1024),
         ("2KiB", 2048),
         ("3MB", 3_000_000),
         ("1TiB", 2**40),
@@ -206,12 +206,18 @@ def test_parse_budget(text: str | int, expected: int) -> None:
 def test_budget_meaning() -> None:
     assert parse_budget("12GiB").meaning == "GiB = 2^30 bytes"
     assert parse_budget("12GB").meaning == "GB = 10^9 bytes"
-    assert parse_budget("1024").meaning == "bytes"
+    assert parse_budget("1024B").meaning == "bytes"
 
 
-@pytest.mark.parametrize("text", ["12 parsecs", "0GB", "0.3B", "", "GB", "-1GB", "1e9", "12 G B", "1.5"])
+@pytest.mark.parametrize("text", ["12 parsecs", "0GB", "0.3B", "", "GB", "-1GB", "1e9", "12 G B", "1.5GB/s"])
 def test_parse_budget_rejects(text: str) -> None:
     with pytest.raises(SymcnnError, match="memory budget"):
+        parse_budget(text)
+
+
+@pytest.mark.parametrize("text", ["12", 12, "1.5", "12884901888"])
+def test_a_budget_without_a_unit_is_refused_naming_the_units(text: str | int) -> None:
+    with pytest.raises(SymcnnError, match=r"has no unit; write e\.g\. 12GiB \(GiB = 2\^30 bytes\), 12GB"):
         parse_budget(text)
 
 

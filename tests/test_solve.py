@@ -268,19 +268,6 @@ def test_bad_assignment_exits_2(text: str, message: str, tmp_path: Path, capsys:
     assert message in captured.err and "bad.toml" in captured.err
 
 
-def test_notebook_display() -> None:
-    from symcnn import Conv2d, build_network
-    from symcnn.steps import derive
-
-    analysis = Conv2d().analyze()
-    assert analysis["params"]._repr_latex_().startswith(r"$\displaystyle |\theta| = \left(K_1")
-    assert r"\begin{aligned}" in analysis._repr_latex_()
-    derivation = derive(analysis["output_width"], {"W": 256, "P": 1, "K_1": 3, "S": 1})
-    assert derivation._repr_latex_().endswith("= 256$")
-    network = build_network([Conv2d(out_channels=8, kernel_size=3)], (3, 32, 32))
-    assert "| conv1 (Conv2d) | 8 × 30 × 30 | 224 |" in network._repr_markdown_()
-
-
 def test_markdown_blocks_and_tex_unicode_are_escaped() -> None:
     from symcnn.render import escape_markdown_block
 
@@ -309,8 +296,8 @@ def test_non_square_receptive_fields_show_both_axes(tmp_path: Path) -> None:
     )
     assert cli.main(["solve", str(tmp_path / "a.toml"), "-o", str(tmp_path / "out"), "--format", "md"]) == 0
     text = (tmp_path / "out" / "solution.md").read_text()
-    assert r"| c\_1 | $i - 1 : i + 1$ | $2j - 2 : 2j + 2$ | 3 x 5 | 1 x 2 | -1 x -2 |" in text
-    assert r"c\_1 (Conv 3 x 5, s=1x2, p=1x2, 2 ch)" in text  # escaped once
+    assert r"| c\_1 | $i - 1 : i + 1$ | $2j - 2 : 2j + 2$ | 3 × 5 | 1 × 2 | -1 × -2 |" in text
+    assert r"c\_1 (Conv 3 × 5, s=1×2, p=1×2, 2 ch)" in text  # escaped once
 
 
 def test_own_words_override_only_what_they_name(tmp_path: Path) -> None:

@@ -223,8 +223,8 @@ def test_dataclasses_are_frozen_and_display():
     assert isinstance(derivation, Derivation) and isinstance(derivation.steps[0], Step)
     with pytest.raises(dataclasses.FrozenInstanceError):
         derivation.result = 1  # type: ignore[misc]
-    assert derivation._repr_latex_() == f"$\\displaystyle {derivation.latex()}$"
-    assert derivation._repr_markdown_().startswith("**Output width**: $")
+    assert derivation._repr_latex_().startswith("$\\displaystyle \\begin{aligned}\nW_{out} &= \\left\\lfloor")
+    assert derivation._repr_markdown_().startswith("**Output width**\n\n$$\n\\begin{aligned}")
     assert CONV["output_width"]._repr_latex_().startswith(r"$\displaystyle W_{out} = \left\lfloor")
 
 
