@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from symcnn.cli import main
-from symcnn.render import tex_engine
+from symcnn.render.documents import tex_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "examples" / "seed_assignment.toml"

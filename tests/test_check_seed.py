@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symcnn.check import CheckReport, check_claims
-from symcnn.check_report import context
-from symcnn.claims import read_claims
-from symcnn.plain import plain, region_text
-from symcnn.render import render
+from symcnn.check.checker import CheckReport, check_claims
+from symcnn.files.claims import read_claims
+from symcnn.formula.plain import plain, region_text
+from symcnn.render.check_report import context
+from symcnn.render.documents import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CLAIMS = ROOT / "examples" / "seed_claims.toml"

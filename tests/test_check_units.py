@@ -9,20 +9,20 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symcnn.assignment import read_assignment
-from symcnn.batch_mistakes import swapped_unit
-from symcnn.claims import parse_region
-from symcnn.diagnosis import formula_variants, size_variants
-from symcnn.equality import admissible_points, compare
+from symcnn.check.batch_mistakes import swapped_unit
+from symcnn.check.diagnosis import formula_variants, size_variants
+from symcnn.check.region_check import chain
+from symcnn.check.slips import digit_slip, find_slip
+from symcnn.cnn.layers import Conv2d
+from symcnn.cnn.memory import parse_budget
 from symcnn.errors import SpecError
-from symcnn.expr import parse_expression
-from symcnn.layers import Conv2d
-from symcnn.memory import parse_budget
-from symcnn.plain import plain, region_text
-from symcnn.quantity import evaluated, value_of
-from symcnn.region_check import chain
-from symcnn.slips import digit_slip, find_slip
-from symcnn.symbols import K_1, P, S, W
+from symcnn.files.assignment import read_assignment
+from symcnn.files.claims import parse_region
+from symcnn.formula.equality import admissible_points, compare
+from symcnn.formula.expr import parse_expression
+from symcnn.formula.plain import plain, region_text
+from symcnn.formula.quantity import evaluated, value_of
+from symcnn.formula.symbols import K_1, P, S, W
 
 SEED = read_assignment(None)
 CONV = SEED.parts[0].analysis
@@ -193,10 +193,10 @@ def test_missing_c_in_is_diagnosed_at_any_values(
     w: int, k: int, p: int, s: int, c_in: int, c_out: int
 ) -> None:
     """For any conv layer, K·K·W_out·H_out·C_out (no C_in) is recognised, and the true number is correct."""
-    from symcnn.check import _check_scalar
-    from symcnn.claims import Claimed
-    from symcnn.quantity import bind
-    from symcnn.truth import Truth
+    from symcnn.check.checker import _check_scalar
+    from symcnn.check.truth import Truth
+    from symcnn.files.claims import Claimed
+    from symcnn.formula.quantity import bind
 
     analysis = Conv2d(c_in, c_out, k, s, p).analyze((c_in, w, w))
     bound = bind(analysis.definitions, {})
@@ -240,8 +240,8 @@ def test_swapped_unit_not_whole_bytes_is_none(text: str) -> None:
 
 def test_max_batch_with_a_budget_whose_swap_is_not_whole_bytes(tmp_path: Path) -> None:
     """memory = "1.3GB" used to crash the checker ("'1.3GiB' is not a positive whole number of bytes")."""
-    from symcnn.check import check_claims
-    from symcnn.claims import read_claims
+    from symcnn.check.checker import check_claims
+    from symcnn.files.claims import read_claims
 
     network = Path(__file__).resolve().parent.parent / "examples" / "seed_network.toml"
     path = tmp_path / "c.toml"

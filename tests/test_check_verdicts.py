@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from symcnn.check import CheckReport, check_claims
-from symcnn.claims import read_claims
+from symcnn.check.checker import CheckReport, check_claims
+from symcnn.files.claims import read_claims
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ASSIGNMENT = EXAMPLES / "seed_assignment.toml"
@@ -517,7 +517,7 @@ def assignment_report(tmp_path_factory: pytest.TempPathFactory) -> CheckReport:
 
 
 def _field_text(value: object) -> str:
-    from symcnn.plain import grouped
+    from symcnn.formula.plain import grouped
 
     if isinstance(value, bool):
         return str(value)
@@ -569,8 +569,8 @@ def test_number_diagnoses_list_other_explanations(assignment_report: CheckReport
 
 def test_counterexample_is_a_real_difference(assignment_report: CheckReport) -> None:
     """The point a wrong formula is shown at really separates it from symcnn's."""
-    from symcnn.equality import expanded
-    from symcnn.quantity import value_of
+    from symcnn.formula.equality import expanded
+    from symcnn.formula.quantity import value_of
 
     for checked in assignment_report.checked:
         for finding in checked.outcome.findings:
@@ -755,9 +755,9 @@ def test_symbolic_activation_per_batch(per_batch_report: CheckReport, index: int
 
 def test_per_batch_counterexample_is_a_real_difference(per_batch_report: CheckReport) -> None:
     """The point shown for a per-batch formula (with B) separates the claim from B times the truth."""
-    from symcnn.equality import expanded
-    from symcnn.quantity import value_of
-    from symcnn.symbols import B
+    from symcnn.formula.equality import expanded
+    from symcnn.formula.quantity import value_of
+    from symcnn.formula.symbols import B
 
     shown = 0
     for checked, row in zip(per_batch_report.checked, PER_BATCH_CLAIMS, strict=True):
@@ -795,8 +795,8 @@ def test_per_batch_number_on_a_network_with_values(tmp_path: Path) -> None:
 
 def test_formula_match_says_whether_it_was_proved(tmp_path: Path) -> None:
     """A match shown symbolically says so; one only sampled (ceil for floor + 1) says that instead."""
-    from symcnn.check_report import diagnosis
-    from symcnn.render import words
+    from symcnn.render.check_report import diagnosis
+    from symcnn.render.documents import words
 
     rows = [
         {"part": 1, "quantity": "mults", "claimed": "K_1*K_2*W_out*H_out*C_out"},

@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from symcnn.assignment import read_assignment
-from symcnn.figures import activation_figure
-from symcnn.solution import ActivationTable, solve
+from symcnn.files.assignment import read_assignment
+from symcnn.render.figures import activation_figure
+from symcnn.solutions.solution import ActivationTable, solve
 
 
 def table_of(tmp_path: Path, network: str) -> ActivationTable:

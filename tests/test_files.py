@@ -10,9 +10,9 @@ import pytest
 
 import symcnn
 from symcnn import cli
-from symcnn.assignment import LayerPart, read_assignment
 from symcnn.errors import SymcnnWarning
-from symcnn.solution import Answer, solve
+from symcnn.files.assignment import LayerPart, read_assignment
+from symcnn.solutions.solution import Answer, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 CONV = 'layer = { type = "Conv2d", out_channels = 4, kernel_size = 3 }'

@@ -11,9 +11,9 @@ from collections.abc import Callable
 import pytest
 import sympy as sp
 
+from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Layer, Linear, MaxPool2d
 from symcnn.errors import LayerError, SymcnnError
-from symcnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Layer, Linear, MaxPool2d
-from symcnn.symbols import K_1, S_2, C_in, C_out, K, P
+from symcnn.formula.symbols import K_1, S_2, C_in, C_out, K, P
 
 #: (id, what raises, words the message must contain: the layer, the argument, ...)
 ERRORS: list[tuple[str, Callable[[], object], tuple[str, ...]]] = [

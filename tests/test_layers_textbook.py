@@ -12,10 +12,10 @@ from collections.abc import Mapping
 import pytest
 import sympy as sp
 
-from symcnn.analysis import LayerAnalysis
-from symcnn.layers import AvgPool2d, Conv2d, Layer, Linear, MaxPool2d
-from symcnn.quantity import value_of
-from symcnn.symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W_out
+from symcnn.cnn.analysis import LayerAnalysis
+from symcnn.cnn.layers import AvgPool2d, Conv2d, Layer, Linear, MaxPool2d
+from symcnn.formula.quantity import value_of
+from symcnn.formula.symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W_out
 
 CONV, POOL, FC = Conv2d(), MaxPool2d(), Linear()
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
+from symcnn.cnn.layers import Conv2d, MaxPool2d
+from symcnn.cnn.memory import memory_plan, parse_budget, stored_activations
+from symcnn.cnn.network import build_network
 from symcnn.errors import SymcnnError
-from symcnn.layers import Conv2d, MaxPool2d
-from symcnn.memory import memory_plan, parse_budget, stored_activations
-from symcnn.network import build_network
-from symcnn.quantity import evaluated
-from symcnn.spec import read_network
-from symcnn.symbols import symbol
+from symcnn.files.spec import read_network
+from symcnn.formula.quantity import evaluated
+from symcnn.formula.symbols import symbol
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SEED = EXAMPLES / "seed_network.toml"

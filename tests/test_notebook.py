@@ -25,7 +25,7 @@ from symcnn import (
     solve,
     summarize,
 )
-from symcnn.steps import derive
+from symcnn.formula.steps import derive
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

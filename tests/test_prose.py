@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from symcnn import cli
-from symcnn.assignment import LayerPart, NetworkPart, read_assignment
-from symcnn.prose import MarkupError, Segment, segments
-from symcnn.render import prose, words
-from symcnn.report import write_solution
-from symcnn.solution import solve
+from symcnn.files.assignment import LayerPart, NetworkPart, read_assignment
+from symcnn.formula.prose import MarkupError, Segment, segments
+from symcnn.render.documents import prose, words
+from symcnn.render.report import write_solution
+from symcnn.solutions.solution import solve
 
 SEED = read_assignment()
 

@@ -34,13 +34,13 @@ import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from symcnn.analysis import Window
-from symcnn.layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
-from symcnn.network import build_network
-from symcnn.quantity import evaluated
-from symcnn.receptive_field import Interval, araujo_closed_forms, receptive_fields
-from symcnn.spec import read_network
-from symcnn.symbols import i, j, symbol
+from symcnn.cnn.analysis import Window
+from symcnn.cnn.layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
+from symcnn.cnn.network import build_network
+from symcnn.cnn.receptive_field import Interval, araujo_closed_forms, receptive_fields
+from symcnn.files.spec import read_network
+from symcnn.formula.quantity import evaluated
+from symcnn.formula.symbols import i, j, symbol
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "seed_network.toml"
 

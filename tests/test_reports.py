@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from symcnn.assignment import read_assignment
-from symcnn.check import check_claims
-from symcnn.check_report import write_check_report
-from symcnn.claims import read_claims
-from symcnn.report import write_solution
-from symcnn.solution import solve
-from symcnn.tex import install_hint, tex_engine
+from symcnn.check.checker import check_claims
+from symcnn.files.assignment import read_assignment
+from symcnn.files.claims import read_claims
+from symcnn.render.check_report import write_check_report
+from symcnn.render.report import write_solution
+from symcnn.render.tex import install_hint, tex_engine
+from symcnn.solutions.solution import solve
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"

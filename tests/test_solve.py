@@ -11,12 +11,12 @@ import pytest
 import sympy as sp
 
 from symcnn import cli
-from symcnn.assignment import read_assignment
-from symcnn.formula import substituted
-from symcnn.quantity import evaluated
-from symcnn.render import escape_markdown, escape_tex, tex_engine
-from symcnn.report import write_solution
-from symcnn.solution import Answer, BatchAnswer, solve
+from symcnn.files.assignment import read_assignment
+from symcnn.formula.quantity import evaluated
+from symcnn.formula.trees import substituted
+from symcnn.render.documents import escape_markdown, escape_tex, tex_engine
+from symcnn.render.report import write_solution
+from symcnn.solutions.solution import Answer, BatchAnswer, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -196,7 +196,7 @@ def test_hostile_title_compiles_and_stays_text(tmp_path: Path) -> None:
 
 def test_missing_tex_still_writes_md_and_tex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("symcnn.report.tex_engine", lambda: None)
+    monkeypatch.setattr("symcnn.render.report.tex_engine", lambda: None)
     assert cli.main(["solve", "-o", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no TeX engine" in err and "texlive-latex-base" in err
@@ -269,7 +269,7 @@ def test_bad_assignment_exits_2(text: str, message: str, tmp_path: Path, capsys:
 
 
 def test_markdown_blocks_and_tex_unicode_are_escaped() -> None:
-    from symcnn.render import escape_markdown_block
+    from symcnn.render.documents import escape_markdown_block
 
     assert escape_markdown_block("# not a heading") == r"\# not a heading"
     assert escape_markdown_block("1. not a list") == r"1\. not a list"

@@ -16,10 +16,10 @@ import pytest
 import sympy as sp
 
 from symcnn import cli
-from symcnn.expr import parse_expression
-from symcnn.quantity import value_of
-from symcnn.spec import read_network
-from symcnn.symbols import symbol
+from symcnn.files.spec import read_network
+from symcnn.formula.expr import parse_expression
+from symcnn.formula.quantity import value_of
+from symcnn.formula.symbols import symbol
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SEED = EXAMPLES / "seed_network.toml"

@@ -12,11 +12,11 @@ import pytest
 import sympy as sp
 
 from symcnn import Conv2d, MaxPool2d, cli
-from symcnn.assignment import read_assignment
-from symcnn.render import describe, dims
-from symcnn.report import write_solution
-from symcnn.solution import solve
-from symcnn.tex import install_hint, tex_engine
+from symcnn.files.assignment import read_assignment
+from symcnn.render.documents import describe, dims
+from symcnn.render.report import write_solution
+from symcnn.render.tex import install_hint, tex_engine
+from symcnn.solutions.solution import solve
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from symcnn.tex import TEX_PACKAGES, install_hint, no_tex_message
+from symcnn.render.tex import TEX_PACKAGES, install_hint, no_tex_message
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ("latexmk", "pdflatex", "pdftotext", "pdftoppm")
