@@ -4,7 +4,9 @@ Each layer is analysed on the shape the previous one produced. A spatial size
 that stays an expression gets a symbol of its own (``W_3`` for layer 3, defined
 by that layer's formula in terms of ``W_2``), so no expression ever nests the
 whole network: cost grows linearly with depth, also fully symbolically. Numbers
-come in by binding values layer by layer with ``xreplace``.
+come in by binding values layer by layer with
+:func:`~symcnn.formula.quantity.value_of`, which rebuilds only the nodes above a
+bound symbol (never ``subs``).
 """
 
 from __future__ import annotations

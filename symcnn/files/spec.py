@@ -12,8 +12,9 @@ import tomllib
 import warnings
 from collections.abc import Mapping
 from dataclasses import fields
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 
 import sympy as sp
 
@@ -255,19 +256,26 @@ def layer_from_table(entry: Any, where: str) -> Layer:
         raise SpecError(f"{where}: {error}") from None
 
 
+@cache
+def _hints(cls: type[Layer]) -> dict[str, Any]:
+    """A layer's argument types, resolved (its annotations are strings)."""
+    return get_type_hints(cls)
+
+
 def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
     """Check a value's type against the argument's annotation."""
-    annotation = str(next(f.type for f in fields(cls) if f.name == key))  # type: ignore[arg-type]
+    hint = _hints(cls)[key]
+    options = set(get_args(hint)) or {hint}
     place = f"{where}: {key}"
-    if annotation == "bool":
+    if hint is bool:
         if not isinstance(value, bool):
             raise SpecError(f"{place} must be true or false, got {value!r}")
         return value
-    if "float" in annotation:
+    if float in options:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError(f"{place} must be a number, got {value!r}")
         return value
-    if "Pair" in annotation and isinstance(value, list):
+    if tuple in {get_origin(option) for option in options} and isinstance(value, list):
         if len(value) != 2:
             raise SpecError(f"{place} must be one value or [height, width], got {value!r}")
         return tuple(_int_or_text(v, place) for v in value)

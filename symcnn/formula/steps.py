@@ -1,122 +1,31 @@
 """Step-by-step derivations: formula, numbers put in, arithmetic, result.
 
-``StepPrinter`` prints the unevaluated trees of :mod:`symcnn.formula.quantity` in their
-own term order, as a textbook writes them; ``derive`` turns a quantity and its
-values into the chain ``lhs = formula = substituted = ... = result``.
+``derive`` turns a quantity and its values into the chain
+``lhs = formula = substituted = ... = result``; each step is printed by
+:func:`symcnn.formula.latex.latex` in the formula's own term order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 
 from symcnn.errors import MissingValueError
 from symcnn.formula.display import Displayable
 from symcnn.formula.expr import to_sympy
+from symcnn.formula.latex import latex
 from symcnn.formula.quantity import Quantity, bind, evaluated, substituted, value_of
-from symcnn.formula.symbols import latex_name, symbol
-from symcnn.formula.trees import inverted, is_letter, is_reciprocal, negated, rebuilt, split_product, terms
+from symcnn.formula.symbols import symbol
+from symcnn.formula.trees import is_reciprocal, rebuilt
 
 if TYPE_CHECKING:
     from symcnn.cnn.analysis import LayerAnalysis
 
-_RELATIONS = {">=": r"\geq", "<=": r"\leq", "==": "=", "!=": r"\neq", ">": ">", "<": "<"}
 _ROUNDINGS = (sp.floor, sp.ceiling)
-
-
-class StepPrinter(LatexPrinter):
-    """LaTeX for unevaluated trees, in their args order, as a textbook writes them."""
-
-    _default_settings = {**LatexPrinter._default_settings, "thousands": "{,}"}
-    """``thousands``: what separates groups of three digits (``{,}``; ``\\,`` inside a shape)."""
-
-    def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        super().__init__({"order": "none", **(settings or {})})
-
-    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
-        return latex_name(expr)
-
-    def _print_Integer(self, expr: sp.Integer) -> str:
-        n = int(expr)
-        if abs(n) < 10_000:
-            return str(n)
-        return ("-" if n < 0 else "") + f"{abs(n):,}".replace(",", self._settings["thousands"])
-
-    def _print_Rational(self, expr: sp.Rational) -> str:
-        if expr.q == 1:
-            return self._print_Integer(sp.Integer(expr.p))
-        sign = "-" if expr.p < 0 else ""
-        return rf"{sign}\frac{{{self._print(sp.Integer(abs(expr.p)))}}}{{{self._print(sp.Integer(expr.q))}}}"
-
-    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
-        out = ""
-        for index, term in enumerate(terms(expr)):
-            positive = negated(term)
-            if index == 0:
-                out = self._wrapped(term, sp.Mod, sp.Piecewise)
-            elif positive is not None:
-                out += " - " + self._wrapped(positive, sp.Add, sp.Mod, sp.Piecewise, negative=True)
-            else:
-                out += " + " + self._wrapped(term, sp.Mod, sp.Piecewise)
-        return out
-
-    def _print_Mul(self, expr: sp.Mul) -> str:
-        negative, above, below = split_product(expr)
-        sign = "-" if negative else ""
-        if below:
-            return rf"{sign}\frac{{{self._product(above, bare=True)}}}{{{self._product(below, bare=True)}}}"
-        return sign + self._product(above, bare=not sign)
-
-    def _product(self, factors: list[sp.Expr], bare: bool) -> str:
-        """Factors joined by ``\\cdot``; ``2P`` juxtaposed; a lone factor bare if asked."""
-        if not factors:
-            return "1"
-        if len(factors) == 1 and bare:
-            return self._print(factors[0])
-        texts = [self._print(f) if i == 0 and bare and f.is_Number
-                 else self._wrapped(f, sp.Add, sp.Mod, sp.Piecewise, negative=True)
-                 for i, f in enumerate(factors)]
-        if len(factors) > 1 and factors[0].is_Integer and is_letter(factors[1]) and texts[0][0] != "\\":
-            texts[:2] = [texts[0] + texts[1]]  # a leading coefficient: 2P
-        return r" \cdot ".join(texts)
-
-    def _wrapped(self, expr: sp.Expr, *kinds: type, negative: bool = False) -> str:
-        """``expr`` printed, in parentheses when it is one of ``kinds`` (or negative)."""
-        text = self._print(expr)
-        if isinstance(expr, kinds) or (negative and (expr.is_Number and expr < 0 or text.startswith("-"))):
-            return rf"\left({text}\right)"
-        return text
-
-    def _print_Pow(self, expr: sp.Pow) -> str:
-        if is_reciprocal(expr):
-            return rf"\frac{{1}}{{{self._print(inverted(expr))}}}"
-        base = self._wrapped(expr.base, sp.Add, sp.Mul, sp.Pow, sp.Mod, sp.Piecewise, negative=True)
-        if expr.base.is_Rational and not expr.base.is_Integer:
-            base = rf"\left({base}\right)"
-        return f"{base}^{{{self._print(expr.exp)}}}"
-
-    def _print_floor(self, expr: sp.Expr, exp: Any = None) -> str:
-        return rf"\left\lfloor {self._print(expr.args[0])} \right\rfloor"
-
-    def _print_ceiling(self, expr: sp.Expr, exp: Any = None) -> str:
-        return rf"\left\lceil {self._print(expr.args[0])} \right\rceil"
-
-    def _print_Mod(self, expr: sp.Mod, exp: Any = None) -> str:
-        x, m = (self._wrapped(arg, sp.Add, sp.Mul, sp.Pow, sp.Mod, sp.Piecewise, negative=True)
-                for arg in expr.args)
-        return rf"{x} \bmod {m}"
-
-    def _print_Relational(self, expr: sp.core.relational.Relational) -> str:
-        return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
-
-
-def latex(tree: sp.Basic, thousands: str = "{,}") -> str:
-    """LaTeX of an unevaluated tree, in its own term order; ``thousands`` separates digit groups."""
-    return StepPrinter({"thousands": thousands}).doprint(tree)
 
 
 # --- the stage rule --------------------------------------------------------
@@ -208,11 +117,20 @@ def stages(tree: sp.Basic, limit: int = 100) -> list[sp.Basic]:
 # --- derivations -----------------------------------------------------------
 
 
+class StepKind(StrEnum):
+    """What a member of a derivation is."""
+
+    FORMULA = "formula"
+    SUBSTITUTED = "substituted"
+    ARITHMETIC = "arithmetic"
+    RESULT = "result"
+
+
 @dataclass(frozen=True)
 class Step:
-    """One member of a derivation: ``kind`` is formula, substituted, arithmetic or result."""
+    """One member of a derivation: the general formula, the numbers put in, arithmetic or the result."""
 
-    kind: str
+    kind: StepKind
     tree: sp.Basic
 
     @property
@@ -257,14 +175,14 @@ def derive(
         needed = f" ({title.lower()})" if title else ""
         raise MissingValueError(f"no value for {', '.join(missing) or 'some symbol'}{needed}")
     arithmetic = stages(substituted(formula, values))
-    candidates = [Step("formula", formula), Step("substituted", arithmetic[0])]
-    candidates += [Step("arithmetic", tree) for tree in arithmetic[1:]] + [Step("result", result)]
+    candidates = [Step(StepKind.FORMULA, formula), Step(StepKind.SUBSTITUTED, arithmetic[0])]
+    candidates += [Step(StepKind.ARITHMETIC, tree) for tree in arithmetic[1:]] + [Step(StepKind.RESULT, result)]
     steps: list[Step] = []
     for step in candidates:
         previous = steps[-1].latex if steps else lhs
         if step.latex != previous:
             steps.append(step)
-        elif step.kind == "result" and steps:
+        elif step.kind is StepKind.RESULT and steps:
             steps[-1] = step
     if not steps:  # the result is the lhs itself
         steps.append(candidates[-1])

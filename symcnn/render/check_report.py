@@ -17,8 +17,8 @@ from markupsafe import Markup
 from symcnn.check.checker import Checked, CheckReport
 from symcnn.check.verdicts import Expected, Outcome
 from symcnn.errors import SymcnnError
+from symcnn.formula.latex import latex
 from symcnn.formula.plain import grouped, plain, region_text
-from symcnn.formula.steps import latex
 from symcnn.formula.symbols import B
 from symcnn.render.documents import build_pdf, render, tex_engine, write_atomic
 from symcnn.render.documents import words as load_words

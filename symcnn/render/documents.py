@@ -19,11 +19,13 @@ from markupsafe import Markup
 
 from symcnn.errors import SymcnnError
 from symcnn.formula.expr import to_sympy
+from symcnn.formula.latex import latex
 from symcnn.formula.plain import grouped
 from symcnn.formula.prose import MarkupError, segments
-from symcnn.formula.steps import Derivation, latex
+from symcnn.formula.steps import Derivation
 from symcnn.render.output import write_atomic  # noqa: F401  (re-exported: check_report writes through it)
 from symcnn.render.tex import build_pdf, tex_engine  # noqa: F401  (re-exported: check_report builds through them)
+from symcnn.solutions.solution import ActivationTable, Answer, BatchAnswer, ReceptiveFieldAnswer
 
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -120,7 +122,13 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
         interval=lambda interval, index: Markup(interval_latex(interval, index)),
         dims=lambda shape: Markup(dims(shape)),
     )
-    env.globals.update(type_name=lambda obj: type(obj).__name__, words=words(template_dir))
+    env.tests.update(  # which kind of answer an item is: `{% if answer is derived %}`
+        derived=lambda obj: isinstance(obj, Answer),
+        activation_table=lambda obj: isinstance(obj, ActivationTable),
+        batch_answer=lambda obj: isinstance(obj, BatchAnswer),
+        receptive_field_answer=lambda obj: isinstance(obj, ReceptiveFieldAnswer),
+    )
+    env.globals.update(words=words(template_dir))
     return env
 
 

@@ -17,10 +17,10 @@ from symcnn.cnn.network import Network
 from symcnn.cnn.receptive_field import ReceptiveFields
 from symcnn.cnn.summary import Summary, summarize
 from symcnn.files.assignment import Assignment
+from symcnn.formula.latex import latex as math
 from symcnn.formula.plain import grouped, plain, shape_text
 from symcnn.formula.quantity import Quantity
 from symcnn.formula.steps import Derivation
-from symcnn.formula.steps import latex as math
 from symcnn.formula.symbols import latex_name
 from symcnn.render.documents import aligned, dims, escape_markdown, escape_tex
 from symcnn.solutions.solution import Solution

@@ -14,8 +14,8 @@ import sympy as sp
 from markupsafe import Markup
 
 from symcnn.check.verdicts import Finding
+from symcnn.formula.latex import latex
 from symcnn.formula.plain import grouped, plain, region_text
-from symcnn.formula.steps import latex
 from symcnn.render.documents import escape_markdown, escape_tex
 
 STYLES = ("plain", "md", "tex")

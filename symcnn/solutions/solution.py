@@ -92,7 +92,8 @@ class ReceptiveFieldAnswer:
     question: str
     rows: tuple[RegionRow, ...]
     chosen: RegionRow
-    closed_forms: dict[str, sp.Expr]
+    closed_forms: tuple[tuple[str, dict[str, sp.Expr]], ...]
+    """Araujo's forms per axis: ``(("", forms),)`` where both axes agree, else rows and columns."""
     input_size: tuple[sp.Expr, sp.Expr]
     output_size: tuple[sp.Expr, sp.Expr]
 
@@ -200,8 +201,11 @@ def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol,
     chosen = next((row for row in rows if row.name == name), rows[-1])
     index = network.position(chosen.name)
     windows = [w for a in network.layers[: index + 1] if (w := getattr(a.layer, "windows", None))]
-    forms = araujo_closed_forms([w[0] for w in windows])
-    closed = {key: value_of(evaluated(form), bound) for key, form in forms.items()}
+    rows_forms, columns_forms = (
+        {key: value_of(evaluated(form), bound) for key, form in araujo_closed_forms([w[axis] for w in windows]).items()}
+        for axis in (0, 1)
+    )
+    closed = (("", rows_forms),) if rows_forms == columns_forms else (("rows", rows_forms), ("columns", columns_forms))
     output = network.layers[index].output_shape
     return ReceptiveFieldAnswer(
         "receptive_field", rows, chosen, closed,
