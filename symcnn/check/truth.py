@@ -20,12 +20,13 @@ from symcnn.cnn.analysis import LayerAnalysis
 from symcnn.cnn.memory import MemoryPlan, bottleneck, largest_batch_activation, largest_batch_training, memory_plan
 from symcnn.cnn.network import TOTAL_KEYS, Network
 from symcnn.cnn.receptive_field import Interval, ReceptiveFields, receptive_fields
+from symcnn.cnn.vocabulary import NETWORK_QUANTITIES, QUANTITIES
 from symcnn.files.assignment import LayerPart, NetworkPart
-from symcnn.files.claims import NETWORK_KEYS, Subject
+from symcnn.files.claims import Subject
 from symcnn.formula.quantity import Quantity, bind, value_of
 from symcnn.formula.steps import Derivation, derive
 
-PER_BATCH = ("activation_elements", "largest_activation_elements")
+PER_BATCH = tuple(key for key, d in QUANTITIES.items() if d.per_batch)
 
 
 class Unverifiable(Exception):
@@ -120,7 +121,7 @@ def scalar_truth(subject: Subject, key: str, context: Context) -> Truth:
     """
     part = subject.part
     if isinstance(part, LayerPart):
-        if key in NETWORK_KEYS:
+        if key in NETWORK_QUANTITIES:
             raise Unverifiable("needs_network", quantity=key, what=part.analysis.name)
         return _layer_truth(
             part.analysis, key, context.values, context.bound(part), _layer_symbols(part.analysis)

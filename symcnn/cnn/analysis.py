@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from symcnn.cnn.arguments import at_least
+from symcnn.cnn.vocabulary import QUANTITIES, QuantityKey
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
@@ -25,30 +26,10 @@ if TYPE_CHECKING:
 Shape = tuple[sp.Expr, ...]
 """(C, H, W) for feature maps, (N,) for feature vectors; no batch axis."""
 
-NAMES: dict[str, tuple[str, str]] = {
-    "input_elements": ("Number of input elements", "n_{in}"),
-    "output_channels": ("Output channels", "C_{out}"),
-    "output_height": ("Output height", "H_{out}"),
-    "output_width": ("Output width", "W_{out}"),
-    "output_features": ("Output size", "N_{out}"),
-    "output_elements": ("Number of output elements", "n_{out}"),
-    "params": ("Number of parameters", r"|\theta|"),
-    "mults": ("Number of multiplications", r"n_{\times}"),
-    "adds": ("Number of additions", "n_{+}"),
-    "comparisons": ("Number of comparisons", r"n_{\gtrless}"),
-    "divisions": ("Number of divisions", r"n_{\div}"),
-    "dropped_rows": ("Padded-input rows no window reaches", r"\mathrm{dropped}_{rows}"),
-    "dropped_columns": ("Padded-input columns no window reaches", r"\mathrm{dropped}_{columns}"),
-}
-"""Every quantity a layer may have: key -> (title, LaTeX left-hand side)."""
-
-QUANTITY_KEYS = tuple(NAMES)
-
-
-def quantity(key: str, formula: sp.Expr) -> Quantity:
-    """The quantity ``key`` (see :data:`NAMES`) with ``formula``."""
-    title, lhs = NAMES[key]
-    return Quantity(key, title, lhs, formula)
+def quantity(key: QuantityKey, formula: sp.Expr) -> Quantity:
+    """The quantity ``key`` with ``formula``, titled as :data:`~symcnn.cnn.vocabulary.QUANTITIES` says."""
+    descriptor = QUANTITIES[key]
+    return Quantity(key, descriptor.title, descriptor.lhs, formula)
 
 
 
@@ -175,7 +156,8 @@ def spatial_quantities(
     ):
         assumptions += window.fits(size, owner, axis)
         key = f"output_{axis}"
-        size_quantity = Quantity.defining(key, NAMES[key][0], latex_name(out), window.output_size(size, ceil_mode), out)
+        title = QUANTITIES[QuantityKey(key)].title
+        size_quantity = Quantity.defining(key, title, latex_name(out), window.output_size(size, ceil_mode), out)
         quantities.append(size_quantity)
         sizes.append(size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr)
     if not ceil_mode:

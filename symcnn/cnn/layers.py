@@ -31,7 +31,6 @@ from typing import Any, ClassVar
 import sympy as sp
 
 from symcnn.cnn.analysis import (
-    QUANTITY_KEYS,
     LayerAnalysis,
     Shape,
     Window,
@@ -41,6 +40,7 @@ from symcnn.cnn.analysis import (
     spatial_quantities,
 )
 from symcnn.cnn.arguments import Arg, Pair, as_expr, as_pair, at_least, divides, equal, require
+from symcnn.cnn.vocabulary import LAYER_QUANTITIES
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
@@ -54,7 +54,7 @@ _UNSET: Any = None
 class Layer(Displayable):
     """Base of every layer: ``analyze`` an input shape into quantities.
 
-    ``layer.params`` (or any key of :data:`QUANTITY_KEYS`) is the expression of
+    ``layer.params`` (or any key of :data:`LAYER_QUANTITIES`) is the expression of
     that quantity on the layer's default, symbolic input.
     """
 
@@ -90,7 +90,7 @@ class Layer(Displayable):
         raise NotImplementedError
 
     def __getattr__(self, key: str) -> sp.Expr:
-        if key in QUANTITY_KEYS:
+        if key in LAYER_QUANTITIES:
             quantity = self.analyze().get(key)
             if quantity is not None:
                 return quantity.expr

@@ -17,6 +17,7 @@ from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.memory import Budget
 from symcnn.cnn.network import Network
 from symcnn.errors import SpecError, SymcnnError
+from symcnn.files.questions import LAYER_QUESTIONS, NETWORK_QUESTIONS
 from symcnn.files.spec import (
     check_keys,
     memory_options,
@@ -29,11 +30,6 @@ from symcnn.files.spec import (
 from symcnn.formula.display import Displayable
 from symcnn.formula.prose import MarkupError, segments
 
-LAYER_QUESTIONS = (
-    "input_elements", "output_shape", "output_width", "output_height", "output_channels",
-    "output_features", "output_elements", "params", "mults", "adds", "comparisons",
-)
-NETWORK_QUESTIONS = ("activation_table", "bottleneck", "max_batch", "max_batch_training", "receptive_field")
 _TOP_KEYS = ("title", "author", "date", "values", "readings", "parts")
 _PART_KEYS = ("title", "layer", "input", "network", "questions", "memory", "dtype", "optimizer",
               "receptive_field_layer", "note")

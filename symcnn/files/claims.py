@@ -19,9 +19,9 @@ from typing import Any
 
 import sympy as sp
 
-from symcnn.cnn.analysis import QUANTITY_KEYS
 from symcnn.cnn.network import Network
 from symcnn.cnn.receptive_field import Interval
+from symcnn.cnn.vocabulary import QUANTITIES
 from symcnn.errors import ExpressionError, SpecError, SymcnnError
 from symcnn.files.assignment import LayerPart, NetworkPart, read_assignment
 from symcnn.files.spec import (
@@ -35,16 +35,6 @@ from symcnn.files.spec import (
 )
 from symcnn.formula.expr import parse_expression
 from symcnn.formula.symbols import NOTATION, i, j
-
-NETWORK_KEYS = (
-    "activation_elements",
-    "receptive_field",
-    "largest_activation_elements",
-    "max_batch",
-    "max_batch_training",
-)
-QUANTITIES = (*QUANTITY_KEYS, "output_shape", *NETWORK_KEYS)
-"""The vocabulary of claims: the summary JSON's names and the assignment's questions."""
 
 _TOP_KEYS = (
     "title",

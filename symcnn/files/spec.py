@@ -58,7 +58,7 @@ def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """``"; did you mean 'x'?"`` for the nearest choice, or the list of choices."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
-        return f"; did you mean {close[0]!r}?"
+        return f"; did you mean {str(close[0])!r}?"  # str(): choices may be StrEnum members
     return f"; valid: {', '.join(choices)}"
 
 

@@ -21,7 +21,7 @@ from symcnn.formula.latex import latex
 from symcnn.formula.plain import grouped, plain, region_text
 from symcnn.formula.symbols import B
 from symcnn.render.documents import build_pdf, render, tex_engine, write_atomic
-from symcnn.render.documents import words as load_words
+from symcnn.render.resources import words as load_words
 from symcnn.render.wording import explain_all
 
 REPORT_SUFFIXES = (".md", ".tex", ".pdf")

@@ -9,7 +9,6 @@ and ``<# #>`` delimiters, since jinja's ``{#`` breaks on LaTeX's ``#1``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from symcnn.formula.plain import grouped
 from symcnn.formula.prose import MarkupError, segments
 from symcnn.formula.steps import Derivation
 from symcnn.render.output import write_atomic  # noqa: F401  (re-exported: check_report writes through it)
+from symcnn.render.resources import template_dirs, words
 from symcnn.render.tex import build_pdf, tex_engine  # noqa: F401  (re-exported: check_report builds through them)
 from symcnn.solutions.solution import ActivationTable, Answer, BatchAnswer, ReceptiveFieldAnswer
 
@@ -76,18 +76,6 @@ def prose(sentence: str, fmt: str, block: bool = False) -> Markup:
     return Markup("".join(pieces))
 
 
-def template_dirs(extra: str | Path | None = None) -> list[Path]:
-    """Where templates are looked up: the user's folder first, then symcnn's own."""
-    here = Path(__file__).resolve().parents[1]
-    builtin = [d for d in (here / "templates", here.parent / "templates") if d.is_dir()]
-    if extra is not None:
-        extra = Path(extra)
-        if not extra.is_dir():
-            raise SymcnnError(f"--template-dir {extra}: no such folder")
-        return [extra, *builtin]
-    return builtin
-
-
 def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Environment:
     """A jinja2 environment for ``fmt`` ("md" or "tex") with symcnn's filters."""
     escape: Callable[[str], str] = escape_tex if fmt == "tex" else escape_markdown
@@ -130,24 +118,6 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
     )
     env.globals.update(words=words(template_dir))
     return env
-
-
-def words(template_dir: str | Path | None = None) -> dict[str, Any]:
-    """The shared wording (``words.toml``): symcnn's, with the user's folder's entries over it."""
-    merged: dict[str, Any] = {}
-    for folder in reversed(template_dirs(template_dir)):  # symcnn's first, the user's last
-        path = folder / "words.toml"
-        if path.is_file():
-            with open(path, "rb") as handle:
-                try:
-                    table = tomllib.load(handle)
-                except tomllib.TOMLDecodeError as error:
-                    raise SymcnnError(f"{path}: not valid TOML: {error}") from None
-            for section, entries in table.items():
-                merged[section] = {**merged.get(section, {}), **entries} if isinstance(entries, dict) else entries
-    if not merged:
-        raise SymcnnError("words.toml is missing from the templates")
-    return merged
 
 
 def aligned(derivation: Derivation) -> str:

@@ -796,7 +796,7 @@ def test_per_batch_number_on_a_network_with_values(tmp_path: Path) -> None:
 def test_formula_match_says_whether_it_was_proved(tmp_path: Path) -> None:
     """A match shown symbolically says so; one only sampled (ceil for floor + 1) says that instead."""
     from symcnn.render.check_report import diagnosis
-    from symcnn.render.documents import words
+    from symcnn.render.resources import words
 
     rows = [
         {"part": 1, "quantity": "mults", "claimed": "K_1*K_2*W_out*H_out*C_out"},

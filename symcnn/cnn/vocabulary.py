@@ -1,0 +1,82 @@
+"""The quantities symcnn knows, once: their keys, titles, left-hand sides and scope.
+
+Every other module names a quantity by :class:`QuantityKey` (a ``StrEnum``, so
+``QuantityKey.PARAMS == "params"`` and TOML files keep their plain words) and
+reads its title and symbol from :data:`QUANTITIES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class QuantityKey(StrEnum):
+    """A quantity of a layer or of a network."""
+
+    INPUT_ELEMENTS = "input_elements"
+    OUTPUT_CHANNELS = "output_channels"
+    OUTPUT_HEIGHT = "output_height"
+    OUTPUT_WIDTH = "output_width"
+    OUTPUT_FEATURES = "output_features"
+    OUTPUT_ELEMENTS = "output_elements"
+    PARAMS = "params"
+    MULTS = "mults"
+    ADDS = "adds"
+    COMPARISONS = "comparisons"
+    DIVISIONS = "divisions"
+    DROPPED_ROWS = "dropped_rows"
+    DROPPED_COLUMNS = "dropped_columns"
+    OUTPUT_SHAPE = "output_shape"
+    ACTIVATION_ELEMENTS = "activation_elements"
+    RECEPTIVE_FIELD = "receptive_field"
+    LARGEST_ACTIVATION_ELEMENTS = "largest_activation_elements"
+    MAX_BATCH = "max_batch"
+    MAX_BATCH_TRAINING = "max_batch_training"
+
+
+class Scope(StrEnum):
+    """Whether a quantity belongs to one layer (on its input) or to a whole network."""
+
+    LAYER = "layer"
+    NETWORK = "network"
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """How a quantity is named: its title, its LaTeX left-hand side, its scope, and whether it grows with B."""
+
+    title: str
+    lhs: str
+    scope: Scope = Scope.LAYER
+    per_batch: bool = False
+
+
+QUANTITIES: dict[QuantityKey, Descriptor] = {
+    QuantityKey.INPUT_ELEMENTS: Descriptor("Number of input elements", "n_{in}"),
+    QuantityKey.OUTPUT_CHANNELS: Descriptor("Number of output channels", "C_{out}"),
+    QuantityKey.OUTPUT_HEIGHT: Descriptor("Output height", "H_{out}"),
+    QuantityKey.OUTPUT_WIDTH: Descriptor("Output width", "W_{out}"),
+    QuantityKey.OUTPUT_FEATURES: Descriptor("Output size", "N_{out}"),
+    QuantityKey.OUTPUT_ELEMENTS: Descriptor("Number of output elements", "n_{out}"),
+    QuantityKey.PARAMS: Descriptor("Number of parameters", r"|\theta|"),
+    QuantityKey.MULTS: Descriptor("Number of multiplications", r"n_{\times}"),
+    QuantityKey.ADDS: Descriptor("Number of additions", "n_{+}"),
+    QuantityKey.COMPARISONS: Descriptor("Number of comparisons", r"n_{\gtrless}"),
+    QuantityKey.DIVISIONS: Descriptor("Number of divisions", r"n_{\div}"),
+    QuantityKey.DROPPED_ROWS: Descriptor("Rows no window reaches", r"\mathrm{dropped}_{rows}"),
+    QuantityKey.DROPPED_COLUMNS: Descriptor("Columns no window reaches", r"\mathrm{dropped}_{columns}"),
+    QuantityKey.OUTPUT_SHAPE: Descriptor("Output shape", r"C_{out} \times H_{out} \times W_{out}"),
+    QuantityKey.ACTIVATION_ELEMENTS: Descriptor("Activation size", "a", Scope.NETWORK, per_batch=True),
+    QuantityKey.RECEPTIVE_FIELD: Descriptor("Receptive field", "r", Scope.NETWORK),
+    QuantityKey.LARGEST_ACTIVATION_ELEMENTS: Descriptor("Largest activation", "a_{max}", Scope.NETWORK, per_batch=True),
+    QuantityKey.MAX_BATCH: Descriptor("Largest batch that fits in memory", "B_{max}", Scope.NETWORK),
+    QuantityKey.MAX_BATCH_TRAINING: Descriptor("Largest batch for training", "B_{max}", Scope.NETWORK),
+}
+
+LAYER_QUANTITIES = tuple(key for key, d in QUANTITIES.items()
+                         if d.scope is Scope.LAYER and key is not QuantityKey.OUTPUT_SHAPE)
+"""The quantities a layer analysis holds, one formula each (the shape is three of them)."""
+
+NETWORK_QUANTITIES = tuple(key for key, d in QUANTITIES.items() if d.scope is Scope.NETWORK)
+"""The quantities of a whole network (memory, batch sizes, receptive fields)."""
