@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 Shape = tuple[sp.Expr, ...]
 """(C, H, W) for feature maps, (N,) for feature vectors; no batch axis."""
 
-def quantity(key: QuantityKey, formula: sp.Expr) -> Quantity:
-    """The quantity ``key`` with ``formula``, titled as :data:`~symcnn.cnn.vocabulary.QUANTITIES` says."""
+def quantity(key: str, formula: sp.Expr) -> Quantity:
+    """The quantity ``key`` (a :class:`QuantityKey`) with ``formula``, titled as its descriptor says."""
+    key = QuantityKey(key)  # an unknown key is a programming error: ValueError
     descriptor = QUANTITIES[key]
     return Quantity(key, descriptor.title, descriptor.lhs, formula)
 

@@ -103,7 +103,7 @@ def equal(left: sp.Expr, right: sp.Expr) -> bool | None:
     """Is ``left == right``: True, False, or None when it depends on the symbols."""
     difference = _difference(left, right)
     if difference.is_Number:
-        return difference == 0
+        return bool(difference == 0)
     return None
 
 
@@ -112,5 +112,5 @@ def divides(divisor: sp.Expr, count: sp.Expr) -> bool | None:
     if divisor == 1:
         return True
     if divisor.is_Number and count.is_Number:
-        return count % divisor == 0
+        return bool(count % divisor == 0)
     return None

@@ -175,7 +175,7 @@ class Conv2d(Layer):
                 f"{owner}: padding={self.padding!r} is not supported; give the padding as a number "
                 f"(0 for 'valid', (kernel_size - 1) // 2 for 'same' with an odd kernel and stride 1)"
             )
-        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self.dilation)  # type: ignore[arg-type]
+        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self.dilation)
         for arg in ("in_channels", "out_channels", "groups"):
             value = getattr(self, arg)
             if value is not None:
@@ -239,7 +239,7 @@ class _Pool2d(Layer):
             object.__setattr__(self, "stride", self.kernel_size)
         if self.padding is None:
             object.__setattr__(self, "padding", 0)
-        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self._dilation())  # type: ignore[arg-type]
+        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self._dilation())
         for window in windows:
             if at_least(window.kernel, 2 * window.padding) is False:
                 k, p = window.kernel, window.padding
@@ -338,7 +338,7 @@ class Linear(Layer):
         shaped(self, shape, name, 1)
         (features,) = shape
         assumptions = _same(features, self.in_features, name, "in_features", "incoming features")
-        out_features = as_expr(self.out_features, name, "out_features")  # type: ignore[arg-type]
+        out_features = as_expr(self.out_features, name, "out_features")
         params = f.mul(f.add(features, 1), out_features) if self.bias else f.mul(features, out_features)
         mults = f.mul(features, out_features)
         adds = f.mul(f.add(f.sub(features, 1), 1) if self.bias else f.sub(features, 1), out_features)
@@ -359,7 +359,7 @@ class Flatten(Layer):
     end_dim: int = -1
 
     kind: ClassVar[str] = "flatten"
-    stores_output: ClassVar[bool] = False  # type: ignore[misc]  # a view of its input
+    stores_output: ClassVar[bool] = False  # a view of its input
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         if (self.start_dim, self.end_dim) != (1, -1):

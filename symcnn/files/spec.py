@@ -12,7 +12,6 @@ import tomllib
 import warnings
 from collections.abc import Mapping
 from dataclasses import fields
-from functools import cache
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -256,10 +255,14 @@ def layer_from_table(entry: Any, where: str) -> Layer:
         raise SpecError(f"{where}: {error}") from None
 
 
-@cache
+_HINTS: dict[str, dict[str, Any]] = {}
+
+
 def _hints(cls: type[Layer]) -> dict[str, Any]:
-    """A layer's argument types, resolved (its annotations are strings)."""
-    return get_type_hints(cls)
+    """A layer's argument types, resolved once per type (its annotations are strings)."""
+    if cls.__qualname__ not in _HINTS:
+        _HINTS[cls.__qualname__] = get_type_hints(cls)
+    return _HINTS[cls.__qualname__]
 
 
 def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:

@@ -94,7 +94,7 @@ def _range(sym: sp.Symbol) -> tuple[int, int]:
 def proved_equal(left: sp.Expr, right: sp.Expr) -> bool:
     """True when sympy shows ``left - right`` is 0 (False: not shown, maybe still equal)."""
     try:
-        return sp.expand(left - right) == 0
+        return bool(sp.expand(left - right) == 0)
     except (TypeError, ValueError, RecursionError):  # pragma: no cover - sympy internals
         return False
 

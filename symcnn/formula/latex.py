@@ -17,7 +17,7 @@ from symcnn.formula.trees import inverted, is_letter, is_reciprocal, negated, sp
 _RELATIONS = {">=": r"\geq", "<=": r"\leq", "==": "=", "!=": r"\neq", ">": ">", "<": "<"}
 
 
-class StepPrinter(LatexPrinter):
+class StepPrinter(LatexPrinter):  # type: ignore[misc]  # sympy is untyped
     """LaTeX for unevaluated trees, in their args order, as a textbook writes them."""
 
     _default_settings = {**LatexPrinter._default_settings, "thousands": "{,}"}
@@ -65,7 +65,7 @@ class StepPrinter(LatexPrinter):
         if not factors:
             return "1"
         if len(factors) == 1 and bare:
-            return self._print(factors[0])
+            return str(self._print(factors[0]))
         texts = [self._print(f) if i == 0 and bare and f.is_Number
                  else self._wrapped(f, sp.Add, sp.Mod, sp.Piecewise, negative=True)
                  for i, f in enumerate(factors)]
@@ -75,7 +75,7 @@ class StepPrinter(LatexPrinter):
 
     def _wrapped(self, expr: sp.Expr, *kinds: type, negative: bool = False) -> str:
         """``expr`` printed, in parentheses when it is one of ``kinds`` (or negative)."""
-        text = self._print(expr)
+        text = str(self._print(expr))
         if isinstance(expr, kinds) or (negative and (expr.is_Number and expr < 0 or text.startswith("-"))):
             return rf"\left({text}\right)"
         return text
@@ -105,4 +105,4 @@ class StepPrinter(LatexPrinter):
 
 def latex(tree: sp.Basic, thousands: str = "{,}") -> str:
     """LaTeX of an unevaluated tree, in its own term order; ``thousands`` separates digit groups."""
-    return StepPrinter({"thousands": thousands}).doprint(tree)
+    return str(StepPrinter({"thousands": thousands}).doprint(tree))

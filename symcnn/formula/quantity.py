@@ -14,7 +14,6 @@ from functools import cached_property
 import sympy as sp
 
 from symcnn.formula.display import Displayable
-from symcnn.formula.trees import substituted  # noqa: F401  (re-exported: the step engine's entry)
 
 
 def evaluated(tree: sp.Basic) -> sp.Expr:

@@ -18,9 +18,9 @@ from symcnn.errors import MissingValueError
 from symcnn.formula.display import Displayable
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.latex import latex
-from symcnn.formula.quantity import Quantity, bind, evaluated, substituted, value_of
+from symcnn.formula.quantity import Quantity, bind, evaluated, value_of
 from symcnn.formula.symbols import symbol
-from symcnn.formula.trees import is_reciprocal, rebuilt
+from symcnn.formula.trees import is_reciprocal, rebuilt, substituted
 
 if TYPE_CHECKING:
     from symcnn.cnn.analysis import LayerAnalysis

@@ -131,7 +131,7 @@ def negated(term: sp.Expr) -> sp.Expr | None:
 
 def is_reciprocal(node: sp.Basic) -> bool:
     """``x^{-n}``: a factor that belongs below a fraction bar."""
-    return node.is_Pow and node.exp.is_Integer and node.exp.is_negative
+    return bool(node.is_Pow and node.exp.is_Integer and node.exp.is_negative)
 
 
 def inverted(reciprocal: sp.Pow) -> sp.Expr:
@@ -152,4 +152,4 @@ def split_product(tree: sp.Basic) -> tuple[bool, list[sp.Expr], list[sp.Expr]]:
 
 def is_letter(expr: sp.Expr) -> bool:
     """A symbol or a power of one: what a number is juxtaposed with (``2P``)."""
-    return expr.is_Symbol or (expr.is_Pow and expr.base.is_Symbol)
+    return bool(expr.is_Symbol or (expr.is_Pow and expr.base.is_Symbol))
