@@ -7,7 +7,8 @@ out. Documents go through the same templates machinery as ``symcnn solve``
 
 from __future__ import annotations
 
-import sys
+import errno
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,11 @@ from symcnn.errors import SymcnnError
 from symcnn.formula.latex import latex
 from symcnn.formula.plain import grouped, plain, region_text
 from symcnn.formula.symbols import B
-from symcnn.render.documents import build_pdf, render, tex_engine, write_atomic
+from symcnn.render.documents import render
+from symcnn.render.output import output_error
 from symcnn.render.resources import words as load_words
 from symcnn.render.wording import explain_all
+from symcnn.render.writer import write_set
 
 REPORT_SUFFIXES = (".md", ".tex", ".pdf")
 
@@ -179,24 +182,20 @@ def claimed_math(checked: Checked) -> Markup:
 
 def write_check_report(
     report: CheckReport, target: str | Path, template_dir: str | Path | None = None
-) -> Path:
+) -> list[Path]:
     """Render the check into ``target`` (``.md``, ``.tex`` or ``.pdf``, chosen by its suffix).
 
+    Written as solutions are (:func:`~symcnn.render.writer.write_set`): at once, and
+    without a TeX engine the PDF is skipped with the same note. Returns the files written.
+
     Raises:
-        SymcnnError: another suffix, a template problem, or no TeX engine for a PDF;
-            TexError: the TeX run failed.
+        SymcnnError: another suffix, or a template problem; TexError: the TeX run failed.
     """
     target = Path(target)
     suffix = target.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise SymcnnError(f"-o {target}: the report must end in .md, .tex or .pdf")
-    fmt = "md" if suffix == ".md" else "tex"
-    text = render(f"check.{fmt}.j2", fmt, template_dir, **context(report, fmt))
-    if suffix == ".pdf":
-        if tex_engine() is None:
-            raise SymcnnError(f"-o {target}: no TeX engine to build the PDF; write .md or .tex instead")
-        print(f"symcnn: compiling {target.name} with latexmk ...", file=sys.stderr)
-        build_pdf(text, [], target)
-    else:
-        write_atomic(target, text)
-    return target
+    if any(folder.exists() and not folder.is_dir() for folder in target.parents):
+        raise output_error(target, NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
+    return write_set(target.parent, target.stem,
+                     lambda fmt: render(f"check.{fmt}.j2", fmt, template_dir, **context(report, fmt)), (suffix[1:],))

@@ -22,9 +22,7 @@ from symcnn.formula.latex import latex
 from symcnn.formula.plain import grouped
 from symcnn.formula.prose import MarkupError, segments
 from symcnn.formula.steps import Derivation
-from symcnn.render.output import write_atomic  # noqa: F401  (re-exported: check_report writes through it)
 from symcnn.render.resources import template_dirs, words
-from symcnn.render.tex import build_pdf, tex_engine  # noqa: F401  (re-exported: check_report builds through them)
 from symcnn.solutions.solution import ActivationTable, Answer, BatchAnswer, ReceptiveFieldAnswer
 
 _TEX_SPECIAL = {

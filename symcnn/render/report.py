@@ -1,14 +1,7 @@
-"""Writing documents to a folder: the solution of an assignment in md, tex, pdf.
-
-A run writes one consistent set: the files are made in a temporary folder and
-moved into place together, so a failure leaves the folder as it was, and a
-file of an earlier set that the run did not make is removed, never left
-beside the new ones.
-"""
+"""The solution of an assignment as documents: md, tex, pdf and its figures, written as one set."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +9,9 @@ from pathlib import Path
 from symcnn.errors import SymcnnError
 from symcnn.formula.symbols import latex_name, meaning
 from symcnn.render.documents import render
-from symcnn.render.output import staged, write_atomic
-from symcnn.render.tex import build_pdf, no_tex_message, tex_engine
+from symcnn.render.writer import FORMATS, write_set
 from symcnn.solutions.solution import ActivationTable, ReceptiveFieldAnswer, Solution
 
-FORMATS = ("md", "tex", "pdf")
 FIGURES = ("activations", "receptive_field")
 """The stems of the figures a solution may draw (each as .png and .pdf)."""
 
@@ -84,22 +75,6 @@ def write_solution(
         SymcnnError: a template problem, or an output path that cannot be written;
             TexError: the TeX run failed. Either way ``folder`` is left as it was.
     """
-    texts = {fmt: render(f"solution.{fmt}.j2", fmt, template_dir, **context(solution))
-             for fmt in ("md", "tex") if fmt in formats or (fmt == "tex" and "pdf" in formats)}
-    skipped = ""
     members = [f"{stem}.{fmt}" for fmt in FORMATS] + [f"{name}.{fmt}" for name in FIGURES for fmt in ("png", "pdf")]
-    with staged(folder, members) as stage:
-        made = figures(solution, stage.folder)
-        for fmt in ("md", "tex"):
-            if fmt in formats:
-                write_atomic(stage.folder / f"{stem}.{fmt}", texts[fmt])
-        if "pdf" in formats and tex_engine() is None:
-            skipped = no_tex_message()
-        elif "pdf" in formats:
-            print(f"symcnn: compiling {stem}.pdf with latexmk ...", file=sys.stderr)
-            build_pdf(texts["tex"], [p for p in made if p.suffix == ".pdf"], stage.folder / f"{stem}.pdf")
-    if skipped or stage.removed:
-        removed = ", ".join(path.name for path in stage.removed)
-        note = f"removed the older {removed}, which this run did not make" if removed else ""
-        print(f"symcnn: {'; '.join(filter(None, (skipped, note)))}", file=sys.stderr)
-    return stage.moved
+    return write_set(folder, stem, lambda fmt: render(f"solution.{fmt}.j2", fmt, template_dir, **context(solution)),
+                     formats, members, lambda stage: figures(solution, stage))

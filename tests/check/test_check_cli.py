@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from symcnn.cli import main
-from symcnn.render.documents import tex_engine
+from symcnn.render.tex import tex_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "examples" / "seed_assignment.toml"
@@ -218,10 +218,23 @@ def test_report_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "report.pdf"
     code, _, err = run(capsys, "check", str(SEED_CLAIMS), "-o", str(target))
     if tex_engine() is None:
-        assert code == 2 and "no TeX engine" in err and not target.exists()
-    else:
-        assert code == 1
-        assert target.read_bytes().startswith(b"%PDF")
+        pytest.skip("no TeX engine")
+    assert code == 1
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_report_pdf_without_tex_is_skipped_as_solve_skips_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One document writer: no TeX means the same one-line note for check and solve, and no PDF."""
+    import symcnn.render.writer as writer
+
+    monkeypatch.setattr(writer, "tex_engine", lambda: None)
+    code, _, err = run(capsys, "check", str(SEED_CLAIMS), "-o", str(tmp_path / "report.pdf"))
+    assert code == 1 and not (tmp_path / "report.pdf").exists()
+    check_note = next(line for line in err.splitlines() if "no TeX engine" in line)
+    code, _, err = run(capsys, "solve", "-o", str(tmp_path / "solution"), "--format", "md,pdf")
+    assert code == 0 and check_note in err.splitlines()
 
 
 def test_report_other_suffix_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -93,7 +93,7 @@ def earlier_set(folder: Path) -> dict[str, bytes]:
 def test_without_tex_the_older_pdf_goes_and_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     earlier_set(tmp_path)
-    monkeypatch.setattr("symcnn.render.report.tex_engine", lambda: None)
+    monkeypatch.setattr("symcnn.render.writer.tex_engine", lambda: None)
     assert cli.main(["solve", "-o", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no TeX engine" in err and "removed the older solution.pdf" in err

@@ -10,8 +10,9 @@ import pytest
 from symcnn import cli
 from symcnn.files.assignment import LayerPart, NetworkPart, read_assignment
 from symcnn.formula.prose import MarkupError, Segment, segments
-from symcnn.render.documents import prose, words
+from symcnn.render.documents import prose
 from symcnn.render.report import write_solution
+from symcnn.render.resources import words
 from symcnn.solutions.solution import solve
 
 SEED = read_assignment()

@@ -14,8 +14,9 @@ from symcnn import cli
 from symcnn.files.assignment import read_assignment
 from symcnn.formula.quantity import evaluated
 from symcnn.formula.trees import substituted
-from symcnn.render.documents import escape_markdown, escape_tex, tex_engine
+from symcnn.render.documents import escape_markdown, escape_tex
 from symcnn.render.report import write_solution
+from symcnn.render.tex import tex_engine
 from symcnn.solutions.solution import Answer, BatchAnswer, solve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -196,7 +197,7 @@ def test_hostile_title_compiles_and_stays_text(tmp_path: Path) -> None:
 
 def test_missing_tex_still_writes_md_and_tex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("symcnn.render.report.tex_engine", lambda: None)
+    monkeypatch.setattr("symcnn.render.writer.tex_engine", lambda: None)
     assert cli.main(["solve", "-o", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no TeX engine" in err and "texlive-latex-base" in err
