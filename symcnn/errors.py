@@ -7,6 +7,8 @@ the CLI prints it and exits with :attr:`SymcnnError.exit_code`. A warning
 
 from __future__ import annotations
 
+import difflib
+
 
 class SymcnnError(Exception):
     """Base of every error symcnn raises on purpose."""
@@ -38,3 +40,11 @@ class TexError(SymcnnError):
 
 class SymcnnWarning(UserWarning):
     """Issued when an input is valid but probably not what was meant (the CLI prints one line)."""
+
+
+def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """``"; did you mean 'x'?"`` for the nearest choice, or the list of choices."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {str(close[0])!r}?"  # str(): choices may be StrEnum members
+    return f"; valid: {', '.join(choices)}"

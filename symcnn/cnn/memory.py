@@ -20,7 +20,7 @@ from fractions import Fraction
 import sympy as sp
 
 from symcnn.cnn.network import Network
-from symcnn.errors import SymcnnError
+from symcnn.errors import SymcnnError, suggestion
 from symcnn.formula import trees as f
 from symcnn.formula.quantity import Quantity, value_of
 from symcnn.formula.symbols import M, b, symbol
@@ -112,15 +112,16 @@ def _decimal(amount: Fraction) -> str:
     return str(whole) if digits == 0 else f"{whole}.{part:0{digits}d}"
 
 
-def dtype_bytes(dtype: str) -> int:
-    """Bytes per element of ``dtype``.
+def check_training_options(dtype: object, optimizer: object) -> None:
+    """The one check of a dtype and an optimizer name, wherever they come from (CLI, spec, assignment).
 
     Raises:
-        SymcnnError: an unknown dtype (the message lists the known ones).
+        SymcnnError: an unknown one, with the nearest known name or the list of them.
     """
     if dtype not in DTYPE_BYTES:
-        raise SymcnnError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPE_BYTES)}")
-    return DTYPE_BYTES[dtype]
+        raise SymcnnError(f"unknown dtype {dtype!r}{suggestion(str(dtype), list(DTYPE_BYTES))}")
+    if optimizer not in OPTIMIZER_STATES:
+        raise SymcnnError(f"unknown optimizer {optimizer!r}{suggestion(str(optimizer), list(OPTIMIZER_STATES))}")
 
 
 def activations(network: Network) -> list[tuple[str, tuple[sp.Expr, ...], sp.Expr]]:
@@ -216,9 +217,7 @@ def memory_plan(
     Raises:
         SymcnnError: unknown dtype or optimizer, bad budget, or sizes still symbolic.
     """
-    dtype_bytes(dtype)
-    if optimizer not in OPTIMIZER_STATES:
-        raise SymcnnError(f"unknown optimizer {optimizer!r}; use one of {', '.join(OPTIMIZER_STATES)}")
+    check_training_options(dtype, optimizer)
     budget = parse_budget(budget) if isinstance(budget, str) else budget
     largest, layers = bottleneck(network, values)
     stored = value_of(stored_activations(network), values)

@@ -16,7 +16,7 @@ import sympy as sp
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.memory import Budget
 from symcnn.cnn.network import Network
-from symcnn.errors import SpecError, SymcnnError
+from symcnn.errors import SpecError, SymcnnError, suggestion
 from symcnn.files.questions import LAYER_QUESTIONS, NETWORK_QUESTIONS
 from symcnn.files.spec import (
     check_keys,
@@ -25,7 +25,6 @@ from symcnn.files.spec import (
     part_layer,
     read_toml,
     read_values,
-    suggestion,
 )
 from symcnn.formula.display import Displayable
 from symcnn.formula.prose import MarkupError, segments

@@ -22,7 +22,7 @@ import sympy as sp
 from symcnn.cnn.network import Network
 from symcnn.cnn.receptive_field import Interval
 from symcnn.cnn.vocabulary import QUANTITIES
-from symcnn.errors import ExpressionError, SpecError, SymcnnError
+from symcnn.errors import ExpressionError, SpecError, SymcnnError, suggestion
 from symcnn.files.assignment import LayerPart, NetworkPart, read_assignment
 from symcnn.files.spec import (
     check_keys,
@@ -31,7 +31,6 @@ from symcnn.files.spec import (
     network_reference,
     read_toml,
     read_values,
-    suggestion,
 )
 from symcnn.formula.expr import parse_expression
 from symcnn.formula.symbols import NOTATION, i, j

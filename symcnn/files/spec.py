@@ -7,7 +7,6 @@ symcnn's restricted expression parser only.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -19,9 +18,9 @@ import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements
 from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
-from symcnn.cnn.memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
+from symcnn.cnn.memory import Budget, check_training_options, parse_budget
 from symcnn.cnn.network import Network, build_network
-from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning
+from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, suggestion
 from symcnn.formula.expr import parse_expression
 from symcnn.formula.symbols import symbol
 
@@ -51,14 +50,6 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise SpecError(f"{path}: not valid TOML: {error}") from None
     except UnicodeDecodeError:
         raise SpecError(f"{path}: not a UTF-8 text file") from None
-
-
-def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """``"; did you mean 'x'?"`` for the nearest choice, or the list of choices."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean {str(close[0])!r}?"  # str(): choices may be StrEnum members
-    return f"; valid: {', '.join(choices)}"
 
 
 def check_keys(table: Mapping[str, Any], allowed: tuple[str, ...] | list[str], where: str) -> None:
@@ -114,10 +105,10 @@ def read_network(path: str | Path) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
 def memory_options(table: Mapping[str, Any], where: str) -> tuple[Budget | None, str, str]:
     """The ``memory``, ``dtype`` and ``optimizer`` keys of a network part or target, checked."""
     dtype, optimizer = table.get("dtype", "float32"), table.get("optimizer", "sgd")
-    if dtype not in DTYPE_BYTES:
-        raise SpecError(f"{where}: dtype {dtype!r} unknown{suggestion(str(dtype), list(DTYPE_BYTES))}")
-    if optimizer not in OPTIMIZER_STATES:
-        raise SpecError(f"{where}: optimizer {optimizer!r} unknown{suggestion(str(optimizer), list(OPTIMIZER_STATES))}")
+    try:
+        check_training_options(dtype, optimizer)
+    except SymcnnError as error:
+        raise SpecError(f"{where}: {error}") from None
     budget = None
     if "memory" in table:
         try:
