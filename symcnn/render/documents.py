@@ -22,6 +22,7 @@ from symcnn.formula.expr import to_sympy
 from symcnn.formula.plain import grouped
 from symcnn.formula.prose import MarkupError, segments
 from symcnn.formula.steps import Derivation, latex
+from symcnn.render.bytecode_cache import bytecode_cache
 from symcnn.render.output import write_atomic  # noqa: F401  (re-exported: check_report writes through it)
 from symcnn.render.tex import build_pdf, tex_engine  # noqa: F401  (re-exported: check_report builds through them)
 
@@ -106,7 +107,7 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(template_dir)]),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
-        lstrip_blocks=True, finalize=finalize, autoescape=False, **delimiters,
+        lstrip_blocks=True, finalize=finalize, autoescape=False, bytecode_cache=bytecode_cache(fmt), **delimiters,
     )
     env.filters.update(
         math=lambda tree: Markup(latex(tree)),
