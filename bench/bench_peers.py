@@ -277,14 +277,19 @@ def available(tool: str) -> str | None:
     return None if done.returncode == 0 else (done.stderr.strip().splitlines() or ["?"])[-1]
 
 
-def measure(tools: list[str], specs: dict[str, Path], runs: int, timeout: float, log: Any) -> dict[str, Any]:
-    """Whole-process and work seconds (lists of runs) and counts, per (case, tool); tools interleaved."""
+def measure(tools: list[str], specs: dict[str, Path], runs: int, peer_runs: int, timeout: float,
+            log: Any) -> dict[str, Any]:
+    """Whole-process and work seconds (lists of runs) and counts, per (case, tool); tools interleaved.
+
+    The torch-based peers run ``peer_runs`` times (each of their processes takes seconds), symcnn and the
+    reference ``runs`` times.
+    """
     results: dict[str, Any] = {}
     for case, spec in specs.items():
-        for run in range(runs):
+        for run in range(max(runs, peer_runs)):
             for tool in tools:
                 entry = results.setdefault(case, {}).setdefault(tool, {"whole": [], "work": [], "error": None})
-                if entry["error"]:
+                if entry["error"] or run >= (peer_runs if tool in PEERS else runs):
                     continue
                 for kind in ("whole", "work"):
                     command = whole_command(tool, spec) if kind == "whole" else \
@@ -314,7 +319,11 @@ def median(values: list[float]) -> float | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs of symcnn and the reference per case")
+    parser.add_argument("--peer-runs", type=int, help="runs of each torch-based peer (default: --runs)")
+    parser.add_argument("--chains", default="10,100,1000,3000", help="chain lengths in blocks")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="which tools")
+    parser.add_argument("--depths", default="100,300,1000,3000", help="fully symbolic chain lengths (layers)")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "SPEC", "MODE"), help=argparse.SUPPRESS)
     parser.add_argument("--symbolic", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--thop", action="store_true", help=argparse.SUPPRESS)
@@ -334,19 +343,23 @@ def main(argv: list[str] | None = None) -> int:
         print(line, file=sys.stderr, flush=True)
 
     runs = 1 if args.quick else args.runs
+    peer_runs = runs if args.peer_runs is None else args.peer_runs
+    chains = (10, 100) if args.quick else tuple(int(n) for n in args.chains.split(",") if n)
+    depths = (100, 300) if args.quick else tuple(int(n) for n in args.depths.split(",") if n)
     folder = Path(tempfile.mkdtemp(prefix="bench_peers_"))
     specs = {"VGG-16": VGG16}
-    for blocks in (10, 100) if args.quick else (10, 100, 1000, 3000):
+    for blocks in chains:
         specs[f"chain {blocks}"] = folder / f"chain_{blocks}.toml"
         specs[f"chain {blocks}"].write_text(toml_text(chain_table(blocks)))
-    missing = {tool: why for tool in TOOLS if (why := available(tool))}
-    tools = [tool for tool in TOOLS if tool not in missing]
+    chosen = [tool for tool in TOOLS if tool in args.tools.split(",")]
+    missing = {tool: why for tool in chosen if (why := available(tool))}
+    tools = [tool for tool in chosen if tool not in missing]
     started = datetime.datetime.now(datetime.UTC)
-    results = measure(tools, specs, runs, 600, log)
+    results = measure(tools, specs, runs, peer_runs, 600, log)
 
     symbolic: dict[int, list[float]] = {}
     for run in range(runs):
-        for depth in (100, 300) if args.quick else (100, 300, 1000, 3000):
+        for depth in depths:
             seconds, out = timed_run([sys.executable, __file__, "--symbolic", str(depth)], env_for("symcnn"), 600)
             if seconds is not None:
                 symbolic.setdefault(depth, []).append(json.loads(out)["work_s"])
@@ -366,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds, out = timed_run([sys.executable, __file__, "--thop"], env_for("thop"), 600)
         thop_rows = json.loads(out) if seconds is not None else out
     report = {
-        "started": started.isoformat(timespec="seconds"), "runs": runs, "missing": missing,
+        "started": started.isoformat(timespec="seconds"), "runs": runs, "peer_runs": peer_runs, "missing": missing,
         "machine": f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "load_average": os.getloadavg(), "cases": results, "symbolic": symbolic, "solve": solve, "thop": thop_rows,
         "conventions": CONVENTIONS, "devices": DEVICE,
