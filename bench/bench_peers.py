@@ -355,17 +355,22 @@ def main(argv: list[str] | None = None) -> int:
     missing = {tool: why for tool in chosen if (why := available(tool))}
     tools = [tool for tool in chosen if tool not in missing]
     started = datetime.datetime.now(datetime.UTC)
-    results = measure(tools, specs, runs, peer_runs, 600, log)
+    report: dict[str, Any] = {
+        "started": started.isoformat(timespec="seconds"), "runs": runs, "peer_runs": peer_runs, "missing": missing,
+        "machine": f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "cases": {}, "symbolic": {}, "solve": {"solve": [], "sympy": []}, "thop": None,
+        "conventions": CONVENTIONS, "devices": DEVICE,
+    }
 
-    symbolic: dict[int, list[float]] = {}
-    for run in range(runs):
-        for depth in depths:
-            seconds, out = timed_run([sys.executable, __file__, "--symbolic", str(depth)], env_for("symcnn"), 600)
-            if seconds is not None:
-                symbolic.setdefault(depth, []).append(json.loads(out)["work_s"])
-            log(f"symbolic {depth} run {run + 1}: {out.strip()}")
+    def save() -> None:  # after every stage: a long run interrupted still leaves its numbers
+        report["load_average"] = os.getloadavg()
+        Path(args.output).write_text(json.dumps(report, indent=1))
 
-    solve: dict[str, list[float]] = {"solve": [], "sympy": []}
+    report["cases"].update(measure(tools, {"VGG-16": specs.pop("VGG-16")}, runs, peer_runs, 600, log))
+    save()
+    if "thop" in tools:
+        seconds, out = timed_run([sys.executable, __file__, "--thop"], env_for("thop"), 600)
+        report["thop"] = json.loads(out) if seconds is not None else out
     with tempfile.TemporaryDirectory() as out_folder:
         for _ in range(runs):
             for key, command in (("sympy", [sys.executable, "-c", "import sympy"]),
@@ -373,18 +378,18 @@ def main(argv: list[str] | None = None) -> int:
                                             "--format", "md,tex"])):
                 seconds, _ = timed_run(command, env_for("symcnn"), 600)
                 if seconds is not None:
-                    solve[key].append(seconds)
-    thop_rows = None
-    if "thop" in tools:
-        seconds, out = timed_run([sys.executable, __file__, "--thop"], env_for("thop"), 600)
-        thop_rows = json.loads(out) if seconds is not None else out
-    report = {
-        "started": started.isoformat(timespec="seconds"), "runs": runs, "peer_runs": peer_runs, "missing": missing,
-        "machine": f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        "load_average": os.getloadavg(), "cases": results, "symbolic": symbolic, "solve": solve, "thop": thop_rows,
-        "conventions": CONVENTIONS, "devices": DEVICE,
-    }
-    Path(args.output).write_text(json.dumps(report, indent=1))
+                    report["solve"][key].append(seconds)
+    save()
+    for run in range(runs):
+        for depth in depths:
+            seconds, out = timed_run([sys.executable, __file__, "--symbolic", str(depth)], env_for("symcnn"), 600)
+            if seconds is not None:
+                report["symbolic"].setdefault(str(depth), []).append(json.loads(out)["work_s"])
+            log(f"symbolic {depth} run {run + 1}: {out.strip()}")
+        save()
+    for case, spec in specs.items():
+        report["cases"].update(measure(tools, {case: spec}, runs, peer_runs, 600, log))
+        save()
     log(f"wrote {args.output}")
     return 0
 
