@@ -20,7 +20,8 @@ from 100 to 3,000 layers, ``symcnn solve`` of the seed (md, tex) against
 ``import sympy``, and what thop's float counts do near 2^53 and 2^63.
 
     python bench/bench_peers.py              # full run, writes bench/results_peers.md
-    python bench/bench_peers.py --quick      # one run each, small chains, prints only
+    python bench/bench_peers.py --quick      # one run each, small chains
+    python bench/bench_peers.py --markdown bench/results_peers.json COMMIT   # its section of bench/results.md
 """
 
 from __future__ import annotations
@@ -316,6 +317,138 @@ def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
+
+# --- the report ----------------------------------------------------------------------------------------
+
+MARKER = "<!-- bench/bench_peers.py writes from here to the end -->"
+
+
+def _s(values: list[float]) -> str:
+    return "-" if not values else f"{statistics.median(values):.3f}"
+
+
+def _ratio(top: list[float], bottom: list[float]) -> float | None:
+    return statistics.median(top) / statistics.median(bottom) if top and bottom else None
+
+
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}x"
+
+
+def markdown(report: dict[str, Any], commit: str) -> str:
+    """The peers' section of bench/results.md: counts, times, ratios, and the issue's targets."""
+    cases = report["cases"]
+    lines = [MARKER, "", "# symcnn beside its peers and the integer floor", "",
+             f"`python bench/bench_peers.py` ({report['started']}, code at {commit}); {report['machine']}; "
+             f"load average at the end {', '.join(f'{x:.1f}' for x in report.get('load_average', ()))} "
+             "(other processes shared the 2 CPUs: absolute times are inflated and noisy, the ratios between tools "
+             "measured in turn are the result). Fresh process per measurement; medians of "
+             f"{report['runs']} runs for symcnn and the reference, {report['peer_runs']} for each torch-based peer "
+             "(each of their processes takes seconds); `OMP_NUM_THREADS=1` for the torch tools. "
+             "*whole*: the command from start to exit (symcnn: `python -m symcnn summary SPEC --json`; the "
+             "reference: `python bench/reference_int.py SPEC`; a peer: import torch and the tool, build the model, "
+             "count). *work*: after a warm call on a 2-block chain in the same process, reading or building the "
+             "network and counting it.", ""]
+    if report["missing"]:
+        lines += ["Not measured (did not import): " + "; ".join(f"{t}: {why}" for t, why in report["missing"].items()),
+                  ""]
+    vgg = cases.get("VGG-16", {})
+    if vgg:
+        base = vgg.get("symcnn", {}).get("counts", {})
+        lines += ["## VGG-16: what each tool reports", "",
+                  "| tool | device | params | MACs as reported | minus symcnn's mults | convention |",
+                  "|---|---|---:|---:|---:|---|"]
+        for tool, entry in vgg.items():
+            counts = entry.get("counts")
+            if not counts:
+                lines.append(f"| {tool} | | | | | {entry.get('error') or ''} |")
+                continue
+            macs = counts["macs"]
+            shown = f"{macs:,.1f}" if isinstance(macs, float) else f"{macs:,}"
+            diff = f"{int(macs) - base['macs']:,}" if base else ""
+            lines.append(f"| {tool} | {DEVICE.get(tool, '-')} | {counts['params']:,} | {shown} | {diff} | "
+                         f"{CONVENTIONS[tool]} |")
+        lines += ["", "## Time: VGG-16 and chains of n x (Conv2d 16 -> 16, 3 x 3, padding 1; ReLU) on 16 x 32 x 32", "",
+                  "| network | tool | whole s | whole / symcnn | work s | work / reference | work ms per layer |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+    layers = {"VGG-16": 38}
+    for case, tools in cases.items():
+        count = layers.get(case) or 2 * int(case.split()[-1])
+        for tool, entry in tools.items():
+            per_layer = f"{1000 * statistics.median(entry['work']) / count:.3f}" if entry["work"] else "-"
+            whole_ratio = _ratio(entry["whole"], tools.get("symcnn", {}).get("whole", []))
+            work_ratio = _ratio(entry["work"], tools.get("reference", {}).get("work", []))
+            error = f" ({entry['error']})" if entry.get("error") else ""
+            lines.append(f"| {case} | {tool}{error} | {_s(entry['whole'])} | {_x(whole_ratio)} | {_s(entry['work'])} | "
+                         f"{_x(work_ratio)} | {per_layer} |")
+    symbolic = report["symbolic"]
+    if symbolic:
+        lines += ["", "## symcnn's fully symbolic chain (bench_summary.py's Conv2d/MaxPool2d chain)", "",
+                  "Built, summarized, as JSON and as a table, in a fresh process after a 2-layer warm-up.", "",
+                  "| layers | median s | ms per layer |", "|---:|---:|---:|"]
+        for depth, values in symbolic.items():
+            lines.append(f"| {int(depth):,} | {_s(values)} | {1000 * statistics.median(values) / int(depth):.2f} |")
+    solve = report["solve"]
+    if solve["solve"]:
+        lines += ["", f"`symcnn solve` of the seed (md, tex), whole process: {_s(solve['solve'])} s; "
+                  f"`python -c \"import sympy\"`: {_s(solve['sympy'])} s; "
+                  f"ratio {_x(_ratio(solve['solve'], solve['sympy']))}."]
+    if report["thop"]:
+        lines += ["", "## thop's counts are floats", "", "| case | exact MACs | thop |", "|---|---:|---|"]
+        rows = report["thop"] if isinstance(report["thop"], list) else []
+        lines += [f"| {row['case']} | {row['exact']:,} | {row['thop']} |" for row in rows]
+        if not rows:
+            lines.append(f"| (failed) | | {report['thop']} |")
+    lines += ["", "## The issue's targets", "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {met} |" for name, value, met in targets(report)]
+    return "\n".join(lines) + "\n"
+
+
+def targets(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(target, measured, met?) for each of the issue's targets that this run measured."""
+    cases, rows = report["cases"], []
+
+    def verdict(ok: bool | None) -> str:
+        return "not measured" if ok is None else ("yes" if ok else "**no**")
+
+    vgg = cases.get("VGG-16", {})
+    whole = _ratio(vgg.get("symcnn", {}).get("whole", []), vgg.get("reference", {}).get("whole", []))
+    rows.append(("numeric summary of VGG-16, whole process, at most 2x the integer reference", _x(whole),
+                 verdict(None if whole is None else whole <= 2)))
+    work = {case: _ratio(t.get("symcnn", {}).get("work", []), t.get("reference", {}).get("work", []))
+            for case, t in cases.items()}
+    known = {case: r for case, r in work.items() if r is not None}
+    rows.append(("numeric work per layer at most 3x the reference",
+                 ", ".join(f"{case}: {_x(r)}" for case, r in known.items()) or "-",
+                 verdict(None if not known else max(known.values()) <= 3)))
+    symbolic = report["symbolic"]
+    thousand = symbolic.get("1000")
+    rows.append(("fully symbolic 1,000-layer chain under 2 s", f"{_s(thousand or [])} s",
+                 verdict(None if not thousand else statistics.median(thousand) < 2)))
+    per_layer = {int(d): statistics.median(v) / int(d) for d, v in symbolic.items() if v}
+    if len(per_layer) > 1:
+        low, high = min(per_layer), max(per_layer)
+        growth = per_layer[high] / per_layer[low]
+        rows.append((f"per-layer cost flat from {low:,} to {high:,} layers (within 1.5x)", f"x{growth:.2f}",
+                     verdict(growth <= 1.5)))
+    solve = _ratio(report["solve"]["solve"], report["solve"]["sympy"])
+    rows.append(("`symcnn solve` of the seed (md, tex) at most 2x `import sympy`", _x(solve),
+                 verdict(None if solve is None else solve <= 2)))
+    peers = {t: _ratio(e["whole"], vgg["symcnn"]["whole"]) for t, e in vgg.items()
+             if t in PEERS and e["whole"] and vgg.get("symcnn", {}).get("whole")}
+    rows.append(("at least 5x faster than every torch-based peer on VGG-16 (whole process)",
+                 ", ".join(f"{t} {_x(r)}" for t, r in peers.items()) or "-",
+                 verdict(None if not peers else min(peers.values()) >= 5)))
+    return rows
+
+
+def write_markdown(report_path: Path, commit: str) -> None:
+    """Replace the peers' section of bench/results.md (from MARKER to the end) with this report's."""
+    results = ROOT / "bench" / "results.md"
+    text = results.read_text() if results.exists() else ""
+    head = text.split(MARKER)[0].rstrip("\n")
+    results.write_text((head + "\n\n" if head else "") + markdown(json.loads(report_path.read_text()), commit))
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -327,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "SPEC", "MODE"), help=argparse.SUPPRESS)
     parser.add_argument("--symbolic", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--thop", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--markdown", nargs=2, metavar=("JSON", "COMMIT"),
+                        help="write a saved run's section of bench/results.md")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results_peers.json"))
     args = parser.parse_args(argv)
     if args.worker:
@@ -337,6 +472,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.thop:
         thop_worker()
+        return 0
+    if args.markdown:
+        write_markdown(Path(args.markdown[0]), args.markdown[1])
         return 0
 
     def log(line: str) -> None:
