@@ -457,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chains", default="10,100,1000,3000", help="chain lengths in blocks")
     parser.add_argument("--tools", default=",".join(TOOLS), help="which tools")
     parser.add_argument("--depths", default="100,300,1000,3000", help="fully symbolic chain lengths (layers)")
+    parser.add_argument("--stages", default="vgg,thop,solve,symbolic,chains", help="which parts to run")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "SPEC", "MODE"), help=argparse.SUPPRESS)
     parser.add_argument("--symbolic", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--thop", action="store_true", help=argparse.SUPPRESS)
@@ -504,13 +505,16 @@ def main(argv: list[str] | None = None) -> int:
         report["load_average"] = os.getloadavg()
         Path(args.output).write_text(json.dumps(report, indent=1))
 
-    report["cases"].update(measure(tools, {"VGG-16": specs.pop("VGG-16")}, runs, peer_runs, 600, log))
-    save()
-    if "thop" in tools:
+    stages = args.stages.split(",")
+    vgg = {"VGG-16": specs.pop("VGG-16")}
+    if "vgg" in stages:
+        report["cases"].update(measure(tools, vgg, runs, peer_runs, 600, log))
+        save()
+    if "thop" in tools and "thop" in stages:
         seconds, out = timed_run([sys.executable, __file__, "--thop"], env_for("thop"), 600)
         report["thop"] = json.loads(out) if seconds is not None else out
     with tempfile.TemporaryDirectory() as out_folder:
-        for _ in range(runs):
+        for _ in range(runs if "solve" in stages else 0):
             for key, command in (("sympy", [sys.executable, "-c", "import sympy"]),
                                  ("solve", [sys.executable, "-m", "symcnn", "solve", "-o", out_folder,
                                             "--format", "md,tex"])):
@@ -518,14 +522,14 @@ def main(argv: list[str] | None = None) -> int:
                 if seconds is not None:
                     report["solve"][key].append(seconds)
     save()
-    for run in range(runs):
+    for run in range(runs if "symbolic" in stages else 0):
         for depth in depths:
             seconds, out = timed_run([sys.executable, __file__, "--symbolic", str(depth)], env_for("symcnn"), 600)
             if seconds is not None:
                 report["symbolic"].setdefault(str(depth), []).append(json.loads(out)["work_s"])
             log(f"symbolic {depth} run {run + 1}: {out.strip()}")
         save()
-    for case, spec in specs.items():
+    for case, spec in specs.items() if "chains" in stages else ():
         report["cases"].update(measure(tools, {case: spec}, runs, peer_runs, 600, log))
         save()
     log(f"wrote {args.output}")
