@@ -305,8 +305,11 @@ def main() -> None:
         reading(chains, depths, contrasts), "",
     ])
     print(text)
-    if not args.quick:
-        (ROOT / "bench" / "results.md").write_text(text)
+    if not args.quick:  # bench_peers.py's section, at the end, is kept
+        results = ROOT / "bench" / "results.md"
+        peers = "<!-- bench/bench_peers.py writes from here to the end -->"
+        kept = results.read_text().partition(peers) if results.exists() else ("", "", "")
+        results.write_text(text + ("\n" + kept[1] + kept[2] if kept[1] else ""))
 
 
 if __name__ == "__main__":

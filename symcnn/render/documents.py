@@ -22,6 +22,7 @@ from symcnn.formula.latex import latex
 from symcnn.formula.plain import grouped
 from symcnn.formula.prose import MarkupError, segments
 from symcnn.formula.steps import Derivation
+from symcnn.render.bytecode_cache import bytecode_cache
 from symcnn.render.resources import template_dirs, words
 from symcnn.solutions.solution import ActivationTable, Answer, BatchAnswer, ReceptiveFieldAnswer
 
@@ -94,7 +95,7 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(template_dir)]),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
-        lstrip_blocks=True, finalize=finalize, autoescape=False, **delimiters,
+        lstrip_blocks=True, finalize=finalize, autoescape=False, bytecode_cache=bytecode_cache(fmt), **delimiters,
     )
     env.filters.update(
         math=lambda tree: Markup(latex(tree)),
