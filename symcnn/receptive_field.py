@@ -17,13 +17,14 @@ Convolutional Neural Networks" (Distill, 2019) give the same numbers:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
 from . import formula as f
 from .analysis import Window
 from .display import Displayable
+from .field_map import is_irregular
 from .network import Network
 from .quantity import bind, evaluated, value_of
 from .symbols import i, j
@@ -111,6 +112,8 @@ class ReceptiveFields(Displayable):
 
     fields: tuple[ReceptiveField | None, ...]
     definitions: dict[sp.Symbol, sp.Expr]
+    notes: dict[str, str] = field(default_factory=dict)
+    """Layer name -> why its field is None when not past a Flatten (a layer that is no sliding window)."""
 
     def values(self, bound: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
         """``bound`` plus the value of every offset symbol that comes out a number."""
@@ -124,11 +127,18 @@ def receptive_fields(network: Network) -> ReceptiveFields:
     result: list[ReceptiveField | None] = []
     definitions: dict[sp.Symbol, sp.Expr] = {}
     flat = False
+    notes: dict[str, str] = {}
+    irregular = ""
     for index, analysis in enumerate(network.layers, start=1):
-        windows = getattr(analysis.layer, "windows", None)
+        windows = analysis.layer.field_map(analysis.input_shape)
         if len(analysis.output_shape) == 1:
             flat = True
-        if flat:
+        if not irregular and is_irregular(windows):
+            irregular = (f"past {analysis.name} ({type(analysis.layer).__name__}), no sliding window: "
+                         f"{windows[0].reason}")  # type: ignore[index,union-attr]
+        if flat or irregular:
+            if irregular and not flat:
+                notes[analysis.name] = irregular
             result.append(None)
             continue
         if windows is not None and windows[0] == windows[1] and rows is columns:  # square: compose once
@@ -137,7 +147,7 @@ def receptive_fields(network: Network) -> ReceptiveFields:
             rows = _named(rows.through(windows[0]), "h", index, definitions)
             columns = _named(columns.through(windows[1]), "w", index, definitions)
         result.append(ReceptiveField(analysis.name, rows, columns))
-    return ReceptiveFields(tuple(result), definitions)
+    return ReceptiveFields(tuple(result), definitions, notes)
 
 
 def _named(interval: Interval, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Interval:
