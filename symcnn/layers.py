@@ -16,7 +16,9 @@ Counting conventions (one place, quoted by the README):
       comparisons per output, average pooling K_h K_w - 1 additions and one
       division per output (windows counted whole, padding included).
     * ReLU: one comparison per element; BatchNorm2d (inference, folded): one
-      multiplication and one addition per element; Dropout: none.
+      multiplication and one addition per element, and a training step's
+      counts beside them (``batch_*``, see :mod:`symcnn.norm_counts`);
+      Dropout: none.
 
 Kernel sizes, strides and paddings are (height, width) pairs as in torch; the
 assignment's K_1 is the kernel *width* (it pairs with W), so ``Conv2d()`` has
@@ -46,8 +48,9 @@ from .display import Displayable
 from .errors import LayerError
 from .expr import to_sympy
 from .field_map import IndexRange
+from .norm_counts import normalisation_counts
 from .quantity import Quantity
-from .symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, L, N, P, S, T, W, W_out
+from .symbols import K_1, K_2, P_2, S_2, B, C_in, C_out, H, H_out, K, L, N, P, S, T, W, W_out
 
 _UNSET: Any = None
 
@@ -436,9 +439,12 @@ class BatchNorm2d(Layer):
     track_running_stats: bool = True
 
     kind: ClassVar[str] = "bn"
+    ranks: ClassVar[tuple[int, ...]] = (3,)
+    """The input ranks torch accepts: (C, H, W); BatchNorm1d (N,) or (C, L); BatchNorm3d (C, T, H, W)."""
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
-        shaped(self, shape, name, 3)
+        if len(shape) not in self.ranks:
+            shaped(self, shape, name, self.ranks[-1])
         assumptions = _same(shape[0], self.num_features, name, "num_features", "input channels")
         params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
         counts = [
@@ -446,6 +452,8 @@ class BatchNorm2d(Layer):
             quantity("mults", elements(shape)),
             quantity("adds", elements(shape)),
         ]
+        # a training step normalises each channel over the batch: n = B·H·W values per channel
+        counts += normalisation_counts(f.mul(B, elements(shape)), shape[0], self.affine, prefix="batch_")
         return _feature_map(self, name, shape, shape, counts, assumptions)
 
 
