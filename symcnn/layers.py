@@ -63,6 +63,8 @@ class Layer(Displayable):
     """
 
     kind: ClassVar[str] = "layer"
+    weight_products: ClassVar[bool] = False
+    """True where ``mults`` are weight x input products (convolutions, linear): what FlopCounterMode counts."""
 
     def analyze(
         self,
@@ -180,6 +182,7 @@ class Conv2d(Layer):
     windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = "conv"
+    weight_products: ClassVar[bool] = True
     rank: ClassVar[int] = 2
     """Spatial axes: 1 (Conv1d), 2, or 3 (Conv3d)."""
 
@@ -353,6 +356,7 @@ class Linear(Layer):
     bias: bool = True
 
     kind: ClassVar[str] = "fc"
+    weight_products: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if self.out_features is None:

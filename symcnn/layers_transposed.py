@@ -60,6 +60,7 @@ class ConvTranspose2d(Layer):
     extra: tuple[sp.Expr, sp.Expr] = field(init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = "tconv"
+    weight_products: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
