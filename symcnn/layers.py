@@ -43,14 +43,15 @@ from .analysis import (
     shaped,
     spatial_quantities,
 )
-from .arguments import Arg, Pair, as_expr, as_tuple, at_least, divides, equal, require
+from .arguments import Arg, Pair, as_expr, at_least, divides, equal, require
 from .display import Displayable
 from .errors import LayerError
 from .expr import to_sympy
 from .field_map import IndexRange
 from .norm_counts import normalisation_counts
 from .quantity import Quantity
-from .symbols import K_1, K_2, P_2, S_2, B, C_in, C_out, H, H_out, K, L, N, P, S, T, W, W_out
+from .symbols import K_1, K_2, P_2, S_2, B, C_in, C_out, H, H_out, K, N, P, S, W, W_out
+from .windows import _default_input, _kernel_product, _windows
 
 _UNSET: Any = None
 
@@ -123,29 +124,6 @@ class Layer(Displayable):
     def arguments(self) -> dict[str, Any]:
         """The layer's torch-style arguments, as given or defaulted."""
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
-
-
-def _windows(
-    owner: str, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair, rank: int = 2,
-) -> tuple[Window, ...]:
-    """The windows of a convolution or pooling, one per spatial axis ((height, width) in 2-D), each checked."""
-    tuples = {arg: as_tuple(value, rank, owner, arg) for arg, value in
-              (("kernel_size", kernel_size), ("stride", stride), ("padding", padding), ("dilation", dilation))}
-    for arg, values in tuples.items():
-        for value in values:
-            require(value, owner, arg, minimum=0 if arg == "padding" else 1)
-    return tuple(Window(*axis) for axis in zip(*tuples.values()))
-
-
-def _default_input(rank: int, channels: sp.Expr) -> Shape:
-    """The symbolic input of a rank-``rank`` layer: (C, L), (C, H, W) or (C, T, H, W)."""
-    return (channels, *{1: (L,), 2: (H, W), 3: (T, H, W)}[rank])
-
-
-def _kernel_product(windows: tuple[Window, ...]) -> sp.Expr:
-    """The kernel's taps, written K_w·K_h (·K_t) as the textbook does."""
-    kernels = [window.kernel for window in reversed(windows)]
-    return kernels[0] if len(kernels) == 1 else f.mul(*kernels)
 
 
 def _feature_map(

@@ -36,9 +36,10 @@ from .analysis import LayerAnalysis, Shape, Window, quantity, shaped
 from .arguments import Arg, Pair, as_expr, as_pair, at_least, require
 from .errors import LayerError
 from .field_map import IndexRange
-from .layers import Layer, _divisible, _feature_map, _same, _windows
+from .layers import Layer, _divisible, _feature_map, _same
 from .quantity import Quantity
 from .symbols import C_in, H, W, i, latex_name
+from .windows import _windows
 
 _UNSET: Any = None
 

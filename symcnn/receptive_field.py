@@ -18,6 +18,7 @@ Convolutional Neural Networks" (Distill, 2019) give the same numbers:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import sympy as sp
 
@@ -145,16 +146,17 @@ def receptive_fields(network: Network) -> ReceptiveFields:
             result.append(None)
             continue
         if windows is not None:
-            *_, row_window, column_window = (None, *windows)  # type: ignore[assignment]
-            if len(windows) == 3:
-                depth = _named(depth.through(windows[0]), "d", index, definitions)  # type: ignore[arg-type]
+            axes = cast(tuple[Window, ...], windows)  # not irregular: sliding windows, (depth,) (rows,) columns
+            row_window, column_window = (axes[-2] if len(axes) > 1 else None), axes[-1]
+            if len(axes) == 3:
+                depth = _named(depth.through(axes[0]), "d", index, definitions)
             if row_window is None:  # a sequence: one axis, the columns
-                columns = _named(columns.through(column_window), "w", index, definitions)  # type: ignore[arg-type]
+                columns = _named(columns.through(column_window), "w", index, definitions)
             elif row_window == column_window and rows is columns:  # square: compose once
-                rows = columns = _named(rows.through(row_window), "", index, definitions)  # type: ignore[arg-type]
+                rows = columns = _named(rows.through(row_window), "", index, definitions)
             else:
-                rows = _named(rows.through(row_window), "h", index, definitions)  # type: ignore[arg-type]
-                columns = _named(columns.through(column_window), "w", index, definitions)  # type: ignore[arg-type]
+                rows = _named(rows.through(row_window), "h", index, definitions)
+                columns = _named(columns.through(column_window), "w", index, definitions)
         third = depth if len(analysis.output_shape) == 4 else None
         result.append(ReceptiveField(analysis.name, rows, columns, third))
     return ReceptiveFields(tuple(result), definitions, notes)

@@ -82,3 +82,26 @@ def test_every_layer_derives_without_artefacts(name: str) -> None:
         assert derivation.result.is_Integer, (name, derivation.title)
         for artefact in ("^{-1}", r"\left(-1\right)", "1 \\left(", "operatorname", "Max"):
             assert artefact not in text, (name, text)
+
+
+def test_sequence_and_video_networks_in_solutions(tmp_path: Path) -> None:
+    """Activation tables of 1-D and 3-D networks label their layers per axis; a receptive-field
+    question on them is refused with the reason (summary shows their per-axis fields)."""
+    from symcnn import cli
+    from symcnn.errors import SpecError
+    from symcnn.layers_nd import Conv1d, Conv3d, MaxPool3d
+    from symcnn.render import describe
+
+    assert describe(Conv1d(3, 8, 5)) == "Conv1d 5, s=1, p=0, 8 ch"
+    assert describe(Conv3d(3, 8, (3, 7, 7), stride=(1, 2, 2))) == "Conv3d 3 × 7 × 7, s=1×2×2, p=0, 8 ch"
+    assert describe(MaxPool3d(2)) == "MaxPool3d 2 × 2 × 2, s=2, p=0"
+    network = ('network = { input = [2, 8, 16, 16], layers = [{ type = "Conv3d", out_channels = 4, '
+               'kernel_size = 3 }, { type = "AvgPool3d", kernel_size = 2 }] }')
+    path = tmp_path / "video.toml"
+    path.write_text(f'title = "Video"\n[[parts]]\ntitle = "3-D"\n{network}\nquestions = ["activation_table"]\n')
+    assert cli.main(["solve", str(path), "-o", str(tmp_path / "out"), "--format", "md"]) == 0
+    text = (tmp_path / "out" / "solution.md").read_text()
+    assert r"$B \times 4 \times 6 \times 14 \times 14$" in text and "AvgPool3d 2 × 2 × 2" in text
+    path.write_text(f'title = "Video"\n[[parts]]\ntitle = "3-D"\n{network}\nquestions = ["receptive_field"]\n')
+    with pytest.raises(SpecError, match=r"needs a network on \[C, H, W\] images"):
+        read_assignment(path)
