@@ -278,7 +278,9 @@ def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
             raise SpecError(f"{place} must be one value or [left, right, top, bottom], got {value!r}")
         return tuple(_int_or_text(v, place) for v in value)
     if annotation == "Any" and isinstance(value, list):  # size / scale_factor: [height, width]
-        return tuple(_int_or_text(v, place) for v in value)
+        return tuple(v if isinstance(v, float) else _int_or_text(v, place) for v in value)
+    if annotation == "Any" and isinstance(value, float):  # the layer says what it accepts
+        return value
     if annotation == "bool | None":
         if not isinstance(value, bool):
             raise SpecError(f"{place} must be true or false, got {value!r}")
