@@ -95,6 +95,9 @@ def test_sequence_and_video_networks_in_solutions(tmp_path: Path) -> None:
     assert describe(Conv1d(3, 8, 5)) == "Conv1d 5, s=1, p=0, 8 ch"
     assert describe(Conv3d(3, 8, (3, 7, 7), stride=(1, 2, 2))) == "Conv3d 3 × 7 × 7, s=1×2×2, p=0, 8 ch"
     assert describe(MaxPool3d(2)) == "MaxPool3d 2 × 2 × 2, s=2, p=0"
+    from symcnn.layers_transposed import ConvTranspose2d
+
+    assert describe(ConvTranspose2d(8, 4, 2, stride=2)) == "ConvT 2 × 2, s=2, p=0, 4 ch"
     network = ('network = { input = [2, 8, 16, 16], layers = [{ type = "Conv3d", out_channels = 4, '
                'kernel_size = 3 }, { type = "AvgPool3d", kernel_size = 2 }] }')
     path = tmp_path / "video.toml"
