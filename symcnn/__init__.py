@@ -18,6 +18,13 @@ _WHERE: dict[str, str] = {
         ("AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "Layer", "Linear", "MaxPool2d", "ReLU"),
         "symcnn.cnn.layers",
     ),
+    **dict.fromkeys(("AdaptiveAvgPool2d", "AdaptiveMaxPool2d"), "symcnn.cnn.layers_adaptive"),
+    **dict.fromkeys(("GELU", "Hardswish", "LeakyReLU", "ReLU6", "Sigmoid", "SiLU", "Softmax", "Tanh"),
+                    "symcnn.cnn.layers_elementwise"),
+    **dict.fromkeys(("AvgPool1d", "AvgPool3d", "Conv1d", "Conv3d", "MaxPool1d", "MaxPool3d"), "symcnn.cnn.layers_nd"),
+    **dict.fromkeys(("BatchNorm1d", "BatchNorm3d", "GroupNorm", "LayerNorm"), "symcnn.cnn.layers_norm"),
+    **dict.fromkeys(("Identity", "Upsample", "ZeroPad2d"), "symcnn.cnn.layers_resize"),
+    "ConvTranspose2d": "symcnn.cnn.layers_transposed",
     "memory_plan": "symcnn.cnn.memory",
     "parse_budget": "symcnn.cnn.memory",
     "Network": "symcnn.cnn.network",
@@ -38,6 +45,10 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "Layer", "Linear", "MaxPool2d", "ReLU",
+    "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "ZeroPad2d", "Identity",
+    "Conv1d", "MaxPool1d", "AvgPool1d", "Conv3d", "MaxPool3d", "AvgPool3d",
+    "GroupNorm", "LayerNorm", "BatchNorm1d", "BatchNorm3d",
+    "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "GELU", "Hardswish", "Softmax",
     "Network", "build_network", "read_network", "summarize", "receptive_fields", "memory_plan",
     "parse_budget", "parse_expression", "Quantity", "read_assignment", "solve", "read_claims", "check_claims",
     "SymcnnError", "LayerError", "SpecError", "ExpressionError", "TexError", "SymcnnWarning", "__version__",
@@ -62,6 +73,12 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and IDEs see: the eager imports
     from symcnn.check.checker import check_claims
     from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+    from symcnn.cnn.layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
+    from symcnn.cnn.layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+    from symcnn.cnn.layers_nd import AvgPool1d, AvgPool3d, Conv1d, Conv3d, MaxPool1d, MaxPool3d
+    from symcnn.cnn.layers_norm import BatchNorm1d, BatchNorm3d, GroupNorm, LayerNorm
+    from symcnn.cnn.layers_resize import Identity, Upsample, ZeroPad2d
+    from symcnn.cnn.layers_transposed import ConvTranspose2d
     from symcnn.cnn.memory import memory_plan, parse_budget
     from symcnn.cnn.network import Network, build_network
     from symcnn.cnn.receptive_field import receptive_fields

@@ -27,6 +27,22 @@ class QuantityKey(StrEnum):
     DIVISIONS = "divisions"
     DROPPED_ROWS = "dropped_rows"
     DROPPED_COLUMNS = "dropped_columns"
+    OUTPUT_LENGTH = "output_length"
+    OUTPUT_DEPTH = "output_depth"
+    TRANSCENDENTALS = "transcendentals"
+    SQUARE_ROOTS = "square_roots"
+    BATCH_MULTS = "batch_mults"
+    BATCH_ADDS = "batch_adds"
+    BATCH_DIVISIONS = "batch_divisions"
+    BATCH_SQUARE_ROOTS = "batch_square_roots"
+    DROPPED_POSITIONS = "dropped_positions"
+    DROPPED_SLICES = "dropped_slices"
+    STRETCHED_WIDTH = "stretched_width"
+    STRETCHED_HEIGHT = "stretched_height"
+    DIRECT_PADDING_WIDTH = "direct_padding_width"
+    DIRECT_PADDING_HEIGHT = "direct_padding_height"
+    DIRECT_REMAINDER_WIDTH = "direct_remainder_width"
+    DIRECT_REMAINDER_HEIGHT = "direct_remainder_height"
     OUTPUT_SHAPE = "output_shape"
     ACTIVATION_ELEMENTS = "activation_elements"
     RECEPTIVE_FIELD = "receptive_field"
@@ -66,6 +82,22 @@ QUANTITIES: dict[QuantityKey, Descriptor] = {
     QuantityKey.DIVISIONS: Descriptor("Number of divisions", r"n_{\div}"),
     QuantityKey.DROPPED_ROWS: Descriptor("Rows no window reaches", r"\mathrm{dropped}_{rows}"),
     QuantityKey.DROPPED_COLUMNS: Descriptor("Columns no window reaches", r"\mathrm{dropped}_{columns}"),
+    QuantityKey.OUTPUT_LENGTH: Descriptor("Output length", "L_{out}"),
+    QuantityKey.OUTPUT_DEPTH: Descriptor("Output depth", "T_{out}"),
+    QuantityKey.TRANSCENDENTALS: Descriptor("Number of exp, erf and tanh evaluations", 'n_{\\exp}'),
+    QuantityKey.SQUARE_ROOTS: Descriptor("Number of square roots", 'n_{\\surd}'),
+    QuantityKey.BATCH_MULTS: Descriptor("Multiplications of a training step on a batch of B", 'n_{\\times}^{train}'),
+    QuantityKey.BATCH_ADDS: Descriptor("Additions of a training step on a batch of B", "n_{+}^{train}"),
+    QuantityKey.BATCH_DIVISIONS: Descriptor("Divisions of a training step on a batch of B", 'n_{\\div}^{train}'),
+    QuantityKey.BATCH_SQUARE_ROOTS: Descriptor("Square roots of a training step on a batch of B", 'n_{\\surd}^{train}'),
+    QuantityKey.DROPPED_POSITIONS: Descriptor("Positions no window reaches", '\\mathrm{dropped}_{positions}'),
+    QuantityKey.DROPPED_SLICES: Descriptor("Depth slices no window reaches", '\\mathrm{dropped}_{slices}'),
+    QuantityKey.STRETCHED_WIDTH: Descriptor("Input width stretched by S - 1 zeros between neighbours", '\\tilde{W}'),
+    QuantityKey.STRETCHED_HEIGHT: Descriptor("Input height stretched by S - 1 zeros between neighbours", '\\tilde{H}'),
+    QuantityKey.DIRECT_PADDING_WIDTH: Descriptor("Left padding of the equivalent direct convolution", "P'_{W}"),
+    QuantityKey.DIRECT_PADDING_HEIGHT: Descriptor("Top padding of the equivalent direct convolution", "P'_{H}"),
+    QuantityKey.DIRECT_REMAINDER_WIDTH: Descriptor("Columns the direct convolution on the output drops", "a_{W}"),
+    QuantityKey.DIRECT_REMAINDER_HEIGHT: Descriptor("Rows the direct convolution on the output drops", "a_{H}"),
     QuantityKey.OUTPUT_SHAPE: Descriptor("Output shape", r"C_{out} \times H_{out} \times W_{out}"),
     QuantityKey.ACTIVATION_ELEMENTS: Descriptor("Activation size", "a", Scope.NETWORK, per_batch=True),
     QuantityKey.RECEPTIVE_FIELD: Descriptor("Receptive field", "r", Scope.NETWORK),

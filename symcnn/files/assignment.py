@@ -164,6 +164,9 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
         except SymcnnError as error:
             raise SpecError(f"{where}: receptive_field_layer: {error}") from None
     questions = _questions(entry, NETWORK_QUESTIONS, where)
+    if "receptive_field" in questions and len(built.input_shape) != 3:
+        raise SpecError(f"{where}: the receptive_field question needs a network on [C, H, W] images; "
+                        f"this one takes {list(built.input_shape)} (summary shows its receptive fields)")
     if budget is None and {"max_batch", "max_batch_training"} & set(questions):
         raise SpecError(f"{where}: the batch-size questions need a memory budget, e.g. memory = \"12GiB\"")
     return NetworkPart(title, built, questions, budget, dtype, optimizer, layer_name, note)

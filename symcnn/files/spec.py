@@ -17,16 +17,14 @@ from typing import Any, get_args, get_origin, get_type_hints
 import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements
-from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from symcnn.cnn.layer_types import LAYER_TYPES
+from symcnn.cnn.layers import Layer, Linear
 from symcnn.cnn.memory import Budget, check_training_options, parse_budget
 from symcnn.cnn.network import Network, build_network
 from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, suggestion
 from symcnn.formula.expr import parse_expression
 from symcnn.formula.symbols import symbol
 
-LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Conv2d, MaxPool2d, AvgPool2d, Linear, Flatten, ReLU, BatchNorm2d, Dropout)
-}
 _LAYER_KEYS = ("type", "name", "repeat")
 _IMAGE_CHANNELS = (1, 3, 4)
 """Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
@@ -176,8 +174,8 @@ def read_shape(shape: Any, where: str) -> Shape:
     Raises:
         SpecError: not a list of one or three sizes, or a size that is not a positive integer.
     """
-    if not isinstance(shape, list) or len(shape) not in (1, 3):
-        raise SpecError(f"{where}: input must be [C, H, W] (or [N]), got {shape!r}")
+    if not isinstance(shape, list) or len(shape) not in (1, 2, 3, 4):
+        raise SpecError(f"{where}: input must be [C, H, W] (or [N], [C, L], [C, T, H, W]), got {shape!r}")
     sizes = tuple(read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape))
     for k, size in enumerate(sizes):
         if size.is_number and (not size.is_integer or size < 1):
@@ -256,12 +254,15 @@ def _hints(cls: type[Layer]) -> dict[str, Any]:
     return _HINTS[cls.__qualname__]
 
 
+_AXES = {1: "[length]", 2: "[height, width]", 3: "[depth, height, width]", 4: "[left, right, top, bottom]"}
+
+
 def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
-    """Check a value's type against the argument's annotation."""
+    """Check a value's type against the argument's annotation (resolved: never read as a string)."""
     hint = _hints(cls)[key]
     options = set(get_args(hint)) or {hint}
     place = f"{where}: {key}"
-    if hint is bool:
+    if options <= {bool, type(None)}:
         if not isinstance(value, bool):
             raise SpecError(f"{place} must be true or false, got {value!r}")
         return value
@@ -269,9 +270,23 @@ def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError(f"{place} must be a number, got {value!r}")
         return value
-    if tuple in {get_origin(option) for option in options} and isinstance(value, list):
-        if len(value) != 2:
-            raise SpecError(f"{place} must be one value or [height, width], got {value!r}")
+    if options <= {int, type(None)}:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecError(f"{place} must be an integer, got {value!r}")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise SpecError(f"{place} must be a string, got {value!r}")
+        return value
+    if hint is Any:  # size / scale_factor: the layer says what it accepts
+        if isinstance(value, list):
+            return tuple(v if isinstance(v, float) else _int_or_text(v, place) for v in value)
+        return value if isinstance(value, float) else _int_or_text(value, place)
+    lengths = {len(get_args(option)) for option in options if get_origin(option) is tuple}
+    if lengths and isinstance(value, list):
+        length = 4 if 4 in lengths else getattr(cls, "rank", 2)  # a quad of paddings, or one value per axis
+        if len(value) != length:
+            raise SpecError(f"{place} must be one value or {_AXES[length]}, got {value!r}")
         return tuple(_int_or_text(v, place) for v in value)
     return _int_or_text(value, place)
 

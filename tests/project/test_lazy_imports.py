@@ -68,7 +68,7 @@ def test_every_public_name_resolves_to_its_definition(name: str) -> None:
 
 def test_dir_lists_every_public_name_and_unknown_names_fail() -> None:
     assert set(symcnn.__all__) <= set(dir(symcnn))
-    with pytest.raises(AttributeError, match="no attribute 'Conv3d'"):
-        symcnn.Conv3d  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'Conv4d'"):
+        symcnn.Conv4d  # noqa: B018
     with pytest.raises(ImportError):
-        exec("from symcnn import Conv3d")
+        exec("from symcnn import Conv4d")
