@@ -42,7 +42,7 @@ def _without(node: sp.Basic, index: int) -> sp.Basic:
 
 
 def _paddings(analysis: LayerAnalysis | None) -> list[sp.Expr]:
-    windows = getattr(analysis.layer, "windows", ()) if analysis is not None else ()
+    windows = analysis.layer.sliding_windows if analysis is not None else ()
     return [w.padding for w in windows]
 
 

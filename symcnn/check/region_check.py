@@ -182,7 +182,7 @@ def _step(interval: Interval, window: Window, rule: str, values: Mapping[sp.Symb
 
 
 def _step_pair(
-    pair: Pair, windows: tuple[Window, Window] | None, rule: str, values: Mapping[sp.Symbol, sp.Expr]
+    pair: Pair, windows: tuple[Window, ...] | None, rule: str, values: Mapping[sp.Symbol, sp.Expr]
 ) -> Pair:
     """Both axes one layer further up (a layer without a window keeps the region)."""
     if windows is None:
@@ -208,5 +208,5 @@ def _compose(
     names = [a.name for a in network.layers]
     first = 0 if start is None else names.index(start) + 1
     for analysis in network.layers[first : names.index(end) + 1]:
-        pair = _step_pair(pair, getattr(analysis.layer, "windows", None), rule, bound)
+        pair = _step_pair(pair, analysis.layer.sliding_windows or None, rule, bound)
     return pair

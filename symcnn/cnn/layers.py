@@ -109,7 +109,17 @@ class Layer(Displayable):
         Sliding windows by default (the layer's ``windows``), None for a layer
         that has none: each output sees the input at its own position.
         """
-        return getattr(self, "windows", None)
+        return self.sliding_windows or None
+
+    @property
+    def sliding_windows(self) -> tuple[Window, ...]:
+        """The windows a convolution or pooling slides, one per spatial axis; () for other layers."""
+        return ()
+
+    @property
+    def window_arguments(self) -> tuple[Window, ...]:
+        """Kernel, stride, padding and dilation per spatial axis as the layer is called; () without a kernel."""
+        return self.sliding_windows
 
     @property
     def stores_output(self) -> bool:
@@ -158,6 +168,10 @@ class Conv2d(Layer):
     groups: Arg = 1
     bias: bool = True
     windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
+
+    @property
+    def sliding_windows(self) -> tuple[Window, ...]:
+        return self.windows
 
     kind: ClassVar[str] = "conv"
     weight_products: ClassVar[bool] = True
@@ -227,6 +241,10 @@ class _Pool2d(Layer):
     padding: Pair | None = _UNSET
     ceil_mode: bool = False
     windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
+
+    @property
+    def sliding_windows(self) -> tuple[Window, ...]:
+        return self.windows
 
     kind: ClassVar[str] = "pool"
     rank: ClassVar[int] = 2

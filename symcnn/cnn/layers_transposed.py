@@ -58,6 +58,10 @@ class ConvTranspose2d(Layer):
     bias: bool = True
     dilation: Pair = 1
     transposed_windows: tuple[Window, Window] = field(init=False, repr=False, compare=False)
+
+    @property
+    def window_arguments(self) -> tuple[Window, ...]:
+        return self.transposed_windows
     extra: tuple[sp.Expr, sp.Expr] = field(init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = "tconv"

@@ -130,8 +130,8 @@ def describe(layer: Any) -> str:
     """A short label in the assignment's style: ``Conv 3 × 3, s=1, p=1, 64 ch``; dilation and groups where not 1."""
     kind = type(layer).__name__
     arguments = layer.arguments()
-    windows = getattr(layer, "windows", None) or getattr(layer, "transposed_windows", None)
-    if windows is not None:  # one window per axis: (height, width); (length,); (depth, height, width)
+    windows = layer.window_arguments
+    if windows:  # one window per axis: (height, width); (length,); (depth, height, width)
         def joined(values: list[Any]) -> str:
             return str(values[0]) if len(set(values)) == 1 else "×".join(map(str, values))
 

@@ -200,7 +200,7 @@ def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol,
     name = part.receptive_field_layer or _last_conv(network)
     chosen = next((row for row in rows if row.name == name), rows[-1])
     index = network.position(chosen.name)
-    windows = [w for a in network.layers[: index + 1] if (w := getattr(a.layer, "windows", None))]
+    windows = [w for a in network.layers[: index + 1] if (w := a.layer.sliding_windows)]
     rows_forms, columns_forms = (
         {key: value_of(evaluated(form), bound) for key, form in araujo_closed_forms([w[axis] for w in windows]).items()}
         for axis in (0, 1)
