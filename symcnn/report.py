@@ -9,7 +9,7 @@ beside the new ones.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,8 +74,12 @@ def write_solution(
     formats: Sequence[str] = FORMATS,
     template_dir: str | Path | None = None,
     stem: str = "solution",
+    draw: Callable[[Solution, Path], list[Path]] | None = None,
 ) -> list[Path]:
     """Render ``solution`` into ``folder`` as one set of files; returns the files written.
+
+    ``draw`` makes the figures into a folder (default :func:`figures`; a class
+    build passes one that draws each distinct network once).
 
     Without a TeX engine the PDF is skipped, and an older one removed, with a
     one-line note on stderr.
@@ -89,7 +93,7 @@ def write_solution(
     skipped = ""
     members = [f"{stem}.{fmt}" for fmt in FORMATS] + [f"{name}.{fmt}" for name in FIGURES for fmt in ("png", "pdf")]
     with staged(folder, members) as stage:
-        made = figures(solution, stage.folder)
+        made = (draw or figures)(solution, stage.folder)
         for fmt in ("md", "tex"):
             if fmt in formats:
                 write_atomic(stage.folder / f"{stem}.{fmt}", texts[fmt])
