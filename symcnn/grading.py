@@ -242,5 +242,6 @@ def _labels(outcome: Outcome, words: dict[str, Any]) -> list[str]:
             continue
         text = explain(Finding(finding.code, {k: v for k, v in finding.fields.items() if k != "match"}),
                        words, "plain")
-        labels.append(re.split(r"[:;.]\s", text + " ", maxsplit=1)[0].strip().rstrip("."))
+        label = re.split(r"[:;.]\s", text + " ", maxsplit=1)[0].strip().rstrip(".")
+        labels.append(label if len(label) <= 70 else label.split(", ")[0])
     return labels or ["no known mistake matches"]
