@@ -230,7 +230,8 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise SpecError(f"{path}: no such file; give the folder `symcnn variants ... -o DIR` wrote") from None
     except (OSError, ValueError) as error:
-        raise SpecError(f"{path}: cannot read it ({error.__class__.__name__}); rebuild it with symcnn variants") from None
+        reason = error.__class__.__name__
+        raise SpecError(f"{path}: cannot read it ({reason}); rebuild it with symcnn variants") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("students"), dict):
         raise SpecError(f"{path}: not a symcnn variants manifest; rebuild it with symcnn variants")
     return manifest

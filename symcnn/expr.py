@@ -13,11 +13,12 @@ variants) add comparisons and ``and``/``or``/``not``::
 
     cond   := conj ('or' conj)*
     conj   := neg ('and' neg)*
-    neg    := 'not' neg | '(' cond ')' | expr CMP expr      CMP := == != < <= > >=
+    neg    := 'not' neg | '(' cond ')' | expr CMP expr
+    CMP    := '==' | '!=' | '<' | '<=' | '>' | '>='
 
-``a % b`` is the remainder (sympy ``Mod``). The only calls are ``floor`` and ``ceil``. A number directly followed by a name
-or a parenthesis multiplies (``2P``, ``16i``). ``×``, ``·`` and ``−`` are read as
-``*``, ``*`` and ``-``.
+``a % b`` is the remainder (sympy ``Mod``). The only calls are ``floor`` and
+``ceil``. A number directly followed by a name or a parenthesis multiplies
+(``2P``, ``16i``). ``×``, ``·`` and ``−`` are read as ``*``, ``*`` and ``-``.
 """
 
 from __future__ import annotations

@@ -135,7 +135,8 @@ def write_grades(grades: list[Grade], solutions: dict[str, Solution], folder: st
     """Write grades.csv, report.md, report.png into ``folder`` and feedback/<id>.md (.pdf), each set at once."""
     summaries = summarize(grades)
     skipped = ""
-    with staged(Path(folder) / "feedback", [f"{student}.{fmt}" for student in solutions for fmt in ("md", "pdf")]) as notes:
+    names = [f"{student}.{fmt}" for student in solutions for fmt in ("md", "pdf")]
+    with staged(Path(folder) / "feedback", names) as notes:
         for student, solution in solutions.items():
             write_atomic(notes.folder / f"{student}.md", feedback(student, grades, solution, "md"))
         if pdf and tex_engine() is None:

@@ -14,6 +14,7 @@ and are treated generically (the ``[grading]`` table says what each earns).
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -81,7 +82,8 @@ def read_answers(path: str | Path) -> list[Row]:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(f"{path}: cannot read the answers ({error.__class__.__name__}); give a UTF-8 CSV file") from None
+        reason = error.__class__.__name__
+        raise SpecError(f"{path}: cannot read the answers ({reason}); give a UTF-8 CSV file") from None
     header = [cell.strip().lower() for cell in rows[0]] if rows else []
     missing = [column for column in COLUMNS if column not in header]
     if missing:
@@ -212,10 +214,15 @@ def _grade(student: str, row: Row, entry: KeyEntry, part: Any, context: Context,
     claim = Claim(row.line, entry.claim_quantity, subject, claimed)
     outcome = check_claim(claim, context, (claim,))
     slipped = _has(outcome, SLIP_CODES)
-    words = load_words()
+    words = _words()
     said = diagnosis(outcome, words) or ""
     return replace(base, verdict=outcome.verdict, points=out_of * rules.share(outcome.verdict, slipped),
                    diagnosis=said, mistakes=tuple(_labels(outcome, words)) if outcome.verdict == "wrong" else ())
+
+
+@functools.lru_cache(maxsize=1)
+def _words() -> dict[str, Any]:
+    return load_words()
 
 
 def _findings(outcome: Outcome) -> list[Finding]:

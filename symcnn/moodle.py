@@ -101,7 +101,8 @@ def _stem(entry: KeyEntry, assignment: Assignment, titles: dict[str, str]) -> st
     if isinstance(part, LayerPart):
         shape = part.flattened or part.analysis.input_shape
         dims = " \\times ".join(latex(size) for size in shape)
-        lines.append(f"<p>The layer: {html.escape(describe(part.analysis.layer))}, on an input of shape \\({dims}\\).</p>")
+        label = html.escape(describe(part.analysis.layer))
+        lines.append(f"<p>The layer: {label}, on an input of shape \\({dims}\\).</p>")
     else:
         network = part.network
         dims = " \\times ".join(latex(size) for size in network.input_shape)

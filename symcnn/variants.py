@@ -75,6 +75,9 @@ def read_variant_space(path: str | Path) -> VariantSpace:
     path = Path(path)
     table = read_toml(path)
     assignment = assignment_from_table(table, path)
+    for part in table.get("parts", []):  # network files read once, not once per variant
+        if isinstance(part.get("network"), str):
+            part["network"] = read_toml(path.parent / part["network"])
     where = f"{path}: variants"
     raw = table.get("variants")
     if not isinstance(raw, dict) or not raw:
@@ -271,10 +274,7 @@ def variant_table(space: VariantSpace, chosen: Values) -> dict[str, Any]:
     numbers = {sym.name: value for sym, value in env.items()}
     for part in table.get("parts", []):
         if isinstance(part, dict) and "network" in part:
-            network = part["network"]
-            if isinstance(network, str):
-                network = read_toml(space.source.parent / network)
-            part["network"] = _numeric(network, numbers)
+            part["network"] = _numeric(part["network"], numbers)
     return table
 
 

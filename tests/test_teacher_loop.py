@@ -13,8 +13,8 @@ import pytest
 
 from symcnn.answer_key import answer_key
 from symcnn.assignment import read_assignment
-from symcnn.class_build import build_class, read_roster
 from symcnn.claims import parse_region
+from symcnn.class_build import build_class, read_roster
 from symcnn.grade_report import write_grades
 from symcnn.grading import grade_class
 from symcnn.grading_rules import read_grading
@@ -67,7 +67,8 @@ def test_class_build_writes_each_students_set_and_the_key(built: Path) -> None:
         assert by_number["1.3"] == (values["K_1"] * values["K_2"] * values["C_in"] + 1) * values["C_out"]
         w_out = (values["W"] + 2 * values["P"] - values["K_1"]) // values["S"] + 1
         assert by_number["1.2"][2] == w_out
-        assert [r["answer"] for r in rows if r["student"] == student and r["number"] == "1.3"] == [str(by_number["1.3"])]
+        key = [r["answer"] for r in rows if r["student"] == student and r["number"] == "1.3"]
+        assert key == [str(by_number["1.3"])]
     assert not (built / ".figures").exists()
 
 
@@ -163,3 +164,20 @@ def test_bad_answers_file_and_folder_are_one_line(tmp_path: Path, built: Path) -
     assert run.returncode == 2 and "variants.json: no such file" in run.stderr
     run = _cli("export", "blackboard", str(SEED), "-o", str(tmp_path / "q.xml"))
     assert run.returncode == 2 and "use export moodle" in run.stderr
+
+
+def test_the_readme_walks_through_commands_that_exist() -> None:
+    import re
+    import shlex
+
+    from symcnn.cli import _parser
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## The teacher's loop", 1)[1].split("\n## ", 1)[0]
+    commands = [line.split("#")[0] for line in section.splitlines() if line.startswith("symcnn ")]
+    assert [c.split()[1] for c in commands] == ["sheet", "variants", "export", "grade"]
+    for command in commands:
+        args = _parser().parse_args(shlex.split(command)[1:])
+        assert callable(args.run)
+    (size,) = re.findall(r"space has ([\d,]+) combinations", section)
+    assert read_variant_space(SEED).size == int(size.replace(",", ""))

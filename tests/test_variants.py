@@ -102,7 +102,8 @@ C_in = 1
 C_out = 4
 [[parts]]
 title = "conv"
-network = {{ input = ["C_in", "W", "W"], layers = [{{ type = "Conv2d", out_channels = "C_out", kernel_size = "K_1", stride = "S" }}] }}
+network = {{ input = ["C_in", "W", "W"], layers = [{{ type = "Conv2d", out_channels = "C_out", \
+kernel_size = "K_1", stride = "S" }}] }}
 questions = ["bottleneck"]
 [variants]
 {variants}
@@ -111,7 +112,8 @@ questions = ["bottleneck"]
 
 
 def test_numbered_variants_are_distinct_then_say_how_many_exist(tmp_path: Path) -> None:
-    space = read_variant_space(_small(tmp_path, 'W = [8, 9, 10]\nK_1 = [3, 5]\nrequire = ["(W - K_1) % 2 == 0 or W == 10 and K_1 == 3"]'))
+    table = 'W = [8, 9, 10]\nK_1 = [3, 5]\nrequire = ["(W - K_1) % 2 == 0 or W == 10 and K_1 == 3"]'
+    space = read_variant_space(_small(tmp_path, table))
     valid = [{"W": w, "K_1": k} for w, k in itertools.product((8, 9, 10), (3, 5))
              if (w - k) % 2 == 0 or (w, k) == (10, 3)]
     four, distinct = numbered(space, 1, 4)
@@ -122,7 +124,8 @@ def test_numbered_variants_are_distinct_then_say_how_many_exist(tmp_path: Path) 
 
 
 def test_network_sizes_from_variant_symbols_match_torch(tmp_path: Path) -> None:
-    space = read_variant_space(_small(tmp_path, "W = [9, 12, 17]\nC_in = [1, 3]\nC_out = [2, 5]\nK_1 = [1, 3]\nS = [1, 2]"))
+    table = "W = [9, 12, 17]\nC_in = [1, 3]\nC_out = [2, 5]\nK_1 = [1, 3]\nS = [1, 2]"
+    space = read_variant_space(_small(tmp_path, table))
     for k in range(6):
         values = draw(space, 3, str(k))
         network = variant_assignment(space, values).parts[0].network
