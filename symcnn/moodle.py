@@ -19,7 +19,9 @@ from .answer_key import UNGRADED, KeyEntry, answer_key
 from .assignment import Assignment, LayerPart
 from .claims import parse_region
 from .grading_rules import GradingRules
+from .prose import segments
 from .render import describe, words
+from .sheet import layer_sentence
 from .solution import ActivationTable, Answer, BatchAnswer, ReceptiveFieldAnswer, Solution
 from .steps import latex
 
@@ -99,10 +101,7 @@ def _stem(entry: KeyEntry, assignment: Assignment, titles: dict[str, str]) -> st
     lines = [f"<p>{html.escape(assignment.title)}, part {entry.part}: {html.escape(part.title)}.</p>",
              f"<p>Values: {values}.</p>"]
     if isinstance(part, LayerPart):
-        shape = part.flattened or part.analysis.input_shape
-        dims = " \\times ".join(latex(size) for size in shape)
-        label = html.escape(describe(part.analysis.layer))
-        lines.append(f"<p>The layer: {label}, on an input of shape \\({dims}\\).</p>")
+        lines.append(f"<p>The layer: {prose_html(layer_sentence(part))}.</p>")
     else:
         network = part.network
         dims = " \\times ".join(latex(size) for size in network.input_shape)
@@ -117,6 +116,11 @@ def _stem(entry: KeyEntry, assignment: Assignment, titles: dict[str, str]) -> st
             lines.append(f"<p>The receptive field of neuron \\((i, j)\\) of {html.escape(entry.layer)}.</p>")
     lines.append(f"<p><strong>{entry.number}</strong> {html.escape(titles[entry.question])}</p>")
     return "".join(lines)
+
+
+def prose_html(sentence: str) -> str:
+    """A sentence in symcnn's prose markup as HTML: text escaped, math in \\( \\)."""
+    return "".join(f"\\({piece.text}\\)" if piece.math else html.escape(piece.text) for piece in segments(sentence))
 
 
 def _blanks(entry: KeyEntry, points: Fraction) -> str:

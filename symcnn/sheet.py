@@ -15,8 +15,9 @@ from pathlib import Path
 
 from .assignment import Assignment, LayerPart, NetworkPart
 from .output import staged, write_atomic
-from .render import render
+from .render import dims, render
 from .report import FORMATS, SymbolValue
+from .steps import latex
 from .symbols import latex_name, meaning
 from .tex import build_pdf, no_tex_message, tex_engine
 
@@ -34,6 +35,30 @@ class SheetPart:
         return isinstance(self.part, NetworkPart)
 
 
+def layer_sentence(part: LayerPart) -> str:
+    """The part's layer and input in symcnn's prose markup, sizes as math: "a $K_1 × K_2$ convolution ..."."""
+    layer, kind = part.analysis.layer, type(part.analysis.layer).__name__
+    shape = part.flattened or part.analysis.input_shape
+    on = f"on an input of shape ${dims(shape)}$"
+    if hasattr(layer, "windows"):
+        height, width = layer.windows
+
+        def pair(first: object, second: object) -> str:
+            return latex(first) if first == second else f"{latex(first)} \\times {latex(second)}"
+
+        name = {"Conv2d": "convolution", "MaxPool2d": "max pooling", "AvgPool2d": "average pooling"}.get(kind, kind)
+        words = [f"a ${latex(width.kernel)} \\times {latex(height.kernel)}$ {name} (width × height)",
+                 f"stride ${pair(width.stride, height.stride)}$", f"padding ${pair(width.padding, height.padding)}$"]
+        if (height.dilation, width.dilation) != (1, 1):
+            words.append(f"dilation ${pair(width.dilation, height.dilation)}$")
+        if kind == "Conv2d":
+            words.append(f"${latex(layer.arguments()['out_channels'])}$ output channels")
+        return ", ".join(words) + f", {on}"
+    if kind == "Linear":
+        return f"a fully connected layer of ${latex(layer.arguments()['out_features'])}$ neurons, {on}"
+    return f"a {kind} layer, {on}"
+
+
 def sheet_parts(assignment: Assignment) -> tuple[SheetPart, ...]:
     """Every part with its questions numbered ``1.1``, ``1.2``, ... as in the solution."""
     return tuple(
@@ -45,7 +70,8 @@ def sheet_parts(assignment: Assignment) -> tuple[SheetPart, ...]:
 def sheet_context(assignment: Assignment) -> dict[str, object]:
     """What the sheet templates see."""
     values = [(SymbolValue(latex_name(sym), meaning(sym)), value) for sym, value in assignment.values.items()]
-    return {"assignment": assignment, "parts": sheet_parts(assignment), "values": values}
+    return {"assignment": assignment, "parts": sheet_parts(assignment), "values": values,
+            "layer_sentence": layer_sentence}
 
 
 def render_sheet(assignment: Assignment, fmt: str, template_dir: str | Path | None = None) -> str:
