@@ -181,3 +181,15 @@ def test_the_readme_walks_through_commands_that_exist() -> None:
         assert callable(args.run)
     (size,) = re.findall(r"space has ([\d,]+) combinations", section)
     assert read_variant_space(SEED).size == int(size.replace(",", ""))
+
+
+@pytest.mark.skipif(__import__("symcnn.tex").tex.tex_engine() is None, reason="no TeX engine for the PDFs")
+def test_sheet_and_feedback_pdfs_compile(built: Path, tmp_path: Path) -> None:
+    from symcnn.sheet import write_sheet
+
+    written = write_sheet(read_assignment(SEED), tmp_path / "sheet", ("pdf",))
+    assert [p.name for p in written] == ["sheet.pdf"] and written[0].read_bytes().startswith(b"%PDF")
+    grades, solutions, _ = grade_class(built, ANSWERS, jobs=1)
+    one = {"s2026002": solutions["s2026002"]}
+    write_grades(grades, one, tmp_path / "grades", pdf=True)
+    assert (tmp_path / "grades" / "feedback" / "s2026002.pdf").read_bytes().startswith(b"%PDF")
