@@ -124,6 +124,12 @@ def _conditions(raw: Any, names: set[str], where: str) -> tuple[tuple[str, sp.Ba
         unknown = sorted(s.name for s in condition.free_symbols if s.name not in names)
         if unknown:
             raise SpecError(f"{where}.require[{k}]: {unknown[0]!r} has no value; name symbols under [values]")
+        try:
+            evaluate(condition, {s: 1 for s in condition.free_symbols})
+        except ZeroDivisionError:
+            pass
+        except (TypeError, ValueError) as error:
+            raise SpecError(f"{where}.require[{k}]: {text!r} cannot be evaluated exactly ({error})") from None
         conditions.append((text, condition))
     return tuple(conditions)
 
@@ -152,6 +158,8 @@ def evaluate(tree: sp.Basic, env: dict[sp.Symbol, Any]) -> Any:
         return math.prod(args)
     if isinstance(tree, sp.Pow):
         base, power = args
+        if not isinstance(power, int):
+            raise ValueError("only whole powers are evaluated exactly")
         return Fraction(base) ** power if power < 0 else base ** power
     if isinstance(tree, sp.Mod):
         return args[0] % args[1]
