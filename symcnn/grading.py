@@ -167,13 +167,13 @@ def _grade_student(task: tuple[VariantSpace, GradingRules, str, dict[str, int], 
         else:
             answered[entry.number] = row
     for entry in key:
-        row = answered.get(entry.number)
+        given = answered.get(entry.number)
         out_of = rules.points_for(entry.part, entry.question)
-        if row is None:
+        if given is None:
             grades.append(Grade(student, entry.part, entry.number, entry.question, "", entry.text, MISSING,
                                 Fraction(0), out_of))
             continue
-        grades.append(_grade(student, row, entry, assignment.parts[entry.part - 1], context, rules, out_of))
+        grades.append(_grade(student, given, entry, assignment.parts[entry.part - 1], context, rules, out_of))
     grades.sort(key=lambda g: (g.line is not None and g.verdict == INVALID, g.part or 0, g.number))
     return student, grades, solution
 
