@@ -193,3 +193,21 @@ def test_sheet_and_feedback_pdfs_compile(built: Path, tmp_path: Path) -> None:
     one = {"s2026002": solutions["s2026002"]}
     write_grades(grades, one, tmp_path / "grades", pdf=True)
     assert (tmp_path / "grades" / "feedback" / "s2026002.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_figures_are_drawn_once_per_distinct_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import symcnn.class_build as class_build
+
+    drawn: list[str] = []
+    real = class_build.figures
+
+    def counting(solution, folder):  # type: ignore[no-untyped-def]
+        drawn.append(class_build.figure_key(solution))
+        return real(solution, folder)
+
+    monkeypatch.setattr(class_build, "figures", counting)
+    build_class(SEED, "once", tmp_path / "class", ids=["a", "b", "c"], formats=("md",), jobs=1)
+    assert len(drawn) == 1  # the seed's network is the same for everyone: one set of figures, copied
+    for student in "abc":
+        assert (tmp_path / "class" / student / "activations.png").read_bytes() == \
+            (tmp_path / "class" / "a" / "activations.png").read_bytes()
