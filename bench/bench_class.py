@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -37,11 +39,12 @@ def bench_variants(count: int, jobs: list[int], pdf: bool) -> None:
     formats = ("md", "pdf") if pdf else ("md",)
     for j in jobs:
         with tempfile.TemporaryDirectory() as folder:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             build_class(SEED, "bench", Path(folder) / "class", count=count, formats=formats, jobs=j)
-            elapsed = time.perf_counter() - start
-        print(f"variants: {count} variants, formats {','.join(formats)}, -j {j}: {elapsed:.1f} s "
-              f"({elapsed / count:.2f} s per variant)", flush=True)
+            elapsed, used = time.perf_counter() - start, _cpu() - cpu
+        print(f"variants: {count} variants, formats {','.join(formats)}, -j {j}: {elapsed:.1f} s wall "
+              f"({elapsed / count:.2f} s per variant), {used:.1f} s CPU (all processes, TeX included); "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def bench_grade(students: int, jobs: list[int]) -> None:
@@ -75,11 +78,19 @@ def bench_grade(students: int, jobs: list[int]) -> None:
         with open(folder / "answers.csv", "w", newline="") as handle:
             csv.writer(handle).writerows(rows)
         for j in jobs:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             grades, _, _ = grade_class(folder / "class", folder / "answers.csv", jobs=j)
-            elapsed = time.perf_counter() - start
+            elapsed, used = time.perf_counter() - start, _cpu() - cpu
             print(f"grade: {students} students x {questions} questions ({len(grades)} grades), -j {j}: "
-                  f"{elapsed:.1f} s ({1000 * elapsed / students:.0f} ms per student)", flush=True)
+                  f"{elapsed:.1f} s wall ({1000 * elapsed / students:.0f} ms per student), {used:.1f} s CPU "
+                  f"({1000 * used / students:.0f} ms per student); load average {os.getloadavg()[0]:.1f}",
+                  flush=True)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the pool's workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:
