@@ -23,11 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from symcnn.answer_key import answer_key
-from symcnn.class_build import build_class, choose
-from symcnn.grading import grade_class
-from symcnn.solution import solve
-from symcnn.variants import read_variant_space, variant_assignment
+from symcnn.classroom.answer_key import answer_key
+from symcnn.classroom.class_build import build_class, choose
+from symcnn.classroom.grading import grade_class
+from symcnn.classroom.variants import read_variant_space, variant_assignment
+from symcnn.solutions.solution import solve
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed_assignment.toml"
