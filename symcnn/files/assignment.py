@@ -29,7 +29,8 @@ from symcnn.files.spec import (
 from symcnn.formula.display import Displayable
 from symcnn.formula.prose import MarkupError, segments
 
-_TOP_KEYS = ("title", "author", "date", "values", "readings", "parts")
+_TOP_KEYS = ("title", "author", "date", "values", "readings", "parts", "variants", "grading")
+"""``variants`` and ``grading`` are read by :mod:`symcnn.classroom.variants` and :mod:`symcnn.classroom.grading`."""
 _PART_KEYS = ("title", "layer", "input", "network", "questions", "memory", "dtype", "optimizer",
               "receptive_field_layer", "note")
 
@@ -88,7 +89,15 @@ def read_assignment(path: str | Path | None = None) -> Assignment:
         SpecError: anything wrong, naming the file, the part and the key.
     """
     path = Path(path) if path is not None else bundled_assignment()
-    table = read_toml(path)
+    return assignment_from_table(read_toml(path), path)
+
+
+def assignment_from_table(table: dict[str, Any], path: Path) -> Assignment:
+    """An assignment from its parsed TOML ``table``; ``path`` names it and locates network files.
+
+    Raises:
+        SpecError: as :func:`read_assignment`.
+    """
     where = str(path)
     check_keys(table, _TOP_KEYS, where)
     title = _text(table, "title", where, required=True)

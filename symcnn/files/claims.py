@@ -305,6 +305,15 @@ def _claimed(value: Any, quantity: str, allowed: set[str], where: str) -> Claime
     return _scalar(value, allowed, where)
 
 
+def claimed_answer(value: Any, quantity: str, subject: Subject, where: str) -> Claimed:
+    """A claimed value about ``subject`` (as ``claimed = ...`` of a claims file), read and checked.
+
+    Raises:
+        SpecError: a value outside the claims format, naming ``where``.
+    """
+    return _claimed(value, quantity, _allowed_symbols(subject), where)
+
+
 def _scalar(value: Any, allowed: set[str], where: str) -> Claimed:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise SpecError(f"{where}: claimed must be an integer or a formula string, got {value!r}")

@@ -3,14 +3,22 @@
 Grammar (no ``eval``, ``sympify`` or ``parse_expr`` anywhere)::
 
     expr   := term (('+' | '-') term)*
-    term   := unary (('*' | '/' | '//') unary | implicit)*
+    term   := unary (('*' | '/' | '//' | '%') unary | implicit)*
     unary  := ('+' | '-') unary | power
     power  := atom (('^' | '**') unary)?
     atom   := INTEGER | NAME | NAME '(' expr ')' | '(' expr ')'
 
-The only calls are ``floor`` and ``ceil``. A number directly followed by a name
-or a parenthesis multiplies (``2P``, ``16i``). ``×``, ``·`` and ``−`` are read as
-``*``, ``*`` and ``-``.
+Conditions (:func:`parse_condition`, for the ``require`` of an assignment's
+variants) add comparisons and ``and``/``or``/``not``::
+
+    cond   := conj ('or' conj)*
+    conj   := neg ('and' neg)*
+    neg    := 'not' neg | '(' cond ')' | expr CMP expr
+    CMP    := '==' | '!=' | '<' | '<=' | '>' | '>='
+
+``a % b`` is the remainder (sympy ``Mod``). The only calls are ``floor`` and
+``ceil``. A number directly followed by a name or a parenthesis multiplies
+(``2P``, ``16i``). ``×``, ``·`` and ``−`` are read as ``*``, ``*`` and ``-``.
 """
 
 from __future__ import annotations
@@ -24,11 +32,15 @@ from symcnn.errors import ExpressionError
 from symcnn.formula.symbols import symbol
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<int>\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>//|\*\*|[-+*/^()]))"
+    r"\s*(?:(?P<int>\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>//|\*\*|==|!=|<=|>=|[-+*/^()%<>]))"
 )
 _FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "floor": sp.floor,
     "ceil": sp.ceiling,
+}
+_KEYWORDS = ("and", "or", "not")
+_COMPARISONS: dict[str, Callable[..., sp.Basic]] = {
+    "==": sp.Eq, "!=": sp.Ne, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge,
 }
 _UNICODE = str.maketrans({"×": "*", "·": "*", "−": "-", "⋅": "*"})
 MAX_LENGTH = 500
@@ -48,6 +60,20 @@ def parse_expression(text: str, *, evaluate: bool = True) -> sp.Expr:
         raise ExpressionError(f"expression longer than {MAX_LENGTH} characters")
     with sp.evaluate(evaluate):
         return _Parser(text.translate(_UNICODE)).parse()
+
+
+def parse_condition(text: str) -> sp.Basic:
+    """Parse a condition such as ``"(W + 2*P - K_1) % S == 0 and C_out >= C_in"``.
+
+    Returns a sympy relational or boolean (``Eq``, ``And``, ``Or``, ``Not``), unevaluated
+    where sympy would decide it early, so the condition can be shown as written.
+
+    Raises:
+        ExpressionError: anything outside the grammar, with the position.
+    """
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"condition longer than {MAX_LENGTH} characters")
+    return _ConditionParser(text.translate(_UNICODE)).parse_condition()
 
 
 def to_sympy(value: int | str | sp.Basic) -> sp.Expr:
@@ -117,12 +143,14 @@ class _Parser:
     def _term(self) -> sp.Expr:
         result = self._unary()
         while True:
-            if op := self._accept("*", "/", "//"):
+            if op := self._accept("*", "/", "//", "%"):
                 right = self._unary()
                 if op == "*":
                     result = result * right
                 elif op == "/":
                     result = result / right
+                elif op == "%":
+                    result = sp.Mod(result, right)
                 else:
                     result = sp.floor(result / right)
             elif self._starts_implicit_factor(result):
@@ -134,7 +162,7 @@ class _Parser:
         token = self._peek()
         if token is None or not left.is_Number:
             return False
-        return token[0] == "name" or token[1] == "("
+        return (token[0] == "name" and token[1] not in _KEYWORDS) or token[1] == "("
 
     def _unary(self) -> sp.Expr:
         if op := self._accept("+", "-"):
@@ -163,6 +191,8 @@ class _Parser:
                 inner = self._expr()
                 self._expect_close()
                 return _FUNCTIONS[text](inner)
+            if text in _KEYWORDS:
+                raise self._error(f"{text!r} joins conditions; it is not a symbol", column)
             if text in _FUNCTIONS:
                 raise self._error(f"{text} must be called, as {text}(...)", column)
             return symbol(text)
@@ -175,3 +205,56 @@ class _Parser:
     def _expect_close(self) -> None:
         if not self._accept(")"):
             raise self._error("missing ')'")
+
+
+class _ConditionParser(_Parser):
+    """The expression grammar plus comparisons joined by ``and``, ``or`` and ``not``."""
+
+    def parse_condition(self) -> sp.Basic:
+        if not self.tokens:
+            raise self._error("empty condition")
+        result = self._disjunction()
+        if self._peek() is not None:
+            raise self._error(f"unexpected {self._peek()[1]!r}")  # type: ignore[index]
+        return result
+
+    def _keyword(self, word: str) -> bool:
+        token = self._peek()
+        if token is not None and token[0] == "name" and token[1] == word:
+            self.pos += 1
+            return True
+        return False
+
+    def _disjunction(self) -> sp.Basic:
+        terms = [self._conjunction()]
+        while self._keyword("or"):
+            terms.append(self._conjunction())
+        return terms[0] if len(terms) == 1 else sp.Or(*terms, evaluate=False)
+
+    def _conjunction(self) -> sp.Basic:
+        terms = [self._negation()]
+        while self._keyword("and"):
+            terms.append(self._negation())
+        return terms[0] if len(terms) == 1 else sp.And(*terms, evaluate=False)
+
+    def _negation(self) -> sp.Basic:
+        if self._keyword("not"):
+            return sp.Not(self._negation(), evaluate=False)
+        start = self.pos
+        if self._accept("("):  # a condition in parentheses, or an expression that starts with '('
+            try:
+                inner = self._disjunction()
+                self._expect_close()
+                after = self._peek()
+                if after is None or after[1] == ")" or after[1] in _KEYWORDS:
+                    return inner
+            except ExpressionError:
+                pass
+            self.pos = start  # not a condition: read it again as an expression
+        left = self._expr()
+        token = self._peek()
+        if token is None or token[1] not in _COMPARISONS:
+            raise self._error("expected a comparison (==, !=, <, <=, >, >=)")
+        self.pos += 1
+        right = self._expr()
+        return _COMPARISONS[token[1]](left, right, evaluate=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,8 +65,12 @@ def write_solution(
     formats: Sequence[str] = FORMATS,
     template_dir: str | Path | None = None,
     stem: str = "solution",
+    draw: Callable[[Solution, Path], list[Path]] | None = None,
 ) -> list[Path]:
     """Render ``solution`` into ``folder`` as one set of files; returns the files written.
+
+    ``draw`` makes the figures into a folder (default :func:`figures`; a class
+    build passes one that draws each distinct network once).
 
     Without a TeX engine the PDF is skipped, and an older one removed, with a
     one-line note on stderr.
@@ -77,4 +81,4 @@ def write_solution(
     """
     members = [f"{stem}.{fmt}" for fmt in FORMATS] + [f"{name}.{fmt}" for name in FIGURES for fmt in ("png", "pdf")]
     return write_set(folder, stem, lambda fmt: render(f"solution.{fmt}.j2", fmt, template_dir, **context(solution)),
-                     formats, members, lambda stage: figures(solution, stage))
+                     formats, members, lambda stage: (draw or figures)(solution, stage))

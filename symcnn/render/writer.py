@@ -25,12 +25,14 @@ def write_set(
     formats: Sequence[str],
     members: Sequence[str] = (),
     draw: Callable[[Path], list[Path]] | None = None,
+    quiet: bool = False,
 ) -> list[Path]:
     """Write ``stem.md``/``.tex``/``.pdf`` (those in ``formats``) into ``folder`` as one set.
 
     ``render(fmt)`` gives the text of "md" or "tex" (the PDF is built from the tex);
     ``draw(folder)`` makes the figures the documents use; ``members`` names the other
-    files an earlier set may hold (removed when this run did not make them).
+    files an earlier set may hold (removed when this run did not make them);
+    ``quiet`` keeps stderr silent (a class build runs many sets in parallel).
     Returns the files written.
 
     Raises:
@@ -48,9 +50,10 @@ def write_set(
         if "pdf" in formats and tex_engine() is None:
             skipped = no_tex_message()
         elif "pdf" in formats:
-            print(f"symcnn: compiling {stem}.pdf with latexmk ...", file=sys.stderr)
+            if not quiet:
+                print(f"symcnn: compiling {stem}.pdf with latexmk ...", file=sys.stderr)
             build_pdf(texts["tex"], [p for p in made if p.suffix == ".pdf"], stage.folder / f"{stem}.pdf")
-    if skipped or stage.removed:
+    if (skipped or stage.removed) and not quiet:
         removed = ", ".join(path.name for path in stage.removed)
         note = f"removed the older {removed}, which this run did not make" if removed else ""
         print(f"symcnn: {'; '.join(filter(None, (skipped, note)))}", file=sys.stderr)

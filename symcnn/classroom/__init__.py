@@ -1,0 +1,1 @@
+"""The teacher's loop: question sheets, variants per student, answer keys, Moodle quizzes, grading."""
