@@ -40,7 +40,7 @@ RELATIONS = {relation.number: relation for relation in (
     Relation(11, "full padding, transposed", r"o' = i' - (k - 1)"),
     Relation(12, "no zero padding, non-unit strides, transposed", r"o' = s(i' - 1) + k"),
     Relation(13, "zero padding, non-unit strides, transposed", r"o' = s(i' - 1) + k - 2p"),
-    Relation(14, "zero padding, non-unit strides, transposed, with $a = (i + 2p - k) \\bmod s$",
+    Relation(14, "zero padding, non-unit strides, transposed, with a = (i + 2p − k) mod s",
              r"o' = s(i' - 1) + a + k - 2p"),
     Relation(15, "dilated convolution", r"o = \left\lfloor \frac{i + 2p - k - (k - 1)(d - 1)}{s} \right\rfloor + 1"),
 )}

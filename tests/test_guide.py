@@ -87,4 +87,4 @@ def test_transposed_sizes_invert_the_direct_convolution() -> None:
 
 def test_every_relation_is_named() -> None:
     assert sorted(RELATIONS) == list(range(1, 16))
-    assert "a = (i + 2p - k)" in RELATIONS[14].name
+    assert "a = (i + 2p − k) mod s" in RELATIONS[14].name
