@@ -75,10 +75,10 @@ def receptive_field_figure(answer: ReceptiveFieldAnswer) -> Figure:
     figure = new_figure(4.6, 4.6)
     axes = figure.add_subplot()
     axes.add_patch(Rectangle((0, 0), width, height, facecolor="#eeeeee", edgecolor="black", lw=1))
-    for (i, j), colour, style in (((out_h // 2, out_w // 2), "#c0392b", "-"), ((0, 0), "#2471a3", "--")):
+    for (i, j), colour, dashes in (((out_h // 2, out_w // 2), "#c0392b", "-"), ((0, 0), "#2471a3", "--")):
         top, left = int(rows.jump * i + rows.first), int(columns.jump * j + columns.first)
         size_h, size_w = int(rows.size), int(columns.size)
-        axes.add_patch(Rectangle((left, top), size_w, size_h, fill=False, edgecolor=colour, lw=1.8, ls=style,
+        axes.add_patch(Rectangle((left, top), size_w, size_h, fill=False, edgecolor=colour, lw=1.8, ls=dashes,
                                  label=f"neuron ({i}, {j}): rows {top}..{top + size_h - 1}"))
     margin = max(int(rows.size), int(columns.size)) // 2 + 4
     axes.set_xlim(-margin, width + margin)
