@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.add_argument("-o", "--output", help="also write a report: report.md, report.tex or report.pdf")
     check.set_defaults(run=_check)
+
+    from .layer_cli import add_commands as add_layer_command
+
+    add_layer_command(commands)
     return parser
 
 
