@@ -21,7 +21,8 @@ from typing import Any
 
 from .errors import SpecError
 
-_TOKEN = re.compile(r"""\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"""
+_TOKEN = re.compile(r"""\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"""
+                    r"""|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"""
                     r"""|(?P<string>"[^"\\]*"|'[^'\\]*')|(?P<op>[(),=\-]))""")
 _WORDS = {"True": True, "False": False, "None": None}
 MAX_LENGTH = 500

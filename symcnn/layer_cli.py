@@ -33,7 +33,8 @@ _NOTATION: dict[str, dict[str, Any]] = {
 }
 """The assignment's symbol for each torch argument, (height, width) for pairs."""
 _PLAIN_LHS = {"input_elements": "n_in", "output_width": "W_out", "output_height": "H_out",
-              "output_channels": "C_out", "output_features": "N_out", "output_elements": "n_out", "params": "|theta|", "mults": "n_mult"}
+              "output_channels": "C_out", "output_features": "N_out", "output_elements": "n_out",
+              "params": "|theta|", "mults": "n_mult"}
 
 
 def add_commands(commands: Any) -> None:
@@ -94,9 +95,12 @@ def layer_solution(call: str, input_text: str | None) -> Solution:
 
     table = layer_table(call, "layer")
     sizes = input_sizes(input_text) if input_text is not None else None
+    part_layer(table, sizes, f"layer {call!r}")  # the numbers checked as given (a kernel larger than its input...)
     symbolic, shape, values = textbook(table, sizes)
     analysis, flattened = part_layer(symbolic, shape or None, f"layer {call!r}")
     questions = tuple(q for q in QUESTIONS if analysis.get("output_width" if q == "output_shape" else q) is not None)
+    if "output_shape" not in questions and "output_features" not in questions:  # ReLU, BatchNorm2d, Dropout
+        questions = questions[:1] + ("output_elements",) + questions[1:]
     part = LayerPart(call, analysis, questions, flattened=flattened)
     assignment = Assignment(call, {sym: sp.Integer(v) for sym, v in values.items()}, (part,), source="symcnn layer")
     return solve(assignment)
