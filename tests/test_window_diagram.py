@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from symcnn import window_diagram
+from symcnn import cli, window_diagram
 from symcnn.assignment import read_assignment
 from symcnn.guide import relation
 from symcnn.layers import Conv2d, MaxPool2d
@@ -126,3 +127,26 @@ def test_no_pyplot_and_no_tight_bounding_box() -> None:
     for module in (ROOT / "symcnn").glob("*.py"):
         text = module.read_text()
         assert "pyplot" not in text.replace("no pyplot", "") and "bbox_inches" not in text, module.name
+
+
+def test_the_readme_diagram_is_what_its_command_makes(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"`symcnn layer (\"Conv2d\(1, 1, 3, stride=2, padding=1\)\") --input 1,6,6 --format md "
+                        r"-o docs/layer_example`", readme)
+    assert command is not None and "![" in readme and "(docs/layer_example/window_1.png)" in readme
+    assert cli.main(["layer", command.group(1).strip('"'), "--input", "1,6,6", "--format", "md",
+                     "-o", str(tmp_path)]) == 0
+    for name in ("layer.md", "window_1.png"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "docs" / "layer_example" / name).read_bytes(), name
+
+
+def test_the_readme_animation_snippet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    (setup,) = [block for block in blocks if "window_picture" in block]
+    (snippet,) = re.findall(r"```py\n(.*?)```", readme, flags=re.S)
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    exec(compile(setup + snippet, "README.md", "exec"), scope)  # the README's own code, trusted
+    with Image.open(tmp_path / "windows.gif") as gif:
+        assert gif.n_frames == 9
