@@ -32,6 +32,9 @@ from .spec import (
 LAYER_QUESTIONS = (
     "input_elements", "output_shape", "output_width", "output_height", "output_channels",
     "output_features", "output_elements", "params", "mults", "adds", "comparisons",
+    "output_length", "output_depth", "divisions", "transcendentals", "square_roots",
+    "stretched_width", "stretched_height", "direct_padding_width", "direct_padding_height",
+    "direct_remainder_width", "direct_remainder_height",
 )
 NETWORK_QUESTIONS = ("activation_table", "bottleneck", "max_batch", "max_batch_training", "receptive_field")
 _TOP_KEYS = ("title", "author", "date", "values", "readings", "parts")

@@ -17,13 +17,14 @@ Convolutional Neural Networks" (Distill, 2019) give the same numbers:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
 from . import formula as f
 from .analysis import Window
 from .display import Displayable
+from .field_map import is_irregular
 from .network import Network
 from .quantity import bind, evaluated, value_of
 from .symbols import i, j
@@ -91,6 +92,8 @@ class ReceptiveField:
     layer: str
     rows: Interval
     columns: Interval
+    depth: Interval | None = None
+    """The third axis of a 3-D layer (Conv3d, pooling 3-D); a 1-D layer's axis is ``columns``, one row high."""
 
     def region(self) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
         """(i_first, i_last, j_first, j_last) as expressions in i and j."""
@@ -98,7 +101,8 @@ class ReceptiveField:
 
     def bound(self, values: dict[sp.Symbol, sp.Expr]) -> ReceptiveField:
         """The receptive field with ``values`` put in."""
-        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values))
+        depth = None if self.depth is None else self.depth.bound(values)
+        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values), depth)
 
 
 @dataclass(frozen=True, repr=False)
@@ -111,6 +115,8 @@ class ReceptiveFields(Displayable):
 
     fields: tuple[ReceptiveField | None, ...]
     definitions: dict[sp.Symbol, sp.Expr]
+    notes: dict[str, str] = field(default_factory=dict)
+    """Layer name -> why its field is None when not past a Flatten (a layer that is no sliding window)."""
 
     def values(self, bound: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
         """``bound`` plus the value of every offset symbol that comes out a number."""
@@ -120,24 +126,38 @@ class ReceptiveFields(Displayable):
 def receptive_fields(network: Network) -> ReceptiveFields:
     """Compose every layer's window, from the input up."""
     identity = Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0))
-    rows, columns = identity, identity
+    rows, columns, depth = identity, identity, identity
     result: list[ReceptiveField | None] = []
     definitions: dict[sp.Symbol, sp.Expr] = {}
     flat = False
+    notes: dict[str, str] = {}
+    irregular = ""
     for index, analysis in enumerate(network.layers, start=1):
-        windows = getattr(analysis.layer, "windows", None)
+        windows = analysis.layer.field_map(analysis.input_shape)
         if len(analysis.output_shape) == 1:
             flat = True
-        if flat:
+        if not irregular and is_irregular(windows):
+            irregular = (f"past {analysis.name} ({type(analysis.layer).__name__}), no sliding window: "
+                         f"{windows[0].reason}")  # type: ignore[index,union-attr]
+        if flat or irregular:
+            if irregular and not flat:
+                notes[analysis.name] = irregular
             result.append(None)
             continue
-        if windows is not None and windows[0] == windows[1] and rows is columns:  # square: compose once
-            rows = columns = _named(rows.through(windows[0]), "", index, definitions)
-        elif windows is not None:
-            rows = _named(rows.through(windows[0]), "h", index, definitions)
-            columns = _named(columns.through(windows[1]), "w", index, definitions)
-        result.append(ReceptiveField(analysis.name, rows, columns))
-    return ReceptiveFields(tuple(result), definitions)
+        if windows is not None:
+            *_, row_window, column_window = (None, *windows)  # type: ignore[assignment]
+            if len(windows) == 3:
+                depth = _named(depth.through(windows[0]), "d", index, definitions)  # type: ignore[arg-type]
+            if row_window is None:  # a sequence: one axis, the columns
+                columns = _named(columns.through(column_window), "w", index, definitions)  # type: ignore[arg-type]
+            elif row_window == column_window and rows is columns:  # square: compose once
+                rows = columns = _named(rows.through(row_window), "", index, definitions)  # type: ignore[arg-type]
+            else:
+                rows = _named(rows.through(row_window), "h", index, definitions)  # type: ignore[arg-type]
+                columns = _named(columns.through(column_window), "w", index, definitions)  # type: ignore[arg-type]
+        third = depth if len(analysis.output_shape) == 4 else None
+        result.append(ReceptiveField(analysis.name, rows, columns, third))
+    return ReceptiveFields(tuple(result), definitions, notes)
 
 
 def _named(interval: Interval, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Interval:

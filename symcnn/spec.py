@@ -20,14 +20,12 @@ import sympy as sp
 from .analysis import LayerAnalysis, Shape, elements
 from .errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning
 from .expr import parse_expression
-from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .layer_types import LAYER_TYPES
+from .layers import Layer, Linear
 from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
 from .network import Network, build_network
 from .symbols import symbol
 
-LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Conv2d, MaxPool2d, AvgPool2d, Linear, Flatten, ReLU, BatchNorm2d, Dropout)
-}
 _LAYER_KEYS = ("type", "name", "repeat")
 _IMAGE_CHANNELS = (1, 3, 4)
 """Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
@@ -185,8 +183,8 @@ def read_shape(shape: Any, where: str) -> Shape:
     Raises:
         SpecError: not a list of one or three sizes, or a size that is not a positive integer.
     """
-    if not isinstance(shape, list) or len(shape) not in (1, 3):
-        raise SpecError(f"{where}: input must be [C, H, W] (or [N]), got {shape!r}")
+    if not isinstance(shape, list) or len(shape) not in (1, 2, 3, 4):
+        raise SpecError(f"{where}: input must be [C, H, W] (or [N], [C, L], [C, T, H, W]), got {shape!r}")
     sizes = tuple(read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape))
     for k, size in enumerate(sizes):
         if size.is_number and (not size.is_integer or size < 1):
@@ -267,9 +265,29 @@ def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError(f"{place} must be a number, got {value!r}")
         return value
+    if annotation in ("int", "int | None"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecError(f"{place} must be an integer, got {value!r}")
+        return value
+    if annotation == "str":
+        if not isinstance(value, str):
+            raise SpecError(f"{place} must be a string, got {value!r}")
+        return value
+    if annotation == "Quad" and isinstance(value, list):
+        if len(value) != 4:
+            raise SpecError(f"{place} must be one value or [left, right, top, bottom], got {value!r}")
+        return tuple(_int_or_text(v, place) for v in value)
+    if annotation == "Any" and isinstance(value, list):  # size / scale_factor: [height, width]
+        return tuple(_int_or_text(v, place) for v in value)
+    if annotation == "bool | None":
+        if not isinstance(value, bool):
+            raise SpecError(f"{place} must be true or false, got {value!r}")
+        return value
     if "Pair" in annotation and isinstance(value, list):
-        if len(value) != 2:
-            raise SpecError(f"{place} must be one value or [height, width], got {value!r}")
+        rank = getattr(cls, "rank", 2)
+        if len(value) != rank:
+            axes = {1: "[length]", 2: "[height, width]", 3: "[depth, height, width]"}[rank]
+            raise SpecError(f"{place} must be one value or {axes}, got {value!r}")
         return tuple(_int_or_text(v, place) for v in value)
     return _int_or_text(value, place)
 
