@@ -24,16 +24,17 @@ from .quantity import value_of
 from .solution import Answer, Solution, solve
 from .symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, K, N, P, S, W
 
-QUESTIONS = ("input_elements", "output_shape", "output_features", "params", "mults")
 _NOTATION: dict[str, dict[str, Any]] = {
     "Conv2d": {"out_channels": C_out, "kernel_size": (K_2, K_1), "stride": S, "padding": P},
+    "ConvTranspose2d": {"out_channels": C_out, "kernel_size": (K_2, K_1), "stride": S, "padding": P},
     "MaxPool2d": {"kernel_size": K, "stride": S_2, "padding": P_2},
     "AvgPool2d": {"kernel_size": K, "stride": S_2, "padding": P_2},
     "Linear": {"out_features": N},
 }
 """The assignment's symbol for each torch argument, (height, width) for pairs."""
 _PLAIN_LHS = {"input_elements": "n_in", "output_width": "W_out", "output_height": "H_out",
-              "output_channels": "C_out", "output_features": "N_out", "output_elements": "n_out",
+              "output_channels": "C_out", "output_features": "N_out", "output_length": "L_out",
+              "output_depth": "D_out", "output_elements": "n_out",
               "params": "|theta|", "mults": "n_mult"}
 
 
@@ -67,7 +68,8 @@ def textbook(table: dict[str, Any], sizes: list[Any] | None) -> tuple[dict[str, 
         if table.get("in_channels") == values.get(C_in):
             table = {**table, "in_channels": "C_in"}
     symbolic = dict(table)
-    defaults = {"Conv2d": {"stride": 1, "padding": 0}, "MaxPool2d": {"stride": table.get("kernel_size"), "padding": 0},
+    defaults = {"Conv2d": {"stride": 1, "padding": 0}, "ConvTranspose2d": {"stride": 1, "padding": 0},
+                "MaxPool2d": {"stride": table.get("kernel_size"), "padding": 0},
                 "AvgPool2d": {"stride": table.get("kernel_size"), "padding": 0}}.get(table["type"], {})
     table = {**defaults, **table}
     for key, sym in _NOTATION.get(table["type"], {}).items():
@@ -98,12 +100,22 @@ def layer_solution(call: str, input_text: str | None) -> Solution:
     part_layer(table, sizes, f"layer {call!r}")  # the numbers checked as given (a kernel larger than its input...)
     symbolic, shape, values = textbook(table, sizes)
     analysis, flattened = part_layer(symbolic, shape or None, f"layer {call!r}")
-    questions = tuple(q for q in QUESTIONS if analysis.get("output_width" if q == "output_shape" else q) is not None)
-    if "output_shape" not in questions and "output_features" not in questions:  # ReLU, BatchNorm2d, Dropout
-        questions = questions[:1] + ("output_elements",) + questions[1:]
+    questions = _questions(analysis)
     part = LayerPart(call, analysis, questions, flattened=flattened)
     assignment = Assignment(call, {sym: sp.Integer(v) for sym, v in values.items()}, (part,), source="symcnn layer")
     return solve(assignment)
+
+
+def _questions(analysis: Any) -> tuple[str, ...]:
+    """What to answer: the output shape as the assignment asks it for a (C, H, W) map, else each output size."""
+    keys = {q.key for q in analysis}
+    if {"output_width", "output_height", "output_channels"} <= keys and "output_depth" not in keys:
+        sizes: tuple[str, ...] = ("output_shape",)
+    else:
+        sizes = tuple(k for k in ("output_length", "output_width", "output_height", "output_depth",
+                                  "output_channels", "output_features") if k in keys)
+        sizes += ("output_elements",) if "output_features" not in keys else ()
+    return ("input_elements",) + sizes + tuple(k for k in ("params", "mults") if k in keys)
 
 
 def terminal_text(solution: Solution) -> str:
@@ -118,7 +130,7 @@ def terminal_text(solution: Solution) -> str:
     for item in section.items:
         assert isinstance(item, Answer)
         lines.append("")
-        lines.append(item.derivations[0].title if item.question != "output_shape" else "Output size")
+        lines.append(words_title(item))
         for derivation, key in zip(item.derivations, _keys(item)):
             steps = " = ".join(plain(step.tree) if step.kind != "result" else grouped(step.tree)
                                for step in derivation.steps)
@@ -144,6 +156,11 @@ def symbolic_text(call: str, input_text: str | None) -> str:
             continue
         lines.append(f"  {quantity.title}: {_PLAIN_LHS.get(quantity.key, quantity.key)} = {plain(quantity.formula)}")
     return "\n".join(lines)
+
+
+def words_title(answer: Answer) -> str:
+    """The question's title, as the documents call it."""
+    return "Output size" if answer.question == "output_shape" else answer.derivations[0].title
 
 
 def _keys(answer: Answer) -> tuple[str, ...]:

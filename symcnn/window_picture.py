@@ -137,12 +137,11 @@ def window_picture(layer: Any, input_shape: tuple[Any, ...], values: Mapping[sp.
     None where the layer has no window, or a size stays symbolic, or the
     settings cannot be drawn (a transposed padding that crops).
     """
-    windows = getattr(layer, "windows", None)
-    if windows is None or len(input_shape) != 3:
+    transposed = getattr(layer, "kind", "") == "tconv"
+    windows = getattr(layer, "windows_" if transposed else "windows", None)
+    if windows is None or len(windows) != 2 or len(input_shape) != 3:  # 1-D and 3-D layers are not drawn
         return None
-    transposed = bool(getattr(layer, "transposed", False))
-    extra = getattr(layer, "output_padding", 0) if transposed else 0
-    output_padding = tuple(extra) if isinstance(extra, (tuple, list)) else (extra, extra)
+    output_padding = layer.extra if transposed else (0, 0)
     axes = []
     for window, size, extra in zip(windows, input_shape[1:], output_padding):
         numbers = [_number(v, values) for v in (size, window.kernel, window.stride, window.padding, window.dilation,

@@ -6,13 +6,17 @@ text states; the relation is the one the paper uses for that figure.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import torch
 import torch.nn.functional as F
 
 from symcnn.guide import RELATIONS, guide_output_size, relation_number
 from symcnn.layers import AvgPool2d, Conv2d, MaxPool2d
+from symcnn.layers_transposed import ConvTranspose2d
 from symcnn.window_geometry import axis
+from symcnn.window_picture import window_picture
 
 # figure, kind, (i, k, s, p, d, a), the paper's output size, the relation the paper uses
 FIGURES = [
@@ -49,10 +53,18 @@ def torch_size(kind: str, i: int, k: int, s: int, p: int, d: int, a: int) -> int
     return pool(x, k, s, p).shape[-1]
 
 
-def symcnn_layer_size(kind: str, i: int, k: int, s: int, p: int, d: int) -> int:
-    layer = (Conv2d(1, 1, k, stride=s, padding=p, dilation=d) if kind == "conv"
-             else {"max": MaxPool2d, "avg": AvgPool2d}[kind](k, stride=s, padding=p))
-    analysis = layer.analyze((1, i, i))
+def layer_of(kind: str, settings: tuple[int, ...]) -> Any:
+    """symcnn's layer for a figure."""
+    _, k, s, p, d, a = settings
+    if kind == "transposed":
+        return ConvTranspose2d(1, 1, k, stride=s, padding=p, output_padding=a, dilation=d)
+    if kind == "conv":
+        return Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
+    return {"max": MaxPool2d, "avg": AvgPool2d}[kind](k, stride=s, padding=p)
+
+
+def symcnn_layer_size(kind: str, i: int, k: int, s: int, p: int, d: int, a: int) -> int:
+    analysis = layer_of(kind, (i, k, s, p, d, a)).analyze((1, i, i))
     return int(analysis["output_width"].expr)
 
 
@@ -63,8 +75,9 @@ def test_guide_figure(figure: str, kind: str, settings: tuple[int, ...], paper: 
     assert one.windows == paper == torch_size(kind, *settings)
     assert relation_number(one, pooling=kind in ("max", "avg")) == number
     assert guide_output_size(number, i, k, s, p, d, a) == paper
-    if kind != "transposed":
-        assert symcnn_layer_size(kind, i, k, s, p, d) == paper
+    assert symcnn_layer_size(kind, *settings) == paper
+    picture = window_picture(layer_of(kind, settings), (1, i, i), {}, "window")
+    assert picture is not None and picture.geometry.columns == one
 
 
 def test_the_odd_strides_figures_drop_the_last_row_and_column() -> None:
