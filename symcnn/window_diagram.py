@@ -63,8 +63,12 @@ def _ticks(axes: Axes, which: str, place: Placement, labels: dict[int, int]) -> 
 
 
 def _window(axes: Axes, rows: AxisGeometry, columns: AxisGeometry, where: tuple[Placement, Placement],
-            index: tuple[int, int], colour: str) -> list[Rectangle]:
-    """A window's outline and its taps; returns the patches (the animation moves them)."""
+            index: tuple[int, int], colour: str, inset: float = 0.275) -> list[Rectangle]:
+    """A window's outline and its taps; returns the patches (the animation moves them).
+
+    ``inset``: where a tap's dot sits in its cell; the first and last windows use
+    different corners, so that where they overlap both dots show.
+    """
     row_place, column_place = where
     top, left = rows.starts[index[0]], columns.starts[index[1]]
     outline = Rectangle((column_place[left], row_place[top]), columns.extent, rows.extent, fill=False,
@@ -72,8 +76,8 @@ def _window(axes: Axes, rows: AxisGeometry, columns: AxisGeometry, where: tuple[
     patches = [outline]
     for r in rows.taps(index[0]):
         for c in columns.taps(index[1]):
-            patches.append(Rectangle((column_place[c] + 0.25, row_place[r] + 0.25), 0.5, 0.5, facecolor=colour,
-                                     alpha=0.75, lw=0, zorder=5))
+            patches.append(Rectangle((column_place[c] + inset, row_place[r] + inset), 0.45, 0.45, facecolor=colour,
+                                     alpha=0.8, lw=0, zorder=5))
     for patch in patches:
         axes.add_patch(patch)
     return patches
@@ -113,9 +117,9 @@ def _input_panel(axes: Axes, picture: WindowPicture) -> tuple[Placement, Placeme
             axes.text(x + 0.5, row_gap, "⋮", ha="center", va="center", fontsize=8)
     where = (row_place, column_place)
     last = columns.windows - 1
-    _window(axes, rows, columns, where, (0, 0), FIRST)
+    _window(axes, rows, columns, where, (0, 0), FIRST, 0.1 if last > 0 else 0.275)
     if last > 0:
-        _window(axes, rows, columns, where, (0, last), LAST)
+        _window(axes, rows, columns, where, (0, last), LAST, 0.45)
         x0, x1 = column_place[columns.starts[0]], column_place[columns.starts[1]]
         axes.annotate("", xy=(x1, -0.6), xytext=(x0, -0.6), arrowprops=dict(arrowstyle="->", lw=1.2, color=FIRST),
                       annotation_clip=False)
@@ -127,7 +131,7 @@ def _input_panel(axes: Axes, picture: WindowPicture) -> tuple[Placement, Placeme
     title = f"input {rows.size} × {columns.size}"
     if (rows.padded, columns.padded) != (rows.size, columns.size):
         what = "stretched and padded" if picture.transposed else "padded"
-        title += f", {what} to {rows.padded} × {columns.padded}"
+        title += f"\n{what} to {rows.padded} × {columns.padded}"
     axes.set_title(title, fontsize=8, pad=14)
     return where
 

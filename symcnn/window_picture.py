@@ -54,6 +54,13 @@ class WindowPicture:
         """The cells of ``geometry`` drawn, when not all."""
         return geometry.excerpt(EXCERPT_LIMIT)
 
+    def _repr_png_(self) -> bytes:
+        """The diagram in a notebook (matplotlib is imported only here)."""
+        from .figure_files import figure_bytes
+        from .window_diagram import window_figure
+
+        return figure_bytes(window_figure(self), "png", self.stem)
+
     @property
     def caption(self) -> str:
         """What the figure shows, in symcnn's prose markup."""

@@ -83,6 +83,10 @@ def test_a_large_layer_is_an_excerpt_and_says_so() -> None:
     assert "…" in texts and "⋮" in texts
 
 
+def test_a_notebook_shows_the_diagram() -> None:
+    assert picture_of(MaxPool2d(2), (1, 4, 4))._repr_png_().startswith(b"\x89PNG")
+
+
 def test_dilation_and_transposed_captions() -> None:
     assert "its taps (dots) are 2 cells apart, so it spans 5 cells" in picture_of(
         Conv2d(1, 1, 3, dilation=2), (1, 7, 7)).caption
