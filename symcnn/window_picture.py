@@ -73,13 +73,21 @@ class WindowPicture:
                 f"{_pair(rows.extent, columns.extent, ' × ')} cells.")
         for singular, plural, one in self.axes:
             count = len(one.dropped)
+            floor = [j for j in one.dropped_inputs if one.input_cells[j] in one.dropped]
             if count:
                 noun = singular if count == 1 else plural
                 sentence = f"The last {count} {noun} {'is' if count == 1 else 'are'} never covered: that is the floor"
-                lost = one.dropped_inputs
-                if lost:
-                    sentence += f" (input {plural if len(lost) > 1 else singular} {_span(lost)} never seen)"
-                sentences.append(sentence + " (hatched red).")
+                sentence += " (hatched red)"
+                if floor:
+                    many = len(floor) > 1
+                    verb = "are" if many else "is"
+                    sentence += f"; input {plural if many else singular} {_span(floor)} {verb} never seen"
+                sentences.append(sentence + ".")
+            skipped = [j for j in one.dropped_inputs if j not in floor]
+            if skipped:
+                sentences.append(f"Input {plural if len(skipped) > 1 else singular} {_span(skipped)} "
+                                 f"{'fall' if len(skipped) > 1 else 'falls'} between the taps of every window: "
+                                 "no window reads them.")
         elided = {}
         for _, plural, one in self.axes:
             cut = self.excerpt(one)
@@ -126,9 +134,13 @@ def _count(number: str, noun: str) -> str:
 
 
 def _span(cells: Any) -> str:
-    """``3`` or ``252–257`` for consecutive cells."""
+    """``3``, ``252–257`` for consecutive cells, ``1, 9 and 11`` otherwise."""
     cells = list(cells)
-    return str(cells[0]) if len(cells) == 1 else f"{cells[0]}–{cells[-1]}"
+    if len(cells) == 1:
+        return str(cells[0])
+    if cells == list(range(cells[0], cells[-1] + 1)):
+        return f"{cells[0]}–{cells[-1]}"
+    return ", ".join(map(str, cells[:-1])) + f" and {cells[-1]}"
 
 
 def _number(value: Any, values: Mapping[sp.Symbol, sp.Expr]) -> int | None:

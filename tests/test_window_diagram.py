@@ -70,7 +70,7 @@ def test_the_floor_is_named_in_the_caption() -> None:
     assert "The last 1 column is never covered: that is the floor" in caption
     assert "The last 1 row is never covered: that is the floor" in caption
     lost = picture_of(MaxPool2d(2), (1, 7, 7)).caption
-    assert "(input column 6 never seen)" in lost and "(input row 6 never seen)" in lost
+    assert "input column 6 is never seen" in lost and "input row 6 is never seen" in lost
 
 
 def test_a_large_layer_is_an_excerpt_and_says_so() -> None:
@@ -154,3 +154,39 @@ def test_the_readme_animation_snippet(tmp_path: Path, monkeypatch: pytest.Monkey
     exec(compile(setup + snippet, "README.md", "exec"), scope)  # the README's own code, trusted
     with Image.open(tmp_path / "windows.gif") as gif:
         assert gif.n_frames == 9
+
+
+def test_every_seed_diagram_is_unfold_of_its_layer() -> None:
+    """The solution's own pictures (and some with a floor): torch's unfold, padding by torch, sees the drawn windows."""
+    import torch
+    import torch.nn.functional as F
+
+    pictures = [section.diagram for section in solve(read_assignment()).sections if section.diagram is not None]
+    pictures += [picture_of(MaxPool2d(2), (1, 7, 7)), picture_of(Conv2d(1, 1, 3, stride=2, padding=1), (1, 6, 8)),
+                 picture_of(Conv2d(1, 1, 3, stride=3, dilation=2), (1, 11, 12))]
+    assert any(p.geometry.columns.dropped_inputs for p in pictures)
+    for number, picture in enumerate(pictures):
+        rows, columns = picture.geometry.rows, picture.geometry.columns
+        x = torch.arange(1, rows.size * columns.size + 1, dtype=torch.float64).reshape(1, 1, rows.size, columns.size)
+        patches = F.unfold(x, (rows.kernel, columns.kernel), dilation=(rows.dilation, columns.dilation),
+                           padding=(rows.padding, columns.padding), stride=(rows.stride, columns.stride))[0]
+        assert patches.shape[1] == rows.windows * columns.windows
+        last = rows.windows * columns.windows - 1
+        for n in sorted({0, 1, columns.windows - 1, columns.windows, last // 2, last}):
+            r, c = divmod(n, columns.windows)
+            cells = {divmod(int(v) - 1, columns.size) for v in patches[:, n] if v > 0}
+            drawn = {(rows.input_cells.index(a), columns.input_cells.index(b)) for a, b in picture.geometry.taps(r, c)
+                     if a in rows.input_cells and b in columns.input_cells}
+            assert cells == drawn, (number, n)
+        reached = torch.zeros(rows.size * columns.size, dtype=torch.bool)
+        reached[patches[patches > 0].long() - 1] = True
+        reached = reached.reshape(rows.size, columns.size)
+        assert torch.nonzero(~reached.any(0)).flatten().tolist() == list(columns.dropped_inputs)
+        assert torch.nonzero(~reached.any(1)).flatten().tolist() == list(rows.dropped_inputs)
+
+
+def test_inputs_skipped_between_taps_are_not_blamed_on_the_floor() -> None:
+    caption = picture_of(Conv2d(1, 1, 3, stride=3, dilation=2), (1, 11, 12)).caption
+    assert ("The last 1 column is never covered: that is the floor (hatched red); "
+            "input column 11 is never seen.") in caption
+    assert "Input columns 1 and 9 fall between the taps of every window" in caption
