@@ -14,6 +14,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -21,7 +22,7 @@ from matplotlib.figure import Figure
 
 from .output import write_atomic
 
-STYLE = {"font.size": 9, "svg.hashsalt": "symcnn", "pdf.compression": 9, "svg.fonttype": "path"}
+STYLE: dict[str, Any] = {"font.size": 9, "svg.hashsalt": "symcnn", "pdf.compression": 9, "svg.fonttype": "path"}
 DPI = 150
 _MARK = b"symcnn-figure:"
 
@@ -29,7 +30,7 @@ _MARK = b"symcnn-figure:"
 @contextmanager
 def style() -> Iterator[None]:
     """symcnn's figure settings, for drawing and saving only (the user's rcParams stay as they are)."""
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         yield
 
 

@@ -68,13 +68,16 @@ def textbook(table: dict[str, Any], sizes: list[Any] | None) -> tuple[dict[str, 
         if table.get("in_channels") == values.get(C_in):
             table = {**table, "in_channels": "C_in"}
     symbolic = dict(table)
-    defaults = {"Conv2d": {"stride": 1, "padding": 0}, "ConvTranspose2d": {"stride": 1, "padding": 0},
-                "MaxPool2d": {"stride": table.get("kernel_size"), "padding": 0},
-                "AvgPool2d": {"stride": table.get("kernel_size"), "padding": 0}}.get(table["type"], {})
+    torch_defaults: dict[str, dict[str, Any]] = {
+        "Conv2d": {"stride": 1, "padding": 0}, "ConvTranspose2d": {"stride": 1, "padding": 0},
+        "MaxPool2d": {"stride": table.get("kernel_size"), "padding": 0},
+        "AvgPool2d": {"stride": table.get("kernel_size"), "padding": 0},
+    }
+    defaults = torch_defaults.get(table["type"], {})
     table = {**defaults, **table}
     for key, sym in _NOTATION.get(table["type"], {}).items():
         value = table.get(key)
-        pair = value if isinstance(value, list) else [value, value]
+        pair: list[Any] = value if isinstance(value, list) else [value, value]
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in pair):
             continue
         if isinstance(sym, tuple):

@@ -194,7 +194,7 @@ def window_diagram(picture: WindowPicture, folder: Path, formats: Iterable[str] 
                        figure_key("window", picture.geometry, picture.kind), earlier)
 
 
-def animate(picture: WindowPicture, path: str | Path, fps: float = 2.0, frames_limit: int = 36) -> Path:
+def animate(picture: WindowPicture, path: str | Path, fps: int = 2, frames_limit: int = 36) -> Path:
     """A GIF of every drawn window in turn, each with its output cell (matplotlib's Pillow writer)."""
     path = Path(path)
     rows, columns = picture.geometry.rows, picture.geometry.columns

@@ -88,7 +88,7 @@ class WindowPicture:
                 sentences.append(f"Input {plural if len(skipped) > 1 else singular} {_span(skipped)} "
                                  f"{'fall' if len(skipped) > 1 else 'falls'} between the taps of every window: "
                                  "no window reads them.")
-        elided = {}
+        elided: dict[str, tuple[str, ...]] = {}
         for _, plural, one in self.axes:
             cut = self.excerpt(one)
             if cut is not None:
