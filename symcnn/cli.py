@@ -76,6 +76,12 @@ def _check(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _layer(args: argparse.Namespace) -> int:
+    from symcnn.render.layer_cli import run
+
+    return run(args)
+
+
 def _parser() -> argparse.ArgumentParser:
     from symcnn import __version__
 
@@ -108,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     from symcnn.classroom.cli import add_commands as add_teacher_commands
 
     add_teacher_commands(commands)  # sheet, variants, export moodle, grade
+
+    layer = commands.add_parser("layer", help='one layer\'s worked answers: symcnn layer "Conv2d(64, 128, 3, '
+                                              'padding=1)" --input 64,256,256')
+    layer.add_argument("call", help='the layer in torch syntax, e.g. "Conv2d(64, 128, 3, padding=1)" '
+                                    '(symbols allowed: kernel_size="K")')
+    layer.add_argument("--input", help="input size C,H,W (or N for a vector), numbers or symbols: 64,256,256 or "
+                                       "C_in,H,W (default: the symbolic C_in, H, W)")
+    layer.add_argument("--format", help="also write the document with its diagram: md, tex, pdf or a list (needs -o)")
+    layer.add_argument("-o", "--output", help="folder for the document (with --format)")
+    layer.add_argument("--template-dir", help="folder of templates that override symcnn's own")
+    layer.set_defaults(run=_layer)
     return parser
 
 

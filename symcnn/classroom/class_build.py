@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -201,7 +202,13 @@ def figure_key(solution: Solution) -> str:
 
 
 def _cached_figures(solution: Solution, folder: Path, cache: Path) -> list[Path]:
-    """The figures of ``solution`` copied into ``folder``, drawn only when no worker drew them yet."""
+    """The figures of ``solution`` in ``folder``: a network's copied, drawn only when no worker drew them yet;
+    a layer's window diagrams (the student's own numbers) drawn for each student."""
+    sections = solution.sections
+    network_only = dataclasses.replace(solution, sections=tuple(dataclasses.replace(s, diagram=None) for s in sections))
+    diagrams_only = dataclasses.replace(solution, sections=tuple(dataclasses.replace(s, items=()) for s in sections))
+    own = figures(diagrams_only, folder) if any(s.diagram is not None for s in sections) else []
+    solution = network_only
     drawn = cache / figure_key(solution)
     if not drawn.is_dir():
         cache.mkdir(parents=True, exist_ok=True)
@@ -211,7 +218,7 @@ def _cached_figures(solution: Solution, folder: Path, cache: Path) -> list[Path]
             os.rename(scratch, drawn)
         except OSError:  # another worker finished first: its figures are the same
             shutil.rmtree(scratch, ignore_errors=True)
-    made = []
+    made = own
     for source in sorted(drawn.iterdir()):
         shutil.copyfile(source, folder / source.name)
         made.append(folder / source.name)

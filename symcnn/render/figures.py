@@ -1,52 +1,45 @@
-"""Figures drawn with matplotlib: the activation sizes, a receptive field.
+"""Figures of a network drawn with matplotlib: the activation sizes, a receptive field.
 
-Each figure is written as PNG (for Markdown) and PDF (for LaTeX) with their
-timestamps stripped, so regenerating an unchanged solution changes no byte.
+Each is written through :func:`symcnn.render.figure_files.save_figure`: on the Agg
+canvas (no pyplot), only in the formats asked for (PNG for Markdown, PDF for
+LaTeX), byte-reproducibly, and copied from an earlier run where its data has
+not changed.
 """
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable
 from pathlib import Path
 
-import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
-
-from symcnn.render.output import write_atomic  # noqa: E402
-from symcnn.solutions.solution import ActivationTable, ReceptiveFieldAnswer  # noqa: E402
-
-_METADATA = {"png": {"Software": None}, "pdf": {"CreationDate": None, "ModDate": None, "Producer": None}}
-plt.rcParams.update({"font.size": 9, "svg.hashsalt": "symcnn", "pdf.compression": 9})
+from symcnn.render.figure_files import figure_key, new_figure, save_figure, style
+from symcnn.solutions.solution import ActivationTable, ReceptiveFieldAnswer
 
 
-def _save(figure: plt.Figure, stem: Path) -> list[Path]:
-    paths = []
-    for fmt in ("png", "pdf"):
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, dpi=150, metadata=_METADATA[fmt], bbox_inches="tight")
-        path = stem.with_suffix(f".{fmt}")
-        write_atomic(path, buffer.getvalue())
-        paths.append(path)
-    plt.close(figure)
-    return paths
-
-
-def activation_chart(table: ActivationTable, stem: Path) -> list[Path]:
+def activation_chart(table: ActivationTable, stem: Path, formats: Iterable[str] = ("png", "pdf"),
+                     earlier: Path | None = None) -> list[Path]:
     """Bars of each layer's activation elements per sample, the bottleneck highlighted."""
-    return _save(activation_figure(table), stem)
+    return save_figure(lambda: activation_figure(table), stem, formats, figure_key("activations", table), earlier)
 
 
-def activation_figure(table: ActivationTable) -> plt.Figure:
+def activation_figure(table: ActivationTable) -> Figure:
     """The activation chart: plain numbers with thousands separators on the axis, on a log scale
     when the sizes span more than two orders of magnitude, so that the small layers' bars show too."""
     names = [row.name for row in table.rows]
     sizes = [int(row.elements) for row in table.rows]
     colours = ["#c0392b" if row.largest else "#5d7fa3" for row in table.rows]
-    figure, axes = plt.subplots(figsize=(7.0, 3.0))
+    with style():
+        figure = new_figure(7.0, 3.0)
+        axes = figure.add_subplot()
+        _activation_bars(axes, names, sizes, colours)
+    return figure
+
+
+def _activation_bars(axes: Axes, names: list[str], sizes: list[int], colours: list[str]) -> None:
     axes.bar(range(len(sizes)), sizes, color=colours)
     axes.set_xticks(range(len(sizes)), names, rotation=60, ha="right")
     axes.set_title("Activation size per layer (bottleneck in red)")
@@ -60,7 +53,6 @@ def activation_figure(table: ActivationTable) -> plt.Figure:
         axes.set_ylabel("elements per sample")
     axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
     axes.spines[["top", "right"]].set_visible(False)
-    return figure
 
 
 def _thousands(value: float, _position: int | None = None) -> str:
@@ -68,17 +60,25 @@ def _thousands(value: float, _position: int | None = None) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,g}"
 
 
-def receptive_field_picture(answer: ReceptiveFieldAnswer, stem: Path) -> list[Path]:
+def receptive_field_picture(answer: ReceptiveFieldAnswer, stem: Path, formats: Iterable[str] = ("png", "pdf"),
+                            earlier: Path | None = None) -> list[Path]:
     """The input grid with the receptive fields of a central and a corner neuron."""
+    key = figure_key("receptive_field", answer.chosen, answer.input_size, answer.output_size)
+    return save_figure(lambda: receptive_field_figure(answer), stem, formats, key, earlier)
+
+
+def receptive_field_figure(answer: ReceptiveFieldAnswer) -> Figure:
+    """The receptive-field figure."""
     height, width = (int(v) for v in answer.input_size)
     out_h, out_w = (int(v) for v in answer.output_size)
     rows, columns = answer.chosen.rows, answer.chosen.columns
-    figure, axes = plt.subplots(figsize=(4.6, 4.6))
+    figure = new_figure(4.6, 4.6)
+    axes = figure.add_subplot()
     axes.add_patch(Rectangle((0, 0), width, height, facecolor="#eeeeee", edgecolor="black", lw=1))
-    for (i, j), colour, style in (((out_h // 2, out_w // 2), "#c0392b", "-"), ((0, 0), "#2471a3", "--")):
+    for (i, j), colour, dashes in (((out_h // 2, out_w // 2), "#c0392b", "-"), ((0, 0), "#2471a3", "--")):
         top, left = int(rows.jump * i + rows.first), int(columns.jump * j + columns.first)
         size_h, size_w = int(rows.size), int(columns.size)
-        axes.add_patch(Rectangle((left, top), size_w, size_h, fill=False, edgecolor=colour, lw=1.8, ls=style,
+        axes.add_patch(Rectangle((left, top), size_w, size_h, fill=False, edgecolor=colour, lw=1.8, ls=dashes,
                                  label=f"neuron ({i}, {j}): rows {top}..{top + size_h - 1}"))
     margin = max(int(rows.size), int(columns.size)) // 2 + 4
     axes.set_xlim(-margin, width + margin)
@@ -87,5 +87,5 @@ def receptive_field_picture(answer: ReceptiveFieldAnswer, stem: Path) -> list[Pa
     axes.set_xlabel("input column")
     axes.set_ylabel("input row")
     axes.set_title(f"Receptive field of {answer.chosen.name} on the {height} × {width} input")
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, -0.32), fontsize=8, frameon=False)
-    return _save(figure, stem)
+    figure.legend(loc="outside lower center", fontsize=8, frameon=False)
+    return figure

@@ -24,6 +24,7 @@ from symcnn.formula.steps import Derivation
 from symcnn.formula.symbols import latex_name
 from symcnn.render.documents import aligned, dims, escape_markdown, escape_tex
 from symcnn.solutions.solution import Solution
+from symcnn.solutions.window_picture import WindowPicture
 
 _COLUMNS = ("Layer", "Output shape", "Params", "Mult-adds", "Activation / sample")
 
@@ -224,3 +225,13 @@ def _in_cell(tex: str) -> str:
     """Math made safe inside a Markdown table cell: a bar would end the cell."""
     return tex.replace("|", r"\vert ")
 
+
+# --- png: a window diagram ------------------------------------------------------
+
+
+def png(picture: WindowPicture) -> bytes:
+    """A window diagram as PNG bytes (matplotlib is imported only when one is shown)."""
+    from symcnn.render.figure_files import figure_bytes
+    from symcnn.render.window_diagram import window_figure
+
+    return figure_bytes(window_figure(picture), "png", picture.stem)

@@ -13,7 +13,8 @@ from symcnn.render.writer import FORMATS, write_set
 from symcnn.solutions.solution import ActivationTable, ReceptiveFieldAnswer, Solution
 
 FIGURES = ("activations", "receptive_field")
-"""The stems of the figures a solution may draw (each as .png and .pdf)."""
+"""The stems of the network figures a solution may draw (each as .png and .pdf); window diagrams are window_<part>."""
+WINDOW_STEM = "window_"
 
 
 @dataclass(frozen=True)
@@ -39,17 +40,33 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return formats
 
 
-def figures(solution: Solution, folder: Path) -> list[Path]:
-    """Draw the solution's figures into ``folder`` (PNG and PDF of each)."""
+def figure_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The figure files the documents need: PNG for Markdown, PDF (vector) for LaTeX and its PDF."""
+    return tuple(fmt for fmt, needed in (("png", "md" in formats), ("pdf", "tex" in formats or "pdf" in formats))
+                 if needed)
+
+
+def figures(solution: Solution, folder: Path, formats: Sequence[str] = FORMATS,
+            earlier: Path | None = None) -> list[Path]:
+    """Draw the solution's figures into ``folder``, only in the file formats ``formats`` need.
+
+    ``earlier``: the folder of a previous run; a figure drawn there from the same data is copied, not redrawn.
+    """
+    kinds = figure_formats(formats)
+    if not kinds:
+        return []
     from symcnn.render.figures import activation_chart, receptive_field_picture
+    from symcnn.render.window_diagram import window_diagram
 
     made: list[Path] = []
     for section in solution.sections:
+        if section.diagram is not None:
+            made += window_diagram(section.diagram, folder, kinds, earlier)
         for item in section.items:
             if isinstance(item, ActivationTable) and item.question == "activation_table":
-                made += activation_chart(item, folder / FIGURES[0])
+                made += activation_chart(item, folder / FIGURES[0], kinds, earlier)
             elif isinstance(item, ReceptiveFieldAnswer):
-                made += receptive_field_picture(item, folder / FIGURES[1])
+                made += receptive_field_picture(item, folder / FIGURES[1], kinds, earlier)
     return made
 
 
@@ -80,5 +97,9 @@ def write_solution(
             TexError: the TeX run failed. Either way ``folder`` is left as it was.
     """
     members = [f"{stem}.{fmt}" for fmt in FORMATS] + [f"{name}.{fmt}" for name in FIGURES for fmt in ("png", "pdf")]
+    target = Path(folder)
+    if target.is_dir():
+        members += sorted(path.name for path in target.glob(f"{WINDOW_STEM}*") if path.suffix in (".png", ".pdf"))
+    draw_into = draw or (lambda solution, stage: figures(solution, stage, formats, target))
     return write_set(folder, stem, lambda fmt: render(f"solution.{fmt}.j2", fmt, template_dir, **context(solution)),
-                     formats, members, lambda stage: (draw or figures)(solution, stage))
+                     formats, members, lambda stage: draw_into(solution, stage))

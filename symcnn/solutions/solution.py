@@ -26,6 +26,7 @@ from symcnn.files.assignment import Assignment, LayerPart, NetworkPart
 from symcnn.formula.display import Displayable
 from symcnn.formula.quantity import bind, evaluated, value_of
 from symcnn.formula.steps import Derivation, derive
+from symcnn.solutions.window_picture import WindowPicture, window_picture
 
 SHAPE_KEYS = ("output_width", "output_height", "output_channels")
 
@@ -107,6 +108,7 @@ class Section:
 
     ``flattening``: how a fully connected part's [C, H, W] input becomes its
     features, where no answer (the number of input elements) shows it already.
+    ``diagram``: a convolution's or pooling's windows, where every size is a number.
     """
 
     number: int
@@ -114,6 +116,7 @@ class Section:
     part: LayerPart | NetworkPart
     items: tuple[Item, ...]
     flattening: Derivation | None = None
+    diagram: WindowPicture | None = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -133,18 +136,20 @@ def solve(assignment: Assignment) -> Solution:
     """Answer every question of every part."""
     sections = []
     for number, part in enumerate(assignment.parts, start=1):
-        flattening = None
+        flattening, diagram = None, None
         try:
             if isinstance(part, LayerPart):
                 items: tuple[Item, ...] = _layer_answers(part, assignment.values)
                 if part.flattened is not None and "input_elements" not in part.questions:
                     flattening = derive(part.analysis["input_elements"], assignment.values)
+                diagram = window_picture(part.analysis.layer, part.analysis.input_shape, assignment.values,
+                                         f"window_{number}")
             else:
                 items = _network_answers(part, assignment.values)
         except SymcnnError as error:
             where = f"{assignment.source}: part {number} ({part.title})"
             raise SpecError(f"{where}: {error}; give the symbols numbers under [values]") from None
-        sections.append(Section(number, part.title, part, items, flattening))
+        sections.append(Section(number, part.title, part, items, flattening, diagram))
     return Solution(assignment, tuple(sections))
 
 

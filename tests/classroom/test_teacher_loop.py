@@ -203,12 +203,15 @@ def test_figures_are_drawn_once_per_distinct_network(tmp_path: Path, monkeypatch
     real = class_build.figures
 
     def counting(solution, folder):  # type: ignore[no-untyped-def]
-        drawn.append(class_build.figure_key(solution))
+        if any(section.items for section in solution.sections):  # a network's figures, not a layer's diagram
+            drawn.append(class_build.figure_key(solution))
         return real(solution, folder)
 
     monkeypatch.setattr(class_build, "figures", counting)
     build_class(SEED, "once", tmp_path / "class", ids=["a", "b", "c"], formats=("md",), jobs=1)
     assert len(drawn) == 1  # the seed's network is the same for everyone: one set of figures, copied
+    for student in "abc":  # each layer's window diagram is drawn for the student's own numbers
+        assert (tmp_path / "class" / student / "window_1.png").is_file()
     for student in "abc":
         assert (tmp_path / "class" / student / "activations.png").read_bytes() == \
             (tmp_path / "class" / "a" / "activations.png").read_bytes()

@@ -15,7 +15,7 @@ from symcnn.render.tex import tex_engine
 ROOT = Path(__file__).resolve().parents[2]
 SEED_CLAIMS = ROOT / "examples" / "seed_claims.toml"
 SET = ("solution.md", "solution.tex", "solution.pdf", "activations.png", "activations.pdf",
-       "receptive_field.png", "receptive_field.pdf")
+       "receptive_field.png", "receptive_field.pdf", "window_1.png", "window_1.pdf", "window_2.png", "window_2.pdf")
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], *arguments: str) -> str:
@@ -117,8 +117,8 @@ def test_a_template_error_leaves_the_earlier_set_whole(tmp_path: Path, capsys: p
 def test_a_set_without_a_figure_removes_the_older_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     earlier_set(tmp_path)
     assignment = tmp_path / "one_layer.toml"
-    assignment.write_text('title = "x"\n[values]\nW = 8\nH = 8\nK_1 = 3\nK_2 = 3\nP = 1\nS = 1\nC_in = 2\nC_out = 4\n'
-                          '[[parts]]\ntitle = "conv"\nlayer = { type = "Conv2d" }\nquestions = ["params"]\n')
+    assignment.write_text('title = "x"\n[values]\nW = 8\nH = 8\nC_in = 2\nN = 4\n'
+                          '[[parts]]\ntitle = "fc"\nlayer = { type = "Linear" }\nquestions = ["params"]\n')
     assert cli.main(["solve", str(assignment), "-o", str(tmp_path), "--format", "md,tex"]) == 0
     err = capsys.readouterr().err
     assert "removed the older solution.pdf, activations.png" in err

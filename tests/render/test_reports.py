@@ -24,7 +24,8 @@ from symcnn.solutions.solution import solve
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 SOLUTION = ("solution.md", "solution.tex", "solution.pdf", "activations.png", "activations.pdf",
-            "receptive_field.png", "receptive_field.pdf")
+            "receptive_field.png", "receptive_field.pdf",
+            "window_1.png", "window_1.pdf", "window_2.png", "window_2.pdf")
 
 needs_tex = pytest.mark.skipif(tex_engine() is None, reason=f"no TeX: {install_hint()}")
 
