@@ -23,7 +23,8 @@ import sympy as sp
 from .assignment import LayerPart
 from .claims import Claim, Claimed, ClaimsFile
 from .diagnosis import formula_variants, size_variants
-from .equality import admissible_points, compare, expanded, fingerprint, proved_equal
+from .equality import Domain, compare, expanded, proved_equal
+from .equality import POINTS
 from .formula import substituted
 from .quantity import value_of
 from .region_check import check_region
@@ -220,11 +221,15 @@ def _check_formula(claimed: sp.Expr, truth: Truth, seed: str, per_batch: bool = 
         return Outcome("unverifiable", expected, (Finding("circular", {"symbol": own}),))
     if claimed == truth.expr:
         return Outcome("correct", expected)
-    comparison = compare(claimed, truth.expr, truth.definitions, truth.assumptions, seed)
+    comparison = compare(claimed, truth.expr, truth.definitions, truth.assumptions, seed, truth.values)
     counterexample = comparison.counterexample
-    if comparison.equal or counterexample is None:  # compare gives a counterexample whenever not equal
-        finding = Finding("equivalent", {"proved": comparison.proved, "points": comparison.points})
-        return Outcome("equivalent", expected, (finding,))
+    if comparison.points == 0:
+        return Outcome("unverifiable", expected, (Finding("no_admissible_point"),))
+    if counterexample is None:  # compare gives a counterexample whenever not equal
+        fields = {"points": comparison.points, "ranges": comparison.ranges}
+        if comparison.proved:
+            return Outcome("equivalent", expected, (Finding("equivalent", fields),))
+        return Outcome("agrees", expected, (Finding("agrees", fields),))
     point, mine, theirs = counterexample
     right_value = truth.value
     if per_batch:  # the claim is B times ``claimed``: shown for one sample
@@ -251,9 +256,9 @@ def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Fi
     if truth.quantity is None:
         return []
     definitions = truth.definitions
-    symbols = expanded(claimed, definitions).free_symbols | expanded(truth.expr, definitions).free_symbols
-    points = admissible_points(symbols, truth.assumptions, _FINGERPRINT_POINTS, seed)
-    mine = fingerprint(claimed, definitions, points)
+    domain = Domain(definitions, truth.assumptions, truth.values, seed)
+    points = [full for _, full in domain.points([claimed, truth.expr])][:: max(1, POINTS // _FINGERPRINT_POINTS)]
+    mine = tuple(domain.value(claimed, full) for full in points)
     singles = formula_variants(truth.quantity, truth.analysis)
     candidates = [(v.findings, v.expr, definitions) for v in singles]
     if truth.analysis is not None and truth.expr.free_symbols & set(truth.analysis.definitions):
@@ -263,7 +268,7 @@ def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Fi
             candidates += [((*v.findings, finding), v.expr, redefined) for v in singles]
     matches = []
     for findings, expr, defs in candidates:
-        if fingerprint(expr, defs, points) == mine:
+        if tuple(domain.value(expr, domain.completed(full, defs)) for full in points) == mine:
             proved = proved_equal(expanded(claimed, definitions), expanded(expr, defs))
             how = Finding("proved_match" if proved else "sampled_match", {"points": len(points)})
             matches.append((*findings[:-1], _with(findings[-1], proved=proved, match=how)))
@@ -300,7 +305,7 @@ def _check_shape(claim: Claim, context: Context) -> Outcome:
         components.append((key, outcome))
     verdicts = {outcome.verdict for _, outcome in components}
     verdict = next(
-        v for v in ("wrong", "unverifiable", "equivalent", "correct") if v in verdicts or v == "correct"
+        v for v in ("wrong", "unverifiable", "agrees", "equivalent", "correct") if v in verdicts or v == "correct"
     )
     findings = tuple(
         Finding("component", {"component": key, "findings": outcome.findings})
