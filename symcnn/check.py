@@ -23,8 +23,7 @@ import sympy as sp
 from .assignment import LayerPart
 from .claims import Claim, Claimed, ClaimsFile
 from .diagnosis import formula_variants, size_variants
-from .equality import Domain, compare, expanded, proved_equal
-from .equality import POINTS
+from .equality import POINTS, Domain, compare, expanded, proved_equal
 from .formula import substituted
 from .quantity import value_of
 from .region_check import check_region

@@ -108,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (e.g. `head`) stopped reading: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except (Exception, RecursionError, MemoryError) as error:  # noqa: BLE001 - never a traceback, never exit 1
+        # 1 means "a claim is wrong": an input symcnn cannot handle is refused as bad input instead.
+        print(f"symcnn: error: {args.command}: this input could not be handled "
+              f"({type(error).__name__}: {str(error)[:200]}); please report it", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,11 +9,13 @@ and ``3·3·x·x·128 = 74,908,800`` needs ``x = 255``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
+from .exact import Undefined, compile_exact
 from .formula import nodes, replaced, substituted
 from .quantity import evaluated, value_of
 from .verdicts import Finding
@@ -41,34 +43,31 @@ def _close(used: sp.Integer, right: sp.Integer) -> bool:
 
 
 def _solutions(expr: sp.Expr, target: sp.Integer, right: sp.Integer) -> list[sp.Integer]:
-    """Integers x near ``right`` with ``expr(x) = target``."""
-    reach = int(min(_SEARCH, max(2, abs(right) // 10)))
-    guesses: Iterable[int | sp.Expr]
-    if any(
-        isinstance(node, (sp.floor, sp.ceiling, sp.Mod)) and node.has(_X)
-        for node in sp.preorder_traversal(expr)
-    ):
-        guesses = range(int(right) - reach, int(right) + reach + 1)
-    else:
+    """Integers x near ``right`` with ``expr(x) = target``, found exactly (no floating point).
+
+    The integers within ``_SEARCH`` of ``right`` are tried, then the one an
+    affine ``expr`` would need (checked by evaluating it).
+    """
+    try:
+        at = compile_exact(expr)
+    except TypeError:
+        return []
+    wanted, centre = int(target), int(right)
+
+    def value(x: int) -> object:
         try:
-            poly = sp.Poly(expr - target, _X)
-        except sp.PolynomialError:
-            try:
-                poly = sp.Poly(sp.fraction(sp.together(expr - target))[0], _X)
-            except sp.PolynomialError:
-                return []
-        if poly.degree() < 1:
-            return []
-        if poly.degree() == 1:
-            low, high = poly.all_coeffs()[1], poly.all_coeffs()[0]
-            guesses = [-low / high] if (-low / high).is_Integer else []
-        else:
-            guesses = {
-                round(complex(root).real)
-                for root in poly.nroots(n=20, maxsteps=200)
-                if abs(complex(root).imag) < 1e-6
-            }
-    return [sp.Integer(x) for x in guesses if value_of(expr, {_X: sp.Integer(x)}) == target]
+            return at({_X: x})
+        except (Undefined, ZeroDivisionError):
+            return None
+
+    reach = int(min(_SEARCH, max(2, abs(centre) // 10)))
+    found = {x for x in range(centre - reach, centre + reach + 1) if value(x) == wanted}
+    low, high = value(centre), value(centre + 1)
+    if isinstance(low, (int, Fraction)) and isinstance(high, (int, Fraction)) and high != low:
+        guess = centre + Fraction(wanted - low) / (high - low)
+        if guess.denominator == 1 and value(int(guess)) == wanted:
+            found.add(int(guess))
+    return [sp.Integer(x) for x in sorted(found)]
 
 
 def find_slip(tree: sp.Basic, target: sp.Expr) -> Slip | None:

@@ -26,6 +26,7 @@ from .steps import Derivation, derive
 from .verdicts import Finding
 
 PER_BATCH = ("activation_elements", "largest_activation_elements")
+_SHAPE_ENTRIES = {3: ("output_channels", "output_height", "output_width"), 1: ("output_features",)}
 
 
 class Unverifiable(Exception):
@@ -170,9 +171,13 @@ def _layer_truth(
     per_batch: bool = False,
 ) -> Truth:
     quantity = analysis.get(key)
+    definitions, formulas, assumptions = symbols
+    if quantity is None and key in _SHAPE_ENTRIES.get(len(analysis.output_shape), ()):
+        # a layer that keeps its input's shape (ReLU, Dropout, BatchNorm) still has an output shape
+        entry = analysis.output_shape[_SHAPE_ENTRIES[len(analysis.output_shape)].index(key)]
+        return Truth(entry, dict(values), bound, None, analysis, definitions, formulas, assumptions)
     if quantity is None:
         raise Unverifiable("no_such_quantity", quantity=key, what=analysis.name)
-    definitions, formulas, assumptions = symbols
     return Truth(
         quantity.expr,
         dict(values),

@@ -96,7 +96,7 @@ ASSIGNMENT_CLAIMS = [
         None,
         "equivalent",
         ["equivalent"],
-        {"proved": "True"},
+        {},
     ),
     (
         "width, +1 inside",
@@ -794,7 +794,7 @@ def test_per_batch_number_on_a_network_with_values(tmp_path: Path) -> None:
 
 
 def test_formula_match_says_whether_it_was_proved(tmp_path: Path) -> None:
-    """A match shown symbolically says so; one only sampled (ceil for floor + 1) says that instead."""
+    """A match shown symbolically says so (ceil((x + 1)/S) for floor(x/S) + 1 is proved too)."""
     from symcnn.check_report import diagnosis
     from symcnn.render import words
 
@@ -813,15 +813,12 @@ def test_formula_match_says_whether_it_was_proved(tmp_path: Path) -> None:
     assert codes(proved.findings) == codes(sampled.findings) == ["missing_factor", "counterexample"]
     assert proved.findings[0].fields["proved"] is True
     assert proved.findings[0].fields["match"].code == "proved_match"
-    assert sampled.findings[0].fields["proved"] is False
-    assert sampled.findings[0].fields["match"].code == "sampled_match"
-    assert sampled.findings[0].fields["match"].fields["points"] > 0
+    assert sampled.findings[0].fields["proved"] is True
+    assert sampled.findings[0].fields["match"].code == "proved_match"
     assert "match" not in number.findings[0].fields
     text = words()
     assert "exactly the one this mistake gives" in diagnosis(proved, text)
-    said = diagnosis(sampled, text)
-    assert f"at all {sampled.findings[0].fields['match'].fields['points']} random" in said
-    assert "could not show" in said
+    assert "exactly the one this mistake gives" in diagnosis(sampled, text)
     for style in ("md", "tex"):
         assert "this mistake gives" in diagnosis(proved, text, style)
     assert "mistake gives" not in diagnosis(number, text)
