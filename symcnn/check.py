@@ -27,7 +27,7 @@ from .equality import POINTS, Domain, compare, expanded, proved_equal
 from .formula import substituted
 from .quantity import value_of
 from .region_check import check_region
-from .slips import digit_slip, find_slip, step_findings
+from .slips import digit_slip, find_slip, same_numbers, step_findings
 from .symbols import B
 from .truth import Context, Truth, Unverifiable, scalar_truth
 from .verdicts import VERDICTS, Expected, Finding, Outcome, distinct
@@ -150,8 +150,12 @@ def _check_number(
     derivation = truth.derived()
     variants = _number_variants(truth)
 
-    def explain(value: sp.Expr) -> tuple[Finding, ...]:
-        return next((findings for findings, v in variants if v == value), ())
+    def explain(value: sp.Expr, step: sp.Basic | None = None) -> tuple[Finding, ...]:
+        """The first known mistake giving ``value`` and, for a written step, written as that step is."""
+        for findings, v, trees in variants:
+            if v == value and (step is None or not trees or any(same_numbers(step, t) for t in trees)):
+                return findings
+        return ()
 
     if claimed == right:
         notes = step_findings(steps, truth.bound, right, claimed, explain) if steps else []
@@ -160,7 +164,7 @@ def _check_number(
         found = step_findings(steps, truth.bound, right, claimed, explain)
         if found:
             return Outcome("wrong", expected, tuple(found), derivation=derivation)
-    matches = [findings for findings, value in variants if value == claimed]
+    matches = [findings for findings, value, _ in variants if value == claimed]
     if matches:
         return Outcome("wrong", expected, matches[0], tuple(distinct(matches[1:]))[:2], derivation)
     return Outcome("wrong", expected, _slips(claimed, right, truth), derivation=derivation)
@@ -183,21 +187,41 @@ def _slips(claimed: sp.Expr, right: sp.Expr, truth: Truth) -> tuple[Finding, ...
     return (Finding("no_match"),)
 
 
-def _number_variants(truth: Truth) -> list[tuple[tuple[Finding, ...], sp.Expr]]:
-    """Known wrong numbers: one formula mistake, one output-size mistake, the truth's own, then pairs."""
-    found: list[tuple[tuple[Finding, ...], sp.Expr]] = []
+Variant = tuple[tuple[Finding, ...], sp.Expr, tuple[sp.Basic, ...]]
+
+
+def _number_variants(truth: Truth) -> list[Variant]:
+    """Known wrong numbers: one formula mistake, one output-size mistake, the truth's own, then pairs.
+
+    Each comes with its arithmetic as a student would write it (output sizes as
+    formulas or as numbers), to tell which mistake a written step shows.
+    """
+    found: list[Variant] = []
+    bound, formulas = truth.bound, truth.formulas
     if truth.quantity is not None:
         singles = formula_variants(truth.quantity, truth.analysis)
-        found += [(v.findings, value_of(v.expr, truth.bound)) for v in singles]
-        sizes = _size_bindings(truth)
-        found += [((finding,), value_of(truth.expr, bound)) for finding, bound in sizes]
-        found += list(truth.variants)
         found += [
-            ((*v.findings, finding), value_of(v.expr, bound)) for v in singles for finding, bound in sizes
+            (
+                v.findings,
+                value_of(v.expr, bound),
+                (substituted(substituted(v.tree, formulas), bound), substituted(v.tree, bound)),
+            )
+            for v in singles
+        ]
+        sizes = _size_bindings(truth)
+        found += [
+            ((finding,), value_of(truth.expr, wrong), (substituted(truth.quantity.formula, wrong),))
+            for finding, wrong in sizes
+        ]
+        found += [(findings, value, ()) for findings, value in truth.variants]
+        found += [
+            ((*v.findings, finding), value_of(v.expr, wrong), (substituted(v.tree, wrong),))
+            for v in singles
+            for finding, wrong in sizes
         ]
     else:
-        found += list(truth.variants)
-    return [(findings, value) for findings, value in found if value.is_Number]
+        found += [(findings, value, ()) for findings, value in truth.variants]
+    return [variant for variant in found if variant[1].is_Number]
 
 
 def _size_bindings(truth: Truth) -> list[tuple[Finding, dict[sp.Symbol, sp.Expr]]]:

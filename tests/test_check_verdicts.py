@@ -729,7 +729,13 @@ PER_BATCH_CLAIMS = [
     ("conv1 per sample", "conv1", "C_out*H_1*W_1", "correct", []),
     ("conv1 without C_out", "conv1", "B*H_1*W_1", "wrong", ["missing_factor", "counterexample"]),
     ("conv1 with the input's sizes", "conv1", "B*C_out*H*W", "wrong", ["counterexample"]),
-    ("pool1 as conv1 / 4", "pool1", "B*C_out*H_1*W_1/4", "wrong", ["counterexample"]),
+    (
+        "pool1 as conv1 / 4",
+        "pool1",
+        "B*C_out*H_1*W_1/4",
+        "wrong",
+        ["in_output_size:floor_missing", "counterexample"],
+    ),
     ("conv1 in B^2", "conv1", "B^2*C_out*H_1*W_1", "wrong", ["not_per_batch"]),
     ("conv1 plus one", "conv1", "B*C_out*H_1*W_1 + 1", "wrong", ["not_per_batch"]),
 ]
