@@ -99,6 +99,8 @@ def formula_variants(quantity: Quantity, analysis: LayerAnalysis | None = None) 
     groups = _groups(analysis)
     found: list[Variant] = _convention_variants(quantity, analysis)
     for path, node in f.nodes(tree):
+        if _in_condition(tree, path):
+            continue  # a condition (ceil_mode's last-window rule) is no formula to make a mistake in
         if isinstance(node, sp.floor):
             found.append(Variant((Finding("ceil_for_floor"),), f.replaced(tree, path, f.ceil(node.args[0]))))
             found.append(Variant((Finding("floor_missing"),), f.replaced(tree, path, node.args[0])))
@@ -126,6 +128,16 @@ def formula_variants(quantity: Quantity, analysis: LayerAnalysis | None = None) 
     return _distinct(found, quantity.expr)
 
 
+def _in_condition(tree: sp.Basic, path: tuple[int, ...]) -> bool:
+    """Whether the node at ``path`` lies inside a relational (a Piecewise condition)."""
+    node = tree
+    for index in path:
+        if isinstance(node, sp.Rel):
+            return True
+        node = node.args[index]
+    return isinstance(node, sp.Rel)
+
+
 def _convention_variants(quantity: Quantity, analysis: LayerAnalysis | None) -> list[Variant]:
     """Mistakes of convention, not of a term: FLOPs for MACs, the bias as a multiplication, dilation ignored."""
     found: list[Variant] = []
@@ -137,6 +149,8 @@ def _convention_variants(quantity: Quantity, analysis: LayerAnalysis | None) -> 
         found.append(Variant((Finding("flops_for_macs"),), f.mul(2, tree)))
         if getattr(layer, "bias", False) and outputs is not None:
             found.append(Variant((Finding("bias_multiplied"),), f.add(tree, outputs.formula)))
+    if quantity.key in SIZE_KEYS and isinstance(tree, sp.Piecewise):  # ceil_mode: the last window always kept
+        found.append(Variant((Finding("last_window_kept"),), tree.args[-1].expr))
     windows = getattr(layer, "windows", ())
     if quantity.key in SIZE_KEYS and any(w.dilation != 1 for w in windows):
         undilated = _undilated(analysis, quantity)
@@ -186,6 +200,7 @@ _PRIORITY = {
             "bias_multiplied",
             "groups_ignored",
             "dilation_ignored",
+            "last_window_kept",
             "no_plus_one",
             "padding_once",
             "floor_missing",
