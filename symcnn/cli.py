@@ -94,9 +94,15 @@ def _warn(message: Warning | str, category: type[Warning], filename: str, lineno
         print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
 
 
+_PRINTED_DIGITS = 100_000
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    # Python refuses to print integers past 4,300 digits; symcnn's input limits keep its numbers far
+    # below this bound, so printing them is quick.
+    sys.set_int_max_str_digits(max(sys.get_int_max_str_digits(), _PRINTED_DIGITS))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", SymcnnWarning)
