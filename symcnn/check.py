@@ -23,7 +23,7 @@ import sympy as sp
 from .assignment import LayerPart
 from .claims import Claim, Claimed, ClaimsFile
 from .diagnosis import formula_variants, size_variants
-from .equality import POINTS, Domain, compare, expanded, proved_equal
+from .equality import POINTS, Comparison, compare, expanded, proved_equal
 from .formula import substituted
 from .quantity import value_of
 from .region_check import check_region
@@ -264,13 +264,13 @@ def _check_formula(claimed: sp.Expr, truth: Truth, seed: str, per_batch: bool = 
         )
     else:
         where = Finding("counterexample", {"point": point, "used": mine, "right": theirs})
-    matches = _formula_matches(claimed, truth, seed)
+    matches = _formula_matches(claimed, truth, comparison)
     if not matches:
         return Outcome("wrong", expected, (where,))
     return Outcome("wrong", expected, (*matches[0], where), tuple(distinct(matches[1:]))[:2])
 
 
-def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Finding, ...]]:
+def _formula_matches(claimed: sp.Expr, truth: Truth, comparison: Comparison) -> list[tuple[Finding, ...]]:
     """The known wrong formulas equal to ``claimed`` at sample points.
 
     The last finding of each says how sure the match is (``proved``, and ``match``
@@ -279,8 +279,10 @@ def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Fi
     if truth.quantity is None:
         return []
     definitions = truth.definitions
-    domain = Domain(definitions, truth.assumptions, truth.values, seed)
-    points = [full for _, full in domain.points([claimed, truth.expr])][:: max(1, POINTS // _FINGERPRINT_POINTS)]
+    domain = comparison.domain
+    if domain is None:
+        return []
+    points = list(comparison.sample[:: max(1, POINTS // _FINGERPRINT_POINTS)])
     mine = tuple(domain.value(claimed, full) for full in points)
     singles = formula_variants(truth.quantity, truth.analysis)
     candidates = [(v.findings, v.expr, definitions) for v in singles]

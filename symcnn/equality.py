@@ -78,6 +78,8 @@ class Comparison:
     points: int
     counterexample: tuple[dict[sp.Symbol, sp.Expr], sp.Expr, sp.Expr] | None = None
     ranges: dict[sp.Symbol, tuple[int, int]] = field(default_factory=dict)
+    domain: Domain | None = field(default=None, repr=False, compare=False)
+    sample: tuple[dict, ...] = field(default=(), repr=False, compare=False)
 
 
 def expanded(expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
@@ -127,6 +129,7 @@ class Domain:
         self.seed = seed
         self._compiled: dict[sp.Basic, Compiled] = {}
         self._needs: dict[sp.Symbol, frozenset[sp.Symbol]] = {}
+        self._plans: dict[int, tuple[Mapping, list]] = {}
 
     # --- evaluating ---------------------------------------------------------------
 
@@ -156,10 +159,18 @@ class Domain:
     def completed(self, point: Mapping[sp.Symbol, int], definitions: Mapping[sp.Symbol, sp.Expr] | None = None) -> dict:
         """``point`` with every defined symbol it allows computed, in order (definitions may be wrong ones)."""
         full: dict[sp.Symbol, object] = dict(point)
-        for sym, expr in (definitions or self.definitions).items():
-            if expr.free_symbols <= full.keys():
-                full[sym] = self.compiled(expr)(full)
+        for sym, needs, function in self._steps(definitions or self.definitions):
+            if needs <= full.keys():
+                full[sym] = function(full)
         return full
+
+    def _steps(self, definitions: Mapping[sp.Symbol, sp.Expr]) -> list[tuple[sp.Symbol, frozenset, Compiled]]:
+        """Each definition with the symbols it needs and its compiled form (computed once per mapping)."""
+        key = id(definitions)
+        if key not in self._plans:
+            plan = [(sym, frozenset(expr.free_symbols), self.compiled(expr)) for sym, expr in definitions.items()]
+            self._plans[key] = (definitions, plan)  # the mapping is kept so that its id stays its own
+        return self._plans[key][1]
 
     def value(self, expr: sp.Basic, full: Mapping[sp.Symbol, object]) -> object:
         """``expr`` at a completed point, exactly (None where it is undefined)."""
@@ -193,7 +204,10 @@ class Domain:
             got = 0
             for _ in range(wanted * _TRIES):
                 point = self._draw_point(rng, symbols, scale)
-                full = None if point is None else self.admissible(point)
+                full = self.admissible(point)
+                if full is None and scale != "assignment":  # sizes too small for the layers: lift them to the least
+                    self._lift(point, symbols, rng)
+                    full = self.admissible(point)
                 if full is None:
                     continue
                 key = tuple(point[s] for s in symbols)  # type: ignore[index]
@@ -206,7 +220,12 @@ class Domain:
                     break
         return found
 
-    def _draw_point(self, rng: random.Random, symbols: list[sp.Symbol], scale: str) -> dict | None:
+    def _lift(self, point: dict[sp.Symbol, int], symbols: list[sp.Symbol], rng: random.Random) -> None:
+        for sym in symbols:
+            if sym.name in _SIZES or sym.name not in ROLES:
+                self._lowest(point, sym, rng)
+
+    def _draw_point(self, rng: random.Random, symbols: list[sp.Symbol], scale: str) -> dict:
         fixed = set(self.values) & set(symbols) if scale == "assignment" else set()
         point: dict[sp.Symbol, int] = {}
         for sym in symbols:
@@ -217,9 +236,7 @@ class Domain:
                 point[sym] = _draw(rng, sym, large)
         self._repair(point, fixed, rng)
         if scale == "threshold":
-            for sym in symbols:
-                if sym.name in _SIZES or sym.name not in ROLES:
-                    self._lowest(point, sym, rng)
+            self._lift(point, symbols, rng)
         return point
 
     def _repair(self, point: dict[sp.Symbol, int], fixed: set[sp.Symbol], rng: random.Random) -> None:
@@ -248,12 +265,20 @@ class Domain:
             point[groups] = rng.choice(divisors)
 
     def _lowest(self, point: dict[sp.Symbol, int], sym: sp.Symbol, rng: random.Random) -> None:
-        """Set ``sym`` just above the smallest value admissible with the others fixed (a floor's threshold)."""
+        """Set ``sym`` just above the smallest value admissible with the others fixed (a floor's threshold).
+
+        Admissibility grows with a size (a larger input fits every window), so the least admissible
+        value is found by doubling up to it and halving back.
+        """
         trial = dict(point)
-        trial[sym] = _SEARCH_TOP
-        if self.admissible(trial) is None:
-            return
-        low, high = 0 if sym.is_nonnegative and not sym.is_positive else 1, _SEARCH_TOP
+        low = 0 if sym.is_nonnegative and not sym.is_positive else 1
+        high = max(point[sym], low)
+        trial[sym] = high
+        while self.admissible(trial) is None:
+            if high >= _SEARCH_TOP:
+                return
+            low, high = high + 1, min(_SEARCH_TOP, 2 * high)
+            trial[sym] = high
         while low < high:
             middle = (low + high) // 2
             trial[sym] = middle
@@ -288,9 +313,10 @@ def compare(
         full, mine, theirs = min(failures, key=lambda f: sum(int(f[0][s]) for s in relevant))  # type: ignore[call-overload]
         point = {s: sp.Integer(full[s]) for s in sorted(relevant, key=lambda s: s.name)}  # type: ignore[call-overload]
         shown = sp.nan if mine is None else as_sympy(mine)
-        return Comparison(False, False, len(sample), (point, shown, as_sympy(theirs)), ranges)
+        found = (point, shown, as_sympy(theirs))
+        return Comparison(False, False, len(sample), found, ranges, domain, tuple(f for _, f in sample))
     proved = _proved(claimed, truth, definitions)
-    return Comparison(True, proved, len(sample), None, ranges)
+    return Comparison(True, proved, len(sample), None, ranges, domain, tuple(f for _, f in sample))
 
 
 def _proved(claimed: sp.Expr, truth: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> bool:

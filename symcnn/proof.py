@@ -45,17 +45,31 @@ def _floor_of(arg: sp.Expr, ceil: bool = False) -> sp.Expr:
     """floor(arg) (ceil(arg) when ``ceil``) in the normal form."""
     numerator, denominator = (sp.expand(part) for part in sp.fraction(sp.together(arg)))
     exact_division = numerator.is_integer and denominator.is_integer and denominator.is_positive
-    if exact_division:
-        if isinstance(numerator, sp.floor):  # floor(floor(x)/d) = floor(x/d)
-            return _floor_of(numerator.args[0] / denominator, ceil)
-        if numerator.could_extract_minus_sign():  # floor(-n/d) = -ceil(n/d): one sign for both forms
-            return -_floor_of(-numerator / denominator, not ceil)
-        if ceil:
-            numerator = numerator + denominator - 1
-        return sp.floor(sp.expand(numerator / denominator))
-    if ceil:
-        return -sp.floor(sp.expand(-arg))
-    return sp.floor(sp.expand(arg))
+    if not exact_division:
+        return -sp.floor(sp.expand(-arg)) if ceil else sp.floor(sp.expand(arg))
+    if isinstance(numerator, sp.floor):  # floor(floor(x)/d) = floor(x/d)
+        return _floor_of(numerator.args[0] / denominator, ceil)
+    if ceil:  # ceil(n/d) = floor((n + d - 1)/d)
+        numerator = numerator + denominator - 1
+    whole, rest = _split(sp.expand(numerator / denominator))
+    if _leads_negative(rest, denominator):  # floor(-n/d) = -floor((n + d - 1)/d): one sign for both forms
+        flipped = sp.expand(-rest * denominator + denominator - 1)
+        whole2, rest2 = _split(sp.expand(flipped / denominator))
+        return whole - whole2 - sp.floor(rest2)
+    return whole + sp.floor(rest)
+
+
+def _split(quotient: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """``quotient`` as (its integer terms, the rest)."""
+    whole = [t for t in sp.Add.make_args(quotient) if t.is_integer]
+    rest = [t for t in sp.Add.make_args(quotient) if not t.is_integer]
+    return sp.Add(*whole), sp.Add(*rest)
+
+
+def _leads_negative(rest: sp.Expr, denominator: sp.Expr) -> bool:
+    """Whether the variable part of ``rest`` (constants over the denominator aside) reads negative."""
+    core = [t for t in sp.Add.make_args(rest) if not t.free_symbols <= denominator.free_symbols]
+    return bool(core) and sp.Add(*core).could_extract_minus_sign()
 
 
 def proved_equal(left: sp.Expr, right: sp.Expr) -> bool:
