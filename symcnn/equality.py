@@ -221,9 +221,14 @@ class Domain:
         return found
 
     def _lift(self, point: dict[sp.Symbol, int], symbols: list[sp.Symbol], rng: random.Random) -> None:
-        for sym in symbols:
-            if sym.name in _SIZES or sym.name not in ROLES:
-                self._lowest(point, sym, rng)
+        """Each size just above its least admissible value, when large sizes make the point admissible."""
+        sizes = [sym for sym in symbols if sym.name in _SIZES or sym.name not in ROLES]
+        if not sizes or self.admissible({**point, **{sym: _SEARCH_TOP for sym in sizes}}) is None:
+            return  # something else than a size rules the point out
+        for sym in sizes:
+            point[sym] = _SEARCH_TOP
+        for sym in sizes:
+            self._lowest(point, sym, rng)
 
     def _draw_point(self, rng: random.Random, symbols: list[sp.Symbol], scale: str) -> dict:
         fixed = set(self.values) & set(symbols) if scale == "assignment" else set()
@@ -248,10 +253,13 @@ class Domain:
             if isinstance(left, sp.Mod) and right == 0:
                 count, groups = left.args
                 self._divisible(point, fixed, count, groups, rng)
-            elif left.is_Symbol and left in point and left not in fixed:
-                value = self.value(right, self.completed(point))
-                if isinstance(value, int) and value >= 1:
-                    point[left] = value  # type: ignore[index]
+            else:
+                for free, other in ((left, right), (right, left)):
+                    if free.is_Symbol and free in point and free not in fixed:
+                        value = self.value(other, self.completed(point))
+                        if isinstance(value, int) and value >= 1:
+                            point[free] = value  # type: ignore[index]
+                        break
 
     def _divisible(self, point: dict, fixed: set, count: sp.Expr, groups: sp.Expr, rng: random.Random) -> None:
         full = self.completed(point)

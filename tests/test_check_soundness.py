@@ -108,7 +108,8 @@ def test_network_counterexamples_meet_every_layers_conditions() -> None:
 def test_every_layer_has_an_output_shape(layer: str) -> None:
     header = (
         'network = { input = [3, "H", "W"], layers = ['
-        f'{{ type = "Conv2d", name = "conv1", out_channels = 8, kernel_size = 3 }}, {{ type = "{layer}", name = "x" }}] }}'
+        '{ type = "Conv2d", name = "conv1", out_channels = 8, kernel_size = 3 }, '
+        f'{{ type = "{layer}", name = "x" }}] }}'
     )
     shape, height, wrong = check(header, [
         {"layer": "x", "quantity": "output_shape", "claimed": [8, "H - 2", "W - 2"]},
