@@ -58,7 +58,7 @@ SCALES = (("assignment", 16), ("small", 80), ("threshold", 48), ("large", 48), (
 POINTS = sum(count for _, count in SCALES)
 _TRIES = 25  # draws per point wanted, before a scale gives up
 _FAILURES = 24  # counterexamples collected before the simplest is chosen
-_SEARCH_TOP = 5000  # the largest size tried when looking for the smallest admissible one
+_SEARCH_TOP = 10**6  # the largest size tried when looking for the smallest admissible one
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,7 @@ class Domain:
         self._compiled: dict[sp.Basic, Compiled] = {}
         self._needs: dict[sp.Symbol, frozenset[sp.Symbol]] = {}
         self._plans: dict[int, tuple[Mapping, list]] = {}
+        self._least: dict[tuple, dict[sp.Symbol, int] | None] = {}
 
     # --- evaluating ---------------------------------------------------------------
 
@@ -221,14 +222,26 @@ class Domain:
         return found
 
     def _lift(self, point: dict[sp.Symbol, int], symbols: list[sp.Symbol], rng: random.Random) -> None:
-        """Each size just above its least admissible value, when large sizes make the point admissible."""
+        """Each size just above its least admissible value, when large sizes make the point admissible.
+
+        The least values depend only on the other (non-size) symbols, so they are found once for each
+        of their values: a numeric network on a symbolic input searches once, not once per point.
+        """
         sizes = [sym for sym in symbols if sym.name in _SIZES or sym.name not in ROLES]
-        if not sizes or self.admissible({**point, **{sym: _SEARCH_TOP for sym in sizes}}) is None:
-            return  # something else than a size rules the point out
+        if not sizes:
+            return
+        key = tuple((sym, point[sym]) for sym in symbols if sym not in sizes)
+        if key not in self._least:
+            top = {**point, **{sym: _SEARCH_TOP for sym in sizes}}
+            if self.admissible(top) is None:
+                self._least[key] = None  # something else than a size rules the point out
+            else:
+                self._least[key] = {sym: self._lowest(top, sym) for sym in sizes}
+        least = self._least[key]
+        if least is None:
+            return
         for sym in sizes:
-            point[sym] = _SEARCH_TOP
-        for sym in sizes:
-            self._lowest(point, sym, rng)
+            point[sym] = least[sym] + rng.randint(0, 8)
 
     def _draw_point(self, rng: random.Random, symbols: list[sp.Symbol], scale: str) -> dict:
         fixed = set(self.values) & set(symbols) if scale == "assignment" else set()
@@ -272,21 +285,13 @@ class Domain:
             divisors = [d for d in range(1, min(total, 64) + 1) if total % d == 0]
             point[groups] = rng.choice(divisors)
 
-    def _lowest(self, point: dict[sp.Symbol, int], sym: sp.Symbol, rng: random.Random) -> None:
-        """Set ``sym`` just above the smallest value admissible with the others fixed (a floor's threshold).
+    def _lowest(self, point: dict[sp.Symbol, int], sym: sp.Symbol) -> int:
+        """The smallest value of ``sym`` admissible with the others as in ``point`` (admissible itself).
 
-        Admissibility grows with a size (a larger input fits every window), so the least admissible
-        value is found by doubling up to it and halving back.
+        Admissibility grows with a size (a larger input fits every window), so it is found by halving.
         """
         trial = dict(point)
-        low = 0 if sym.is_nonnegative and not sym.is_positive else 1
-        high = max(point[sym], low)
-        trial[sym] = high
-        while self.admissible(trial) is None:
-            if high >= _SEARCH_TOP:
-                return
-            low, high = high + 1, min(_SEARCH_TOP, 2 * high)
-            trial[sym] = high
+        low, high = (0 if sym.is_nonnegative and not sym.is_positive else 1), point[sym]
         while low < high:
             middle = (low + high) // 2
             trial[sym] = middle
@@ -294,7 +299,7 @@ class Domain:
                 low = middle + 1
             else:
                 high = middle
-        point[sym] = low + rng.randint(0, 8)
+        return low
 
 
 def compare(
