@@ -57,6 +57,8 @@ _SIZES = ("W", "H")
 SCALES = (("assignment", 16), ("small", 80), ("threshold", 48), ("large", 48), ("mixed", 48))
 POINTS = sum(count for _, count in SCALES)
 _TRIES = 25  # draws per point wanted, before a scale gives up
+_EXPANDED = 24  # defined symbols beyond which a formula is not written out for a proof
+_MISSES = 150  # inadmissible draws in a row after which a scale gives up
 _FAILURES = 24  # counterexamples collected before the simplest is chosen
 _SEARCH_TOP = 10**6  # the largest size tried when looking for the smallest admissible one
 
@@ -202,15 +204,21 @@ class Domain:
             if scale == "assignment" and not self.values.keys() & set(symbols):
                 continue
             wanted *= count_scale
-            got = 0
+            got = misses = 0
             for _ in range(wanted * _TRIES):
+                if misses >= _MISSES:  # this scale holds (almost) no admissible point: move on
+                    break
                 point = self._draw_point(rng, symbols, scale)
                 full = self.admissible(point)
                 if full is None and scale != "assignment":  # sizes too small for the layers: lift them to the least
-                    self._lift(point, symbols, rng)
-                    full = self.admissible(point)
+                    if self._lift(point, symbols, rng):
+                        full = self.admissible(point)
+                    elif self._least.get(()) is None and () in self._least:
+                        return found  # sizes alone rule every point out, and nothing else varies
                 if full is None:
+                    misses += 1
                     continue
+                misses = 0
                 key = tuple(point[s] for s in symbols)  # type: ignore[index]
                 if key in seen:
                     continue
@@ -221,7 +229,7 @@ class Domain:
                     break
         return found
 
-    def _lift(self, point: dict[sp.Symbol, int], symbols: list[sp.Symbol], rng: random.Random) -> None:
+    def _lift(self, point: dict[sp.Symbol, int], symbols: list[sp.Symbol], rng: random.Random) -> bool:
         """Each size just above its least admissible value, when large sizes make the point admissible.
 
         The least values depend only on the other (non-size) symbols, so they are found once for each
@@ -229,7 +237,7 @@ class Domain:
         """
         sizes = [sym for sym in symbols if sym.name in _SIZES or sym.name not in ROLES]
         if not sizes:
-            return
+            return False
         key = tuple((sym, point[sym]) for sym in symbols if sym not in sizes)
         if key not in self._least:
             top = {**point, **{sym: _SEARCH_TOP for sym in sizes}}
@@ -239,9 +247,10 @@ class Domain:
                 self._least[key] = {sym: self._lowest(top, sym) for sym in sizes}
         least = self._least[key]
         if least is None:
-            return
+            return False
         for sym in sizes:
             point[sym] = least[sym] + rng.randint(0, 8)
+        return True
 
     def _draw_point(self, rng: random.Random, symbols: list[sp.Symbol], scale: str) -> dict:
         fixed = set(self.values) & set(symbols) if scale == "assignment" else set()
@@ -328,7 +337,7 @@ def compare(
         shown = sp.nan if mine is None else as_sympy(mine)
         found = (point, shown, as_sympy(theirs))
         return Comparison(False, False, len(sample), found, ranges, domain, tuple(f for _, f in sample))
-    proved = _proved(claimed, truth, definitions)
+    proved = bool(sample) and _proved(claimed, truth, definitions)
     return Comparison(True, proved, len(sample), None, ranges, domain, tuple(f for _, f in sample))
 
 
@@ -336,8 +345,22 @@ def _proved(claimed: sp.Expr, truth: sp.Expr, definitions: Mapping[sp.Symbol, sp
     """Proved equal as written (defined symbols kept), else with them expanded."""
     if proved_equal(claimed, truth):
         return True
+    if _depth(claimed, definitions) + _depth(truth, definitions) > _EXPANDED:
+        return False  # a deep network's nested sizes, written out, are too large to expand quickly
     left, right = expanded(claimed, definitions), expanded(truth, definitions)
     return (left, right) != (claimed, truth) and proved_equal(left, right)
+
+
+def _depth(expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> int:
+    """How many defined symbols ``expr`` reaches, through the definitions."""
+    seen: set[sp.Symbol] = set()
+    todo = [sym for sym in expr.free_symbols if sym in definitions]
+    while todo:
+        sym = todo.pop()
+        if sym not in seen:
+            seen.add(sym)  # type: ignore[arg-type]
+            todo += [inner for inner in definitions[sym].free_symbols if inner in definitions]  # type: ignore[index]
+    return len(seen)
 
 
 def _ranges_of(sample: list[tuple[str, dict]], symbols: set[sp.Symbol]) -> dict[sp.Symbol, tuple[int, int]]:
