@@ -23,7 +23,7 @@ import sympy as sp
 from .assignment import LayerPart
 from .claims import Claim, Claimed, ClaimsFile
 from .diagnosis import formula_variants, size_variants
-from .equality import POINTS, Comparison, compare, expanded, proved_equal
+from .equality import POINTS, Comparison, compare, proved_expanded
 from .formula import substituted
 from .quantity import value_of
 from .region_check import check_region
@@ -294,7 +294,7 @@ def _formula_matches(claimed: sp.Expr, truth: Truth, comparison: Comparison) -> 
     matches = []
     for findings, expr, defs in candidates:
         if tuple(domain.value(expr, domain.completed(full, defs)) for full in points) == mine:
-            proved = proved_equal(expanded(claimed, definitions), expanded(expr, defs))
+            proved = proved_expanded(claimed, expr, definitions, defs)
             how = Finding("proved_match" if proved else "sampled_match", {"points": len(points)})
             matches.append((*findings[:-1], _with(findings[-1], proved=proved, match=how)))
     return matches

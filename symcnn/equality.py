@@ -343,12 +343,17 @@ def compare(
 
 def _proved(claimed: sp.Expr, truth: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> bool:
     """Proved equal as written (defined symbols kept), else with them expanded."""
-    if proved_equal(claimed, truth):
-        return True
-    if _depth(claimed, definitions) + _depth(truth, definitions) > _EXPANDED:
+    return proved_equal(claimed, truth) or proved_expanded(claimed, truth, definitions, definitions)
+
+
+def proved_expanded(
+    left: sp.Expr, right: sp.Expr, left_definitions: Mapping[sp.Symbol, sp.Expr],
+    right_definitions: Mapping[sp.Symbol, sp.Expr],
+) -> bool:
+    """Proved equal with each side's defined symbols written out (not tried past a depth of nested sizes)."""
+    if _depth(left, left_definitions) + _depth(right, right_definitions) > _EXPANDED:
         return False  # a deep network's nested sizes, written out, are too large to expand quickly
-    left, right = expanded(claimed, definitions), expanded(truth, definitions)
-    return (left, right) != (claimed, truth) and proved_equal(left, right)
+    return proved_equal(expanded(left, left_definitions), expanded(right, right_definitions))
 
 
 def _depth(expr: sp.Expr, definitions: Mapping[sp.Symbol, sp.Expr]) -> int:
