@@ -166,8 +166,8 @@ def _undilated(analysis: LayerAnalysis, quantity: Quantity) -> sp.Expr | None:
     symbols = tuple(q.symbol if q is not None and q.symbol is not None else fallback
                     for q, fallback in ((height, H_out), (width, W_out)))
     try:
-        same = replace(analysis.layer, dilation=1).analyze(analysis.input_shape, name=analysis.name,
-                                                           out_symbols=symbols)  # type: ignore[arg-type]
+        undilated = replace(analysis.layer, dilation=1)  # type: ignore[type-var]
+        same = undilated.analyze(analysis.input_shape, name=analysis.name, out_symbols=symbols)  # type: ignore[arg-type]
     except (SymcnnError, TypeError, ValueError):
         return None
     twin = same.get(quantity.key)

@@ -14,11 +14,12 @@ import operator
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from functools import reduce
+from typing import Any
 
 import sympy as sp
 
 Number = int | Fraction
-Point = Mapping[sp.Symbol, int]
+Point = Mapping[sp.Symbol, Any]
 Compiled = Callable[[Point], object]
 
 
@@ -94,7 +95,7 @@ def _mod(dividend: Number, divisor: Number) -> Number:
     return dividend % divisor
 
 
-_RELATIONS: dict[type, Callable[[object, object], bool]] = {
+_RELATIONS: dict[type, Callable[[Any, Any], Any]] = {
     sp.Eq: operator.eq,
     sp.Ne: operator.ne,
     sp.Ge: operator.ge,
