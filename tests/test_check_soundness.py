@@ -234,3 +234,18 @@ def test_parsed_rewritings_stay_equal() -> None:
     for template in REWRITINGS:
         claim = parse_expression(template(3))
         assert all(domain.value(claim, p) == domain.value(truth, p) for p in points), template(3)
+
+
+def test_equal_but_unproved_agrees_with_points_and_ranges() -> None:
+    """Hermite's floor(W/2) + floor((W + 1)/2) = W is beyond the prover: 'agrees', never 'equivalent'."""
+    from symcnn.check_report import as_json
+
+    header = 'layer = { type = "Conv2d", kernel_size = 1, out_channels = 4 }\ninput = [3, "H", "W"]'
+    path = FOLDER / "agrees.toml"
+    path.write_text(header + '\n[[claims]]\nquantity = "output_width"\nclaimed = "floor(W/2) + floor((W + 1)/2)"\n')
+    report = check_claims(read_claims(path))
+    (claim,) = as_json(report)["claims"]
+    assert claim["verdict"] == "agrees" and report.exit_code == 0
+    assert claim["diagnosis"].startswith(f"Agrees at {claim['sampling']['points']} points, not proved")
+    low, high = claim["sampling"]["ranges"]["W"]
+    assert low == 1 and high >= 1000 and claim["sampling"]["proved"] is False
