@@ -6,7 +6,7 @@ checker compares (claims and the entries of claimed shapes):
 
 * on the bundled claims files (``examples/*claims*.toml``), and
 * on the tests' claims: the checker's test files are run under pytest with
-  ``symcnn.check._check_formula`` wrapped, so every formula any test checks
+  ``symcnn.check.checker._check_formula`` wrapped, so every formula any test checks
   is counted, hypothesis-generated ones included.
 
     python bench/agrees_rate.py            # prints the figures and writes bench/agrees.md
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import symcnn.check as check  # noqa: E402
+import symcnn.check.checker as check  # noqa: E402
 
 TEST_FILES = sorted(str(p) for p in (ROOT / "tests").glob("test_check_*.py"))
 counts: Counter[str] = Counter()
@@ -44,7 +44,7 @@ check._check_formula = _counting  # type: ignore[assignment]
 
 
 def bundled() -> Counter[str]:
-    from symcnn.claims import read_claims
+    from symcnn.files.claims import read_claims
 
     counts.clear()
     for path in sorted((ROOT / "examples").glob("*claims*.toml")):

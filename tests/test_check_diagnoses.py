@@ -11,12 +11,12 @@ import json
 import tempfile
 from pathlib import Path
 
-from symcnn.check import check_claims
-from symcnn.check_report import as_json, as_table, diagnosis
-from symcnn.claims import read_claims
-from symcnn.diagnosis import formula_variants
-from symcnn.layers import Conv2d
-from symcnn.render import words
+from symcnn.check.checker import check_claims
+from symcnn.check.diagnosis import formula_variants
+from symcnn.cnn.layers import Conv2d
+from symcnn.files.claims import read_claims
+from symcnn.render.check_report import as_json, as_table, diagnosis
+from symcnn.render.documents import words
 
 FOLDER = Path(tempfile.mkdtemp(prefix="symcnn-diagnoses-"))
 WORDS = words()

@@ -20,7 +20,7 @@ import pytest
 
 from symcnn.cli import main
 from symcnn.errors import ExpressionError
-from symcnn.expr import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LENGTH, parse_expression
+from symcnn.formula.expr import MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LENGTH, parse_expression
 
 SECONDS = 5.0
 ATOMS = ["W", "H", "K_1", "P", "S", "C_in", "G", "D", "N", "B", "0", "1", "2", "9", "10", "99", "100"]

@@ -1,0 +1,174 @@
+"""Receptive fields: which input pixels one output neuron of a layer sees.
+
+Per axis, neuron ``i`` of a layer sees the input interval
+``(a·i + b_0 : a·i + b_1)``: ``a`` is the jump (effective stride), ``b_0`` the
+start, and ``b_1 - b_0 + 1`` the size. A sliding window (kernel K, stride S,
+padding P, dilation D) maps its neuron ``i`` to ``[S·i - P, S·i - P + K_e - 1]``
+of its input, with ``K_e = D(K - 1) + 1``; composing that with the region of
+the layer below multiplies the window's offsets by the jump accumulated so
+far::
+
+    a' = a·S,    b_0' = b_0 - a·P,    b_1' = b_1 + a·(K_e - 1 - P)
+
+The closed forms of Araujo, Norris and Sim, "Computing Receptive Fields of
+Convolutional Neural Networks" (Distill, 2019) give the same numbers:
+``r = 1 + Σ_l (K_l - 1) Π_{m<l} S_m`` and ``u = -Σ_l P_l Π_{m<l} S_m``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symcnn.cnn.analysis import Window
+from symcnn.cnn.network import Network
+from symcnn.formula import trees as f
+from symcnn.formula.display import Displayable
+from symcnn.formula.quantity import bind, evaluated, value_of
+from symcnn.formula.symbols import i, j
+
+_LARGEST_KEPT = 12  # nodes; a larger offset gets a symbol of its own, keeping cost linear in depth
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One axis of a receptive field: neuron ``i`` sees ``(jump·i + first : jump·i + last)``."""
+
+    jump: sp.Expr
+    first: sp.Expr
+    last: sp.Expr
+
+    @property
+    def size(self) -> sp.Expr:
+        """How many input pixels the interval spans."""
+        return self.last - self.first + 1
+
+    @property
+    def start(self) -> sp.Expr:
+        """Where neuron 0's interval starts (negative: in the padding)."""
+        return self.first
+
+    def at(self, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+        """The interval's two ends for neuron ``index``."""
+        return self.jump * index + self.first, self.jump * index + self.last
+
+    def ends(self, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+        """The two ends for neuron ``index`` as unevaluated formulas: ``jump·index + offset``.
+
+        ``index`` stands alone for a jump of 1, and a zero offset is left out
+        (``i - 1``, ``16i + 77``, ``2i``): how :mod:`symcnn.formula.plain` and
+        :func:`symcnn.formula.steps.latex` write a region.
+        """
+        moving = index if self.jump == 1 else f.mul(self.jump, index)
+
+        def end(offset: sp.Expr) -> sp.Expr:
+            return moving if offset == 0 else f.add(moving, offset)
+
+        return end(self.first), end(self.last)
+
+    def through(self, window: Window) -> Interval:
+        """The interval one sliding-window layer further up."""
+        extent = evaluated(window.extent)
+        return Interval(
+            self.jump * window.stride,
+            self.first - self.jump * window.padding,
+            self.last + self.jump * (extent - 1 - window.padding),
+        )
+
+    def bound(self, values: dict[sp.Symbol, sp.Expr]) -> Interval:
+        """The interval with ``values`` put in."""
+        return Interval(*(value_of(e, values) for e in (self.jump, self.first, self.last)))
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """The receptive field of one neuron (i, j) of a layer, in input coordinates.
+
+    ``rows`` is the height axis (index i), ``columns`` the width axis (index j).
+    """
+
+    layer: str
+    rows: Interval
+    columns: Interval
+
+    def region(self) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
+        """(i_first, i_last, j_first, j_last) as expressions in i and j."""
+        return (*self.rows.at(i), *self.columns.at(j))
+
+    def bound(self, values: dict[sp.Symbol, sp.Expr]) -> ReceptiveField:
+        """The receptive field with ``values`` put in."""
+        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values))
+
+
+@dataclass(frozen=True, repr=False)
+class ReceptiveFields(Displayable):
+    """Every layer's receptive field (None past a Flatten: those neurons see everything).
+
+    ``definitions`` names the offsets of deep symbolic networks (``J_7``, ``F_7``,
+    ``L_7``), as shapes do, so that no expression nests the whole network.
+    """
+
+    fields: tuple[ReceptiveField | None, ...]
+    definitions: dict[sp.Symbol, sp.Expr]
+
+    def values(self, bound: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
+        """``bound`` plus the value of every offset symbol that comes out a number."""
+        return bind(self.definitions, bound)
+
+
+def receptive_fields(network: Network) -> ReceptiveFields:
+    """Compose every layer's window, from the input up."""
+    identity = Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0))
+    rows, columns = identity, identity
+    result: list[ReceptiveField | None] = []
+    definitions: dict[sp.Symbol, sp.Expr] = {}
+    flat = False
+    for index, analysis in enumerate(network.layers, start=1):
+        windows = getattr(analysis.layer, "windows", None)
+        if len(analysis.output_shape) == 1:
+            flat = True
+        if flat:
+            result.append(None)
+            continue
+        if windows is not None and windows[0] == windows[1] and rows is columns:  # square: compose once
+            rows = columns = _named(rows.through(windows[0]), "", index, definitions)
+        elif windows is not None:
+            rows = _named(rows.through(windows[0]), "h", index, definitions)
+            columns = _named(columns.through(windows[1]), "w", index, definitions)
+        result.append(ReceptiveField(analysis.name, rows, columns))
+    return ReceptiveFields(tuple(result), definitions)
+
+
+def _named(interval: Interval, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Interval:
+    """Replace offsets grown past ``_LARGEST_KEPT`` nodes by symbols of their own."""
+    parts = []
+    for base, expr in (("J", interval.jump), ("F", interval.first), ("L", interval.last)):
+        if sum(1 for _ in zip(range(_LARGEST_KEPT + 1), sp.preorder_traversal(expr))) > _LARGEST_KEPT:
+            # offsets may be negative: integers with no sign, unlike the notation's sizes
+            name = sp.Symbol(f"{base}{axis}_{index}", integer=True, positive=base == "J" or None)
+            definitions[name] = expr
+            expr = name
+        parts.append(expr)
+    return Interval(*parts)
+
+
+def araujo_closed_forms(windows: list[Window]) -> dict[str, sp.Expr]:
+    """Araujo et al.'s closed forms for a chain of windows, as unevaluated formulas.
+
+    Returns ``size`` (r = 1 + Σ (K_l - 1) Π S), ``jump`` (Π S) and ``start``
+    (u = -Σ P_l Π S), with each product over the layers below layer l.
+    """
+    strides_below: list[sp.Expr] = []
+    size_terms, start_terms = [], []
+    for window in windows:
+        below = f.mul(*strides_below) if len(strides_below) > 1 else (strides_below or [sp.Integer(1)])[0]
+        size_terms.append(f.mul(f.sub(window.extent, 1), below))
+        start_terms.append(f.mul(window.padding, below))
+        strides_below.append(window.stride)
+    jump = f.mul(*strides_below) if len(strides_below) > 1 else (strides_below or [sp.Integer(1)])[0]
+    return {
+        "size": f.add(1, *size_terms),
+        "jump": jump,
+        "start": f.neg(f.add(*start_terms)) if start_terms else sp.Integer(0),
+    }

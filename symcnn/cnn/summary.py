@@ -1,0 +1,180 @@
+"""The network summary: one row per layer, totals, memory; as data, text or JSON.
+
+Computing (``summarize``) is kept apart from presenting (``as_json``,
+``as_table``). Numbers are exact: JSON integers, or strings holding the
+expression where a quantity stays symbolic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from symcnn.cnn.memory import MemoryPlan, memory_plan
+from symcnn.cnn.network import TOTAL_KEYS, Network
+from symcnn.cnn.receptive_field import receptive_fields
+from symcnn.formula.display import Displayable
+from symcnn.formula.plain import grouped, plain, shape_text
+from symcnn.formula.quantity import value_of
+
+_ROW_KEYS = ("params", "mults", "adds")
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer's numbers (or expressions where they stay symbolic)."""
+
+    name: str
+    type: str
+    output_shape: tuple[sp.Expr, ...]
+    params: sp.Expr
+    mults: sp.Expr
+    adds: sp.Expr
+    activation_elements: sp.Expr
+    receptive_field: dict[str, tuple[sp.Expr, sp.Expr]] | None
+
+
+@dataclass(frozen=True, repr=False)
+class Summary(Displayable):
+    """A network summarised with its values bound."""
+
+    name: str
+    input_shape: tuple[sp.Expr, ...]
+    rows: tuple[LayerRow, ...]
+    totals: dict[str, sp.Expr]
+    batch: int | None
+    memory: MemoryPlan | None
+    definitions: dict[sp.Symbol, sp.Expr]
+
+
+def summarize(
+    network: Network,
+    values: dict[sp.Symbol, sp.Expr] | None = None,
+    *,
+    batch: int | None = None,
+    budget: str | None = None,
+    dtype: str = "float32",
+    optimizer: str = "sgd",
+) -> Summary:
+    """Bind ``values`` and collect every layer's quantities and receptive field."""
+    bound = network.values(values)
+    fields = receptive_fields(network)
+    bound = fields.values(bound)
+    rows = []
+    for analysis, field in zip(network.layers, fields.fields):
+        counts = {key: value_of(q.expr, bound) if (q := analysis.get(key)) else sp.Integer(0) for key in _ROW_KEYS}
+        rf = None
+        if field is not None:
+            rf = {
+                "size": (value_of(field.rows.size, bound), value_of(field.columns.size, bound)),
+                "jump": (value_of(field.rows.jump, bound), value_of(field.columns.jump, bound)),
+                "start": (value_of(field.rows.start, bound), value_of(field.columns.start, bound)),
+            }
+        rows.append(LayerRow(
+            analysis.name, type(analysis.layer).__name__,
+            tuple(value_of(size, bound) for size in analysis.output_shape),
+            counts["params"], counts["mults"], counts["adds"],
+            value_of(network.activation(analysis), bound), rf,
+        ))
+    totals = {key: value_of(network.total(key), bound) for key in TOTAL_KEYS if key != "comparisons"}
+    plan = memory_plan(network, bound, budget, dtype, optimizer) if budget is not None else None
+    input_shape = tuple(value_of(size, bound) for size in network.input_shape)
+    unbound = {sym: value_of(expr, bound) for sym, expr in {**network.definitions, **fields.definitions}.items()
+               if sym not in bound}
+    return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound)
+
+
+def exact(value: sp.Expr) -> int | str:
+    """A JSON-ready exact value: an int, or the expression as a string."""
+    return int(value) if value.is_Integer else plain(value)
+
+
+def as_json(summary: Summary) -> dict[str, Any]:
+    """The summary as one JSON-ready object (the schema of ``symcnn summary --json``)."""
+    layers = []
+    for row in summary.rows:
+        rf = None
+        if row.receptive_field is not None:
+            rf = {key: [exact(v) for v in pair] for key, pair in row.receptive_field.items()}
+        layers.append({
+            "name": row.name, "type": row.type,
+            "output_shape": [exact(v) for v in row.output_shape],
+            "params": exact(row.params), "mults": exact(row.mults), "adds": exact(row.adds),
+            "activation_elements": exact(row.activation_elements),
+            "receptive_field": rf,
+        })
+    result: dict[str, Any] = {
+        "name": summary.name,
+        "input": [exact(v) for v in summary.input_shape],
+        "layers": layers,
+        "totals": {key: exact(value) for key, value in summary.totals.items()},
+    }
+    if summary.definitions:  # the per-layer symbols that symbolic entries above refer to
+        result["definitions"] = {sym.name: plain(expr) for sym, expr in summary.definitions.items()}
+    if summary.batch is not None:
+        result["batch"] = summary.batch
+    if summary.memory is not None:
+        plan = summary.memory
+        result["memory"] = {
+            "budget_bytes": plan.budget.bytes, "budget_unit": plan.budget.meaning,
+            "dtype": plan.dtype, "optimizer": plan.optimizer,
+            "bottleneck": list(plan.bottleneck_layers),
+            "largest_activation_elements": int(plan.largest_activation),
+            "max_batch_largest_activation": int(plan.max_batch()),
+            "max_batch_training": int(plan.max_batch(training=True)),
+        }
+    return result
+
+
+def _both(pair: tuple[sp.Expr, sp.Expr]) -> str:
+    """One value where the two axes agree, ``rows x columns`` where they differ."""
+    return grouped(pair[0]) if pair[0] == pair[1] else f"{grouped(pair[0])} x {grouped(pair[1])}"
+
+
+def as_table(summary: Summary) -> str:
+    """A terminal table in the spirit of torchinfo, with totals and memory."""
+    batch = "B" if summary.batch is None else str(summary.batch)
+    header = ("Layer (type)", "Output shape", "Param #", "Mult-adds", f"Activation ({batch} x)", "Receptive field")
+    body = []
+    for row in summary.rows:
+        rf = "whole input" if row.receptive_field is None else "{} x {}, jump {}, start {}".format(
+            *(grouped(v) for v in row.receptive_field["size"]),
+            _both(row.receptive_field["jump"]), _both(row.receptive_field["start"]),
+        )
+        activation = row.activation_elements if summary.batch is None else row.activation_elements * summary.batch
+        body.append((
+            f"{row.name} ({row.type})",
+            shape_text((summary.batch or sp.Symbol("B"),) + row.output_shape),
+            grouped(row.params), grouped(row.mults), grouped(activation), rf,
+        ))
+    widths = [max(len(line[k]) for line in [header, *body]) for k in range(len(header))]
+    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
+
+    def line(cells: tuple[str, ...]) -> str:
+        cells = tuple(c.ljust(w) if k in (0, 1, 5) else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(cells).rstrip()
+
+    lines = [summary.name, rule, line(header), rule, *map(line, body), rule]
+    totals = summary.totals
+    lines += [
+        f"Total params: {grouped(totals['params'])}",
+        f"Total mult-adds (multiplications, one per weight x input; FLOPs = 2 x this): {grouped(totals['mults'])}",
+        f"Total additions: {grouped(totals['adds'])}",
+        f"Activation elements per sample (all layers): {grouped(totals['activation_elements'])}",
+    ]
+    if summary.memory is not None:
+        plan = summary.memory
+        lines += [
+            rule,
+            f"Memory budget: {plan.budget.text} = {plan.budget.bytes:,} bytes ({plan.budget.meaning}); "
+            f"dtype {plan.dtype}, optimizer {plan.optimizer}",
+            f"Bottleneck: {', '.join(plan.bottleneck_layers)} with "
+            f"{int(plan.largest_activation):,} elements per sample",
+            f"Largest batch, largest activation only (the assignment's model): {int(plan.max_batch()):,}",
+            f"Largest batch for training (all activations, weights, gradients, optimizer state): "
+            f"{int(plan.max_batch(training=True)):,}",
+        ]
+    lines.append(rule)
+    return "\n".join(lines)
