@@ -137,9 +137,15 @@ def _warn(message: Warning | str, category: type[Warning], filename: str, lineno
         print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
 
 
+_PRINTED_DIGITS = 100_000
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    # Python refuses to print integers past 4,300 digits; symcnn's input limits keep its numbers far
+    # below this bound, so printing them is quick.
+    sys.set_int_max_str_digits(max(sys.get_int_max_str_digits(), _PRINTED_DIGITS))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", SymcnnWarning)
@@ -151,6 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (e.g. `head`) stopped reading: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except (Exception, RecursionError, MemoryError) as error:  # noqa: BLE001 - never a traceback, never exit 1
+        # 1 means "a claim is wrong": an input symcnn cannot handle is refused as bad input instead.
+        print(f"symcnn: error: {args.command}: this input could not be handled "
+              f"({type(error).__name__}: {str(error)[:200]}); please report it", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ import sympy as sp
 
 from symcnn.check.diagnosis import formula_variants, size_variants
 from symcnn.check.region_check import check_region
-from symcnn.check.slips import digit_slip, find_slip, step_findings
+from symcnn.check.slips import digit_slip, find_slip, same_numbers, step_findings
 from symcnn.check.truth import Context, Truth, Unverifiable, scalar_truth
 from symcnn.check.verdicts import VERDICTS, Expected, Finding, Outcome, distinct
 from symcnn.files.assignment import LayerPart
 from symcnn.files.claims import Claim, Claimed, ClaimsFile
-from symcnn.formula.equality import admissible_points, compare, expanded, fingerprint, proved_equal
+from symcnn.formula.equality import POINTS, Comparison, compare, proved_expanded
 from symcnn.formula.quantity import value_of
 from symcnn.formula.symbols import B
 from symcnn.formula.trees import substituted
@@ -150,8 +150,12 @@ def _check_number(
     derivation = truth.derived()
     variants = _number_variants(truth)
 
-    def explain(value: sp.Expr) -> tuple[Finding, ...]:
-        return next((findings for findings, v in variants if v == value), ())
+    def explain(value: sp.Expr, step: sp.Basic | None = None) -> tuple[Finding, ...]:
+        """The first known mistake giving ``value`` and, for a written step, written as that step is."""
+        for findings, v, trees in variants:
+            if v == value and (step is None or not trees or any(same_numbers(step, t) for t in trees)):
+                return findings
+        return ()
 
     if claimed == right:
         notes = step_findings(steps, truth.bound, right, claimed, explain) if steps else []
@@ -160,7 +164,7 @@ def _check_number(
         found = step_findings(steps, truth.bound, right, claimed, explain)
         if found:
             return Outcome("wrong", expected, tuple(found), derivation=derivation)
-    matches = [findings for findings, value in variants if value == claimed]
+    matches = [findings for findings, value, _ in variants if value == claimed]
     if matches:
         return Outcome("wrong", expected, matches[0], tuple(distinct(matches[1:]))[:2], derivation)
     return Outcome("wrong", expected, _slips(claimed, right, truth), derivation=derivation)
@@ -183,21 +187,41 @@ def _slips(claimed: sp.Expr, right: sp.Expr, truth: Truth) -> tuple[Finding, ...
     return (Finding("no_match"),)
 
 
-def _number_variants(truth: Truth) -> list[tuple[tuple[Finding, ...], sp.Expr]]:
-    """Known wrong numbers: one formula mistake, one output-size mistake, the truth's own, then pairs."""
-    found: list[tuple[tuple[Finding, ...], sp.Expr]] = []
+Variant = tuple[tuple[Finding, ...], sp.Expr, tuple[sp.Basic, ...]]
+
+
+def _number_variants(truth: Truth) -> list[Variant]:
+    """Known wrong numbers: one formula mistake, one output-size mistake, the truth's own, then pairs.
+
+    Each comes with its arithmetic as a student would write it (output sizes as
+    formulas or as numbers), to tell which mistake a written step shows.
+    """
+    found: list[Variant] = []
+    bound, formulas = truth.bound, truth.formulas
     if truth.quantity is not None:
         singles = formula_variants(truth.quantity, truth.analysis)
-        found += [(v.findings, value_of(v.expr, truth.bound)) for v in singles]
-        sizes = _size_bindings(truth)
-        found += [((finding,), value_of(truth.expr, bound)) for finding, bound in sizes]
-        found += list(truth.variants)
         found += [
-            ((*v.findings, finding), value_of(v.expr, bound)) for v in singles for finding, bound in sizes
+            (
+                v.findings,
+                value_of(v.expr, bound),
+                (substituted(substituted(v.tree, formulas), bound), substituted(v.tree, bound)),
+            )
+            for v in singles
+        ]
+        sizes = _size_bindings(truth)
+        found += [
+            ((finding,), value_of(truth.expr, wrong), (substituted(truth.quantity.formula, wrong),))
+            for finding, wrong in sizes
+        ]
+        found += [(findings, value, ()) for findings, value in truth.variants]
+        found += [
+            ((*v.findings, finding), value_of(v.expr, wrong), (substituted(v.tree, wrong),))
+            for v in singles
+            for finding, wrong in sizes
         ]
     else:
-        found += list(truth.variants)
-    return [(findings, value) for findings, value in found if value.is_Number]
+        found += [(findings, value, ()) for findings, value in truth.variants]
+    return [variant for variant in found if variant[1].is_Number]
 
 
 def _size_bindings(truth: Truth) -> list[tuple[Finding, dict[sp.Symbol, sp.Expr]]]:
@@ -220,11 +244,15 @@ def _check_formula(claimed: sp.Expr, truth: Truth, seed: str, per_batch: bool = 
         return Outcome("unverifiable", expected, (Finding("circular", {"symbol": own}),))
     if claimed == truth.expr:
         return Outcome("correct", expected)
-    comparison = compare(claimed, truth.expr, truth.definitions, truth.assumptions, seed)
+    comparison = compare(claimed, truth.expr, truth.definitions, truth.assumptions, seed, truth.values)
     counterexample = comparison.counterexample
-    if comparison.equal or counterexample is None:  # compare gives a counterexample whenever not equal
-        finding = Finding("equivalent", {"proved": comparison.proved, "points": comparison.points})
-        return Outcome("equivalent", expected, (finding,))
+    if comparison.points == 0:
+        return Outcome("unverifiable", expected, (Finding("no_admissible_point"),))
+    if counterexample is None:  # compare gives a counterexample whenever not equal
+        fields = {"points": comparison.points, "ranges": comparison.ranges}
+        if comparison.proved:
+            return Outcome("equivalent", expected, (Finding("equivalent", fields),))
+        return Outcome("agrees", expected, (Finding("agrees", fields),))
     point, mine, theirs = counterexample
     right_value = truth.value
     if per_batch:  # the claim is B times ``claimed``: shown for one sample
@@ -236,13 +264,13 @@ def _check_formula(claimed: sp.Expr, truth: Truth, seed: str, per_batch: bool = 
         )
     else:
         where = Finding("counterexample", {"point": point, "used": mine, "right": theirs})
-    matches = _formula_matches(claimed, truth, seed)
+    matches = _formula_matches(claimed, truth, comparison)
     if not matches:
         return Outcome("wrong", expected, (where,))
     return Outcome("wrong", expected, (*matches[0], where), tuple(distinct(matches[1:]))[:2])
 
 
-def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Finding, ...]]:
+def _formula_matches(claimed: sp.Expr, truth: Truth, comparison: Comparison) -> list[tuple[Finding, ...]]:
     """The known wrong formulas equal to ``claimed`` at sample points.
 
     The last finding of each says how sure the match is (``proved``, and ``match``
@@ -251,9 +279,11 @@ def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Fi
     if truth.quantity is None:
         return []
     definitions = truth.definitions
-    symbols = expanded(claimed, definitions).free_symbols | expanded(truth.expr, definitions).free_symbols
-    points = admissible_points(symbols, truth.assumptions, _FINGERPRINT_POINTS, seed)
-    mine = fingerprint(claimed, definitions, points)
+    domain = comparison.domain
+    if domain is None:
+        return []
+    points = list(comparison.sample[:: max(1, POINTS // _FINGERPRINT_POINTS)])
+    mine = tuple(domain.value(claimed, full) for full in points)
     singles = formula_variants(truth.quantity, truth.analysis)
     candidates = [(v.findings, v.expr, definitions) for v in singles]
     if truth.analysis is not None and truth.expr.free_symbols & set(truth.analysis.definitions):
@@ -263,8 +293,8 @@ def _formula_matches(claimed: sp.Expr, truth: Truth, seed: str) -> list[tuple[Fi
             candidates += [((*v.findings, finding), v.expr, redefined) for v in singles]
     matches = []
     for findings, expr, defs in candidates:
-        if fingerprint(expr, defs, points) == mine:
-            proved = proved_equal(expanded(claimed, definitions), expanded(expr, defs))
+        if tuple(domain.value(expr, domain.completed(full, defs)) for full in points) == mine:
+            proved = proved_expanded(claimed, expr, definitions, defs)
             how = Finding("proved_match" if proved else "sampled_match", {"points": len(points)})
             matches.append((*findings[:-1], _with(findings[-1], proved=proved, match=how)))
     return matches
@@ -300,7 +330,7 @@ def _check_shape(claim: Claim, context: Context) -> Outcome:
         components.append((key, outcome))
     verdicts = {outcome.verdict for _, outcome in components}
     verdict = next(
-        v for v in ("wrong", "unverifiable", "equivalent", "correct") if v in verdicts or v == "correct"
+        v for v in ("wrong", "unverifiable", "agrees", "equivalent", "correct") if v in verdicts or v == "correct"
     )
     findings = tuple(
         Finding("component", {"component": key, "findings": outcome.findings})

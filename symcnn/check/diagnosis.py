@@ -10,15 +10,17 @@ tree the layer built. A claim that equals a variant is diagnosed by it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
 from symcnn.check.verdicts import Finding
 from symcnn.cnn.analysis import LayerAnalysis
+from symcnn.cnn.arguments import as_expr
+from symcnn.errors import SymcnnError
 from symcnn.formula import trees as f
 from symcnn.formula.quantity import Quantity, evaluated
-from symcnn.formula.symbols import meaning
+from symcnn.formula.symbols import H_out, W_out, meaning
 
 BIAS_KEYS = ("params", "adds")
 SIZE_KEYS = ("output_width", "output_height")
@@ -58,9 +60,19 @@ def _simple(term: sp.Basic) -> bool:
     )
 
 
-def _factor_finding(factor: sp.Expr, node: sp.Basic, paddings: list[sp.Expr]) -> Finding:
+def _groups(analysis: LayerAnalysis | None) -> sp.Expr | None:
+    """The layer's group count, or None for an ungrouped layer."""
+    groups = getattr(analysis.layer, "groups", 1) if analysis is not None else 1
+    return None if groups == 1 else as_expr(groups, analysis.name, "groups")  # type: ignore[union-attr]
+
+
+def _factor_finding(
+    factor: sp.Expr, node: sp.Basic, paddings: list[sp.Expr], groups: sp.Expr | None = None
+) -> Finding:
     if _is_doubled_padding(node, paddings) and factor == 2:
         return Finding("padding_once", {"padding": node.args[1]})
+    if f.is_reciprocal(factor) and groups is not None and f.inverted(factor) == groups:
+        return Finding("groups_ignored", {"groups": groups})
     if f.is_reciprocal(factor):
         return Finding("division_dropped", {"divisor": f.inverted(factor)})
     about = meaning(factor) if factor.is_Symbol else ""
@@ -84,10 +96,14 @@ def formula_variants(quantity: Quantity, analysis: LayerAnalysis | None = None) 
     ``analysis`` (the layer the quantity belongs to) tells which ``2·x`` is a padding.
     """
     tree, key, paddings = quantity.formula, quantity.key, _paddings(analysis)
-    found: list[Variant] = []
+    groups = _groups(analysis)
+    found: list[Variant] = _convention_variants(quantity, analysis)
     for path, node in f.nodes(tree):
+        if _in_condition(tree, path):
+            continue  # a condition (ceil_mode's last-window rule) is no formula to make a mistake in
         if isinstance(node, sp.floor):
             found.append(Variant((Finding("ceil_for_floor"),), f.replaced(tree, path, f.ceil(node.args[0]))))
+            found.append(Variant((Finding("floor_missing"),), f.replaced(tree, path, node.args[0])))
         if node.is_Add:
             for index, term in enumerate(node.args):
                 if not _simple(term):
@@ -105,9 +121,57 @@ def formula_variants(quantity: Quantity, analysis: LayerAnalysis | None = None) 
             for index, factor in enumerate(node.args):
                 if factor in (-1, 0, 1) or not (factor.is_Atom or f.is_reciprocal(factor)):
                     continue
-                finding = _factor_finding(factor, node, paddings)
+                finding = _factor_finding(factor, node, paddings, groups)
+                if finding.code == "missing_factor" and key in SIZE_KEYS:
+                    continue  # a size is no product: leaving out a factor of 2P or D(K - 1) is no mistake one makes
                 found.append(Variant((finding,), f.replaced(tree, path, _without(node, index))))
     return _distinct(found, quantity.expr)
+
+
+def _in_condition(tree: sp.Basic, path: tuple[int, ...]) -> bool:
+    """Whether the node at ``path`` lies inside a relational (a Piecewise condition)."""
+    node = tree
+    for index in path:
+        if isinstance(node, sp.Rel):
+            return True
+        node = node.args[index]
+    return isinstance(node, sp.Rel)
+
+
+def _convention_variants(quantity: Quantity, analysis: LayerAnalysis | None) -> list[Variant]:
+    """Mistakes of convention, not of a term: FLOPs for MACs, the bias as a multiplication, dilation ignored."""
+    found: list[Variant] = []
+    if analysis is None:
+        return found
+    layer, tree = analysis.layer, quantity.formula
+    outputs = analysis.get("output_elements")
+    if quantity.key == "mults":
+        found.append(Variant((Finding("flops_for_macs"),), f.mul(2, tree)))
+        if getattr(layer, "bias", False) and outputs is not None:
+            found.append(Variant((Finding("bias_multiplied"),), f.add(tree, outputs.formula)))
+    if quantity.key in SIZE_KEYS and isinstance(tree, sp.Piecewise):  # ceil_mode: the last window always kept
+        found.append(Variant((Finding("last_window_kept"),), tree.args[-1].expr))
+    windows = getattr(layer, "windows", ())
+    if quantity.key in SIZE_KEYS and any(w.dilation != 1 for w in windows):
+        undilated = _undilated(analysis, quantity)
+        if undilated is not None:
+            dilation = next(w.dilation for w in windows if w.dilation != 1)
+            found.append(Variant((Finding("dilation_ignored", {"dilation": dilation}),), undilated))
+    return found
+
+
+def _undilated(analysis: LayerAnalysis, quantity: Quantity) -> sp.Expr | None:
+    """``quantity``'s formula in the same layer with dilation 1 (None when that layer cannot exist)."""
+    height, width = analysis.get("output_height"), analysis.get("output_width")
+    symbols = tuple(q.symbol if q is not None and q.symbol is not None else fallback
+                    for q, fallback in ((height, H_out), (width, W_out)))
+    try:
+        undilated = replace(analysis.layer, dilation=1)  # type: ignore[type-var]
+        same = undilated.analyze(analysis.input_shape, name=analysis.name, out_symbols=symbols)  # type: ignore[arg-type]
+    except (SymcnnError, TypeError, ValueError):
+        return None
+    twin = same.get(quantity.key)
+    return None if twin is None else twin.formula
 
 
 def _distinct(variants: list[Variant], truth: sp.Expr) -> list[Variant]:
@@ -132,8 +196,14 @@ _PRIORITY = {
     code: k
     for k, code in enumerate(
         (
+            "flops_for_macs",
+            "bias_multiplied",
+            "groups_ignored",
+            "dilation_ignored",
+            "last_window_kept",
             "no_plus_one",
             "padding_once",
+            "floor_missing",
             "ceil_for_floor",
             "bias_forgotten",
             "bias_twice",

@@ -24,6 +24,7 @@ For a stride-1 layer the two give the same numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import sympy as sp
 
@@ -37,6 +38,8 @@ from symcnn.formula.plain import plain
 from symcnn.formula.symbols import i, j
 
 RULES = ("right", "no_jump", "reversed")
+CHAIN_RULES = (*RULES, "no_stride", "no_dilation")
+"""Rules a whole chain may be composed by: also every stride taken as 1, every dilation as 1."""
 Pair = tuple[Interval, Interval]
 _UNIT = Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0))  # neuron i sees pixel i: the input's own region
 
@@ -66,7 +69,7 @@ def _region_matches(
     claimed = (claim.claimed.value.rows, claim.claimed.value.columns)
     bound = _bound(claim, context)
     matches: list[tuple[Finding, ...]] = []
-    for rule in RULES[1:]:
+    for rule in CHAIN_RULES[1:]:
         if chain(network, layer, rule, bound) == claimed:
             matches.append((Finding(f"rf_chain_{rule}", {"layer": layer}),))
     previous = _previous_claim(claim, network, layer, siblings)
@@ -176,6 +179,10 @@ def _step(interval: Interval, window: Window, rule: str, values: Mapping[sp.Symb
         moved = Interval(
             own.jump * interval.jump, own.jump * interval.first + own.first, own.jump * interval.last + own.last
         )
+    elif rule == "no_stride":
+        moved = interval.through(replace(window, stride=sp.Integer(1)))
+    elif rule == "no_dilation":
+        moved = interval.through(replace(window, dilation=sp.Integer(1)))
     else:
         raise ValueError(f"unknown rule {rule!r}")
     return moved.bound(dict(values))

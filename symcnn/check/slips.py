@@ -9,17 +9,21 @@ and ``3·3·x·x·128 = 74,908,800`` needs ``x = 255``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
 
 import sympy as sp
 
 from symcnn.check.verdicts import Finding
+from symcnn.formula.exact import Undefined, compile_exact
 from symcnn.formula.quantity import evaluated, value_of
 from symcnn.formula.trees import nodes, replaced, substituted
 
 _X = sp.Dummy("x", integer=True)
 _SEARCH = 50
+_GROUPING = 7  # sums and products up to this many terms are regrouped freely
 
 
 @dataclass(frozen=True)
@@ -41,34 +45,31 @@ def _close(used: sp.Integer, right: sp.Integer) -> bool:
 
 
 def _solutions(expr: sp.Expr, target: sp.Integer, right: sp.Integer) -> list[sp.Integer]:
-    """Integers x near ``right`` with ``expr(x) = target``."""
-    reach = int(min(_SEARCH, max(2, abs(right) // 10)))
-    guesses: Iterable[int | sp.Expr]
-    if any(
-        isinstance(node, (sp.floor, sp.ceiling, sp.Mod)) and node.has(_X)
-        for node in sp.preorder_traversal(expr)
-    ):
-        guesses = range(int(right) - reach, int(right) + reach + 1)
-    else:
+    """Integers x near ``right`` with ``expr(x) = target``, found exactly (no floating point).
+
+    The integers within ``_SEARCH`` of ``right`` are tried, then the one an
+    affine ``expr`` would need (checked by evaluating it).
+    """
+    try:
+        at = compile_exact(expr)
+    except TypeError:
+        return []
+    wanted, centre = int(target), int(right)
+
+    def value(x: int) -> object:
         try:
-            poly = sp.Poly(expr - target, _X)
-        except sp.PolynomialError:
-            try:
-                poly = sp.Poly(sp.fraction(sp.together(expr - target))[0], _X)
-            except sp.PolynomialError:
-                return []
-        if poly.degree() < 1:
-            return []
-        if poly.degree() == 1:
-            low, high = poly.all_coeffs()[1], poly.all_coeffs()[0]
-            guesses = [-low / high] if (-low / high).is_Integer else []
-        else:
-            guesses = {
-                round(complex(root).real)
-                for root in poly.nroots(n=20, maxsteps=200)
-                if abs(complex(root).imag) < 1e-6
-            }
-    return [sp.Integer(x) for x in guesses if value_of(expr, {_X: sp.Integer(x)}) == target]
+            return at({_X: x})
+        except (Undefined, ZeroDivisionError):
+            return None
+
+    reach = int(min(_SEARCH, max(2, abs(centre) // 10)))
+    found = {x for x in range(centre - reach, centre + reach + 1) if value(x) == wanted}
+    low, high = value(centre), value(centre + 1)
+    if isinstance(low, (int, Fraction)) and isinstance(high, (int, Fraction)) and high != low:
+        guess = centre + Fraction(wanted - low) / (high - low)
+        if guess.denominator == 1 and value(int(guess)) == wanted:
+            found.add(int(guess))
+    return [sp.Integer(x) for x in sorted(found)]
 
 
 def find_slip(tree: sp.Basic, target: sp.Expr) -> Slip | None:
@@ -100,6 +101,31 @@ def find_slip(tree: sp.Basic, target: sp.Expr) -> Slip | None:
     return best[1] if best else None
 
 
+def same_numbers(step: sp.Basic, tree: sp.Basic) -> bool:
+    """Whether a written step is a calculation of ``tree``: each intermediate result of the step
+    (a sum, a product, a quotient, a floor) is one that ``tree`` computes too, in any grouping."""
+    try:
+        return _results(step) <= _results(tree)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+
+
+def _results(tree: sp.Basic) -> set[sp.Expr]:
+    """The values of every compound part of a numeric tree; for a sum or product, of every sub-sum or sub-product."""
+    found: set[sp.Expr] = set()
+    for node in sp.preorder_traversal(tree):
+        if node.is_Atom or node.free_symbols:
+            continue
+        if (node.is_Add or node.is_Mul) and len(node.args) <= _GROUPING:
+            values = [evaluated(arg) for arg in node.args]
+            for size in range(2, len(values) + 1):
+                for chosen in combinations(values, size):
+                    found.add(sp.Add(*chosen) if node.is_Add else sp.Mul(*chosen))
+        else:
+            found.add(evaluated(node))
+    return found
+
+
 def digit_slip(right: sp.Expr, used: sp.Expr) -> str | None:
     """``"one digit"`` or ``"two digits swapped"`` when two integers differ so; else None."""
     a, b = str(abs(int(right))), str(abs(int(used)))
@@ -123,11 +149,13 @@ def step_findings(
     values: Mapping[sp.Symbol, sp.Expr],
     right: sp.Expr,
     claimed: sp.Expr,
-    explain: Callable[[sp.Expr], tuple[Finding, ...]],
+    explain: Callable[[sp.Expr, sp.Basic], tuple[Finding, ...]],
 ) -> list[Finding]:
     """What the student's written steps show: where they leave the right value, and any slip between two.
 
-    ``explain(value)`` names the known mistake that gives ``value`` (or nothing).
+    ``explain(value, step)`` names the known mistake that gives ``value``, written as ``step`` is (or
+    nothing). A step whose value is not a whole number, followed by its floor or ceiling, was rounded
+    there (no slip).
     """
     numbers: list[sp.Expr] = []
     for text, tree in steps:
@@ -141,7 +169,7 @@ def step_findings(
             findings.append(
                 Finding(
                     "step_diverges",
-                    {"step": k, "text": text, "used": number, "right": right, "why": explain(number)},
+                    {"step": k, "text": text, "used": number, "right": right, "why": explain(number, steps[k - 1][1])},
                 )
             )
             break
@@ -149,9 +177,22 @@ def step_findings(
     for k in range(len(numbers)):
         if chain[k] != chain[k + 1]:
             nxt = f"step {k + 2}" if k + 1 < len(numbers) else "the result"
+            if not chain[k].is_Integer and chain[k + 1] in (sp.floor(chain[k]), sp.ceiling(chain[k])):
+                direction = "down" if chain[k + 1] == sp.floor(chain[k]) else "up"
+                fields = {"step": k + 1, "text": steps[k][0], "next": nxt, "right": chain[k], "used": chain[k + 1]}
+                findings.append(Finding("step_rounded", {**fields, "direction": direction}))
+                break
             numeric = substituted(steps[k][1], dict(values))
             slip = find_slip(numeric, chain[k + 1])
-            if slip is None:
+            close = slip is None and chain[k].is_Integer and chain[k + 1].is_Integer and _close(chain[k + 1], chain[k])
+            if slip is None and not close:
+                findings.append(
+                    Finding(
+                        "step_jumps",
+                        {"step": k + 1, "text": steps[k][0], "next": nxt, "right": chain[k], "used": chain[k + 1]},
+                    )
+                )
+            elif slip is None:
                 findings.append(
                     Finding(
                         "step_changes",

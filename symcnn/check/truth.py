@@ -27,6 +27,7 @@ from symcnn.formula.quantity import Quantity, bind, value_of
 from symcnn.formula.steps import Derivation, derive
 
 PER_BATCH = tuple(key for key, d in QUANTITIES.items() if d.per_batch)
+_SHAPE_ENTRIES = {3: ("output_channels", "output_height", "output_width"), 1: ("output_features",)}
 
 
 class Unverifiable(Exception):
@@ -171,9 +172,13 @@ def _layer_truth(
     per_batch: bool = False,
 ) -> Truth:
     quantity = analysis.get(key)
+    definitions, formulas, assumptions = symbols
+    if quantity is None and key in _SHAPE_ENTRIES.get(len(analysis.output_shape), ()):
+        # a layer that keeps its input's shape (ReLU, Dropout, BatchNorm) still has an output shape
+        entry = analysis.output_shape[_SHAPE_ENTRIES[len(analysis.output_shape)].index(key)]
+        return Truth(entry, dict(values), bound, None, analysis, definitions, formulas, assumptions)
     if quantity is None:
         raise Unverifiable("no_such_quantity", quantity=key, what=analysis.name)
-    definitions, formulas, assumptions = symbols
     return Truth(
         quantity.expr,
         dict(values),

@@ -9,7 +9,7 @@ import sympy as sp
 
 from symcnn.formula.steps import Derivation
 
-VERDICTS = ("correct", "equivalent", "wrong", "unverifiable")
+VERDICTS = ("correct", "equivalent", "agrees", "wrong", "unverifiable")
 
 
 @dataclass(frozen=True)

@@ -424,6 +424,11 @@ class Dropout(Layer):
 
     kind: ClassVar[str] = "dropout"
 
+    def __post_init__(self) -> None:
+        p = self.p
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise LayerError(f"Dropout: p is the probability of dropping an element, from 0 to 1; got {p!r}")
+
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         return _feature_map(self, name, shape, shape, _no_weights())
 

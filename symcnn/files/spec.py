@@ -7,6 +7,7 @@ symcnn's restricted expression parser only.
 
 from __future__ import annotations
 
+import math
 import tomllib
 import warnings
 from collections.abc import Mapping
@@ -22,10 +23,14 @@ from symcnn.cnn.layers import Layer, Linear
 from symcnn.cnn.memory import Budget, check_training_options, parse_budget
 from symcnn.cnn.network import Network, build_network
 from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, suggestion
-from symcnn.formula.expr import parse_expression
+from symcnn.formula.expr import MAX_DIGITS, parse_expression
 from symcnn.formula.symbols import symbol
 
 _LAYER_KEYS = ("type", "name", "repeat")
+MAX_LAYERS = 1000
+"""The most layers a network may have, ``repeat`` included (checked before any is built)."""
+MAX_FILE_BYTES = 1_000_000
+MAX_NESTING = 20
 _IMAGE_CHANNELS = (1, 3, 4)
 """Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
 _NETWORK_KEYS = ("name", "input", "layers", "values")
@@ -39,7 +44,10 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     """
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            text = handle.read(MAX_FILE_BYTES + 1)
+        if len(text) > MAX_FILE_BYTES:
+            raise SpecError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes; a spec or claims file is far smaller")
+        table = tomllib.loads(text.decode("utf-8"))
     except FileNotFoundError:
         raise SpecError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -48,6 +56,29 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise SpecError(f"{path}: not valid TOML: {error}") from None
     except UnicodeDecodeError:
         raise SpecError(f"{path}: not a UTF-8 text file") from None
+    except (ValueError, RecursionError) as error:  # an integer past Python's digit limit, arrays nested too deep
+        raise SpecError(f"{path}: not readable TOML ({error}); numbers have at most {MAX_DIGITS} digits") from None
+    _check_sizes(table, str(path), 0)
+    return table
+
+
+def _check_sizes(value: Any, where: str, depth: int) -> None:
+    """Refuse integers past :data:`MAX_DIGITS` digits, floats that are not finite, and deep nesting."""
+    if depth > MAX_NESTING:
+        raise SpecError(f"{where}: tables or arrays nested more than {MAX_NESTING} levels deep; flatten them")
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and abs(value).bit_length() > MAX_DIGITS * 3.33:
+        if len(str(abs(value))) > MAX_DIGITS:
+            raise SpecError(f"{where}: an integer of more than {MAX_DIGITS} digits; numbers have at most {MAX_DIGITS}")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(f"{where}: {value} is not a finite number")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_sizes(item, f"{where}: {key}", depth + 1)
+    elif isinstance(value, list):
+        for k, item in enumerate(value):
+            _check_sizes(item, f"{where}[{k}]", depth + 1)
 
 
 def check_keys(table: Mapping[str, Any], allowed: tuple[str, ...] | list[str], where: str) -> None:
@@ -142,6 +173,11 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
     if not isinstance(entries, list) or not entries:
         raise SpecError(f"{where}: no layers; add [[layers]] tables with type = \"Conv2d\" etc.")
     values = read_values(table.get("values", {}), f"{where}: values")
+    counts = [_repeat(entry, f"{where}: layer {index}") for index, entry in enumerate(entries, start=1)]
+    if sum(counts) > MAX_LAYERS:
+        raise SpecError(
+            f"{where}: {sum(counts):,} layers (repeat included); a network has at most {MAX_LAYERS:,}"
+        )
     layers: list[tuple[str, Layer] | Layer] = []
     for index, entry in enumerate(entries, start=1):
         layers += _layers_from_entry(entry, f"{where}: layer {index}")
@@ -151,6 +187,16 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
         return network, values
     except LayerError as error:
         raise SpecError(f"{where}: {error}") from None
+
+
+def _repeat(entry: Any, where: str) -> int:
+    """How many layers an entry makes (its ``repeat``), checked."""
+    repeat = entry.get("repeat", 1) if isinstance(entry, dict) else 1
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
+    if repeat > MAX_LAYERS:
+        raise SpecError(f"{where}: repeat = {repeat:,}; a network has at most {MAX_LAYERS:,} layers")
+    return repeat
 
 
 def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer]:

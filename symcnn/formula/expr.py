@@ -18,7 +18,16 @@ variants) add comparisons and ``and``/``or``/``not``::
 
 ``a % b`` is the remainder (sympy ``Mod``). The only calls are ``floor`` and
 ``ceil``. A number directly followed by a name or a parenthesis multiplies
-(``2P``, ``16i``). ``×``, ``·`` and ``−`` are read as ``*``, ``*`` and ``-``.
+(``2P``, ``16i``). ``×``, ``·`` and ``−`` are read as ``*``, ``*`` and ``-``;
+any other character outside ASCII (a full-width digit ``２``) is refused with
+its column.
+
+Limits, checked while reading, before any arithmetic is done (so that no input
+can make symcnn hang or grow without bound): at most :data:`MAX_LENGTH`
+characters, :data:`MAX_DIGITS` digits in a number, :data:`MAX_DEPTH` nested
+parentheses or signs, a whole-number exponent of at most :data:`MAX_EXPONENT`,
+and no value larger than about 10^:data:`MAX_MAGNITUDE` when every symbol is
+at most 10^4 (a bound computed from the tree, not by evaluating it).
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ from symcnn.errors import ExpressionError
 from symcnn.formula.symbols import symbol
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<int>\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>//|\*\*|==|!=|<=|>=|[-+*/^()%<>]))"
+    r"\s*(?:(?P<int>[0-9]+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>//|\*\*|==|!=|<=|>=|[-+*/^()%<>]))", re.ASCII
 )
 _FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "floor": sp.floor,
@@ -44,6 +53,12 @@ _COMPARISONS: dict[str, Callable[..., sp.Basic]] = {
 }
 _UNICODE = str.maketrans({"×": "*", "·": "*", "−": "-", "⋅": "*"})
 MAX_LENGTH = 500
+MAX_DIGITS = 100
+MAX_DEPTH = 50
+MAX_EXPONENT = 100
+MAX_MAGNITUDE = 1000
+_ASCII_SPACE = " \t\n\r\f\v"
+_SYMBOL_DIGITS = 4  # a symbol is taken as up to 10^4 when bounding a value's size
 
 
 def parse_expression(text: str, *, evaluate: bool = True) -> sp.Expr:
@@ -57,9 +72,39 @@ def parse_expression(text: str, *, evaluate: bool = True) -> sp.Expr:
         ExpressionError: anything outside the grammar, with the position.
     """
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression longer than {MAX_LENGTH} characters")
+        raise ExpressionError(f"expression longer than {MAX_LENGTH} characters; shorten it")
     with sp.evaluate(evaluate):
-        return _Parser(text.translate(_UNICODE)).parse()
+        result = _Parser(text.translate(_UNICODE)).parse()
+    if result.has(sp.zoo, sp.oo, sp.nan, -sp.oo) or (not evaluate and sp.Integer(0) in _divisors(result)):
+        raise ExpressionError(f"division by zero in {text!r}")
+    if digits(result) > MAX_MAGNITUDE:
+        raise ExpressionError(
+            f"{text!r} may reach 10^{digits(result)}; values up to about 10^{MAX_MAGNITUDE} are accepted"
+        )
+    return result
+
+
+def _divisors(tree: sp.Basic) -> list[sp.Basic]:
+    """The bases of ``x^-1`` in an unevaluated tree (``a/b`` is ``a·b^-1``)."""
+    return [node.base for node in sp.preorder_traversal(tree) if node.is_Pow and node.exp == -1]
+
+
+def digits(expr: sp.Basic) -> int:
+    """An upper bound of the decimal digits of ``expr``'s value, each symbol taken as up to 10^4."""
+    if expr.is_Integer:
+        return max(1, (abs(int(expr)).bit_length() * 30103) // 100000 + 1)
+    if expr.is_Rational:
+        return digits(sp.Integer(expr.p)) + digits(sp.Integer(expr.q))
+    if expr.is_Symbol:
+        return _SYMBOL_DIGITS
+    if expr.is_Pow and expr.exp.is_Integer:
+        return digits(expr.base) * max(1, abs(int(expr.exp)))
+    parts = [digits(arg) for arg in expr.args]
+    if not parts:
+        return 1
+    if expr.is_Add:
+        return max(parts) + len(parts)
+    return sum(parts)
 
 
 def parse_condition(text: str) -> sp.Basic:
@@ -95,17 +140,30 @@ class _Parser:
         self.text = text
         self.tokens = self._tokenize(text)
         self.pos = 0
+        self.depth = 0
+
+    def _nested(self, column: int) -> None:
+        """One level deeper (a parenthesis, a call, a sign); refused past :data:`MAX_DEPTH`."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self._error(f"nested more than {MAX_DEPTH} levels deep; simplify the expression", column)
 
     def _tokenize(self, text: str) -> list[tuple[str, str, int]]:
         tokens, at = [], 0
         while at < len(text):
             match = _TOKEN.match(text, at)
             if match is None or match.end() == at:
-                if text[at:].strip() == "":
+                rest = text[at:]
+                if rest.strip(_ASCII_SPACE) == "":
                     break
-                column = at + len(text[at:]) - len(text[at:].lstrip())
-                raise self._error(f"unexpected character {text[column]!r}", column)
+                column = at + len(rest) - len(rest.lstrip(_ASCII_SPACE))
+                raise self._error(
+                    f"unexpected character {text[column]!r}; write digits 0-9, ASCII letters and + - * / ^ ( )",
+                    column,
+                )
             kind = match.lastgroup or ""
+            if kind == "int" and len(match.group(kind)) > MAX_DIGITS:
+                raise self._error(f"a number longer than {MAX_DIGITS} digits", match.start(kind))
             tokens.append((kind, match.group(kind), match.start(kind)))
             at = match.end()
         return tokens
@@ -165,15 +223,29 @@ class _Parser:
         return (token[0] == "name" and token[1] not in _KEYWORDS) or token[1] == "("
 
     def _unary(self) -> sp.Expr:
+        start = self._peek()
         if op := self._accept("+", "-"):
+            self._nested(start[2])  # type: ignore[index]
             operand = self._unary()
+            self.depth -= 1
             return -operand if op == "-" else operand
         return self._power()
 
     def _power(self) -> sp.Expr:
         base = self._atom()
+        token = self._peek()
         if self._accept("^", "**"):
-            return base ** self._unary()
+            exponent = self._unary()
+            column = token[2]  # type: ignore[index]
+            if not exponent.is_Integer or abs(int(exponent)) > MAX_EXPONENT:
+                raise self._error(
+                    f"the exponent must be a whole number from -{MAX_EXPONENT} to {MAX_EXPONENT}", column
+                )
+            if digits(base) * max(1, abs(int(exponent))) > MAX_MAGNITUDE:
+                raise self._error(f"a power past about 10^{MAX_MAGNITUDE}", column)
+            if base == 0 and exponent < 0:
+                raise self._error("division by zero (0 to a negative power)", column)
+            return base**exponent
         return base
 
     def _atom(self) -> sp.Expr:
@@ -186,10 +258,12 @@ class _Parser:
             return sp.Integer(text)
         if kind == "name":
             if self._accept("("):
+                self._nested(column)
                 if text not in _FUNCTIONS:
                     raise self._error(f"{text}() is not allowed: only floor() and ceil()", column)
                 inner = self._expr()
                 self._expect_close()
+                self.depth -= 1
                 return _FUNCTIONS[text](inner)
             if text in _KEYWORDS:
                 raise self._error(f"{text!r} joins conditions; it is not a symbol", column)
@@ -197,8 +271,10 @@ class _Parser:
                 raise self._error(f"{text} must be called, as {text}(...)", column)
             return symbol(text)
         if text == "(":
+            self._nested(column)
             inner = self._expr()
             self._expect_close()
+            self.depth -= 1
             return inner
         raise self._error(f"unexpected {text!r}", column)
 

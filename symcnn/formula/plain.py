@@ -74,11 +74,27 @@ def _print(tree: sp.Basic, juxtapose: bool) -> tuple[str, int]:
         if len(below) > 1:
             denominator = f"({denominator})"
         return f"{sign}{numerator}/{denominator}", (_MUL if not sign else _ADD)
+    if isinstance(tree, sp.Piecewise):  # ceil_mode's last-window rule: "a, or b when c"
+        *cases, (otherwise, _) = tree.args
+        text = plain(otherwise, juxtapose)
+        for value, condition in cases:
+            text += f", or {plain(value, juxtapose)} when {_condition(condition, juxtapose)}"
+        return text, _ADD - 1
     if tree.is_Pow:
         if is_reciprocal(tree):
             return f"1/{_wrapped(inverted(tree), _POW + 1, juxtapose)}", _MUL
         return f"{_wrapped(tree.base, _ATOM, juxtapose)}^{_wrapped(tree.exp, _ATOM, juxtapose)}", _POW
     return str(tree), _ATOM
+
+
+_RELATIONS = {sp.Ge: ">=", sp.Gt: ">", sp.Le: "<=", sp.Lt: "<", sp.Eq: "=", sp.Ne: "!="}
+
+
+def _condition(condition: sp.Basic, juxtapose: bool) -> str:
+    if type(condition) in _RELATIONS:
+        left, right = condition.args
+        return f"{plain(left, juxtapose)} {_RELATIONS[type(condition)]} {plain(right, juxtapose)}"
+    return str(condition)
 
 
 def grouped(value: sp.Expr | int) -> str:

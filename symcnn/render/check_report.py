@@ -75,10 +75,27 @@ def as_json(report: CheckReport) -> dict[str, Any]:
                 "expected": exact(c.outcome.expected),
                 "verdict": c.verdict,
                 "diagnosis": diagnosis(c.outcome, words),
+                **sampling(c.outcome),
             }
             for c in report.checked
         ]
     }
+
+
+def sampling(outcome: Outcome) -> dict[str, Any]:
+    """``{"sampling": {"points", "ranges"}}`` where a formula was compared point by point (else empty)."""
+    found = [f for f in outcome.findings if f.code in ("equivalent", "agrees") and "ranges" in f.fields]
+    for _, component in outcome.components:
+        found += [f for f in component.findings if f.code in ("equivalent", "agrees") and "ranges" in f.fields]
+    if not found:
+        return {}
+    ranges: dict[str, list[int]] = {}
+    for finding in found:
+        for sym, (low, high) in finding.fields["ranges"].items():
+            old = ranges.get(sym.name, [low, high])
+            ranges[sym.name] = [min(old[0], int(low)), max(old[1], int(high))]
+    points = sum(int(f.fields["points"]) for f in found)
+    return {"sampling": {"points": points, "proved": all(f.code == "equivalent" for f in found), "ranges": ranges}}
 
 
 def _cell(value: Any) -> str:

@@ -26,31 +26,38 @@ def activation_chart(table: ActivationTable, stem: Path, formats: Iterable[str] 
     return save_figure(lambda: activation_figure(table), stem, formats, figure_key("activations", table), earlier)
 
 
+_FLOAT_DIGITS = 300
+
+
 def activation_figure(table: ActivationTable) -> Figure:
     """The activation chart: plain numbers with thousands separators on the axis, on a log scale
     when the sizes span more than two orders of magnitude, so that the small layers' bars show too."""
     names = [row.name for row in table.rows]
     sizes = [int(row.elements) for row in table.rows]
+    largest = max(sizes, default=0)
+    shift = max(0, (largest.bit_length() * 30103) // 100000 + 1 - _FLOAT_DIGITS)  # past ~1e308 a float overflows
+    heights = [float(size // 10**shift) for size in sizes]  # drawing only: numpy takes no big integers
     colours = ["#c0392b" if row.largest else "#5d7fa3" for row in table.rows]
     with style():
         figure = new_figure(7.0, 3.0)
         axes = figure.add_subplot()
-        _activation_bars(axes, names, sizes, colours)
+        _activation_bars(axes, names, heights, colours, shift)
     return figure
 
 
-def _activation_bars(axes: Axes, names: list[str], sizes: list[int], colours: list[str]) -> None:
-    axes.bar(range(len(sizes)), sizes, color=colours)
-    axes.set_xticks(range(len(sizes)), names, rotation=60, ha="right")
+def _activation_bars(axes: Axes, names: list[str], heights: list[float], colours: list[str], shift: int) -> None:
+    axes.bar(range(len(heights)), heights, color=colours)
+    axes.set_xticks(range(len(heights)), names, rotation=60, ha="right")
     axes.set_title("Activation size per layer (bottleneck in red)")
-    positive = [size for size in sizes if size > 0]
+    unit = f", in units of 10^{shift}" if shift else ""
+    positive = [size for size in heights if size > 0]
     if positive and max(positive) > 100 * min(positive):
         axes.set_yscale("log")
         axes.set_ylim(bottom=min(positive) / 4)  # the smallest bar spans a visible part of a decade
         axes.yaxis.set_minor_formatter(NullFormatter())
-        axes.set_ylabel("elements per sample (log scale)")
+        axes.set_ylabel("elements per sample (log scale)" + unit)
     else:
-        axes.set_ylabel("elements per sample")
+        axes.set_ylabel("elements per sample" + unit)
     axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
     axes.spines[["top", "right"]].set_visible(False)
 

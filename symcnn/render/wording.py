@@ -25,9 +25,6 @@ def explain(finding: Finding, words: Mapping[str, Any], style: str = "plain") ->
     """One finding in words (Markup for ``md`` and ``tex``)."""
     template = words["diagnoses"][finding.code]
     fields = dict(finding.fields)
-    if finding.code == "equivalent":
-        phrase = words["phrases"]["proved" if fields.get("proved") else "sampled"]
-        fields["how"] = phrase.format(points=fields.get("points", 0))
     if "rule" in fields:
         fields["rule"] = words["rules"][fields["rule"]]
     pieces = []
@@ -85,6 +82,9 @@ def _field(name: str, value: Any, words: Mapping[str, Any], style: str) -> str:
     if isinstance(value, tuple) and len(value) == 2 and all(hasattr(v, "jump") for v in value):
         text = region_text(value[0], value[1], 1 if value[0] == value[1] else 2)
         return text if style == "plain" else f"${text}$"
+    if name == "ranges" and isinstance(value, dict):
+        spans = [f"{sym.name} from {grouped(low)} to {grouped(high)}" for sym, (low, high) in value.items()]
+        return _text(", ".join(spans) if spans else "no symbols", style)
     if isinstance(value, dict):
         pairs = [(sym, value[sym]) for sym in sorted(value, key=lambda s: s.name)]
         if style == "plain":

@@ -36,7 +36,7 @@ def test_seed_claims_table_and_exit_1(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 1 and err == ""
     rows = [line for line in out.splitlines() if line[:3].strip().isdigit() and "  " in line]
     assert len([r for r in rows if r.split()[0].isdigit() and int(r.split()[0]) <= 64]) >= 64
-    assert "49 correct, 0 equivalent, 15 wrong, 0 unverifiable" in out
+    assert "49 correct, 0 equivalent, 0 agrees, 15 wrong, 0 unverifiable" in out
     assert "Diagnoses:" in out
 
 
@@ -47,7 +47,7 @@ def test_seed_claims_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(claims) == 64
     for entry in claims:
         assert {"quantity", "layer", "claimed", "expected", "verdict", "diagnosis"} <= set(entry)
-        assert entry["verdict"] in ("correct", "equivalent", "wrong", "unverifiable")
+        assert entry["verdict"] in ("correct", "equivalent", "agrees", "wrong", "unverifiable")
         for key in ("claimed", "expected"):
             assert isinstance(entry[key], (int, str, list))
     mults = claims[17]
@@ -66,7 +66,7 @@ def test_all_correct_or_equivalent_exits_0(tmp_path: Path, capsys: pytest.Captur
     )
     code, out, _ = run(capsys, "check", str(path))
     assert code == 0
-    assert "1 correct, 1 equivalent, 0 wrong, 0 unverifiable" in out
+    assert "1 correct, 1 equivalent, 0 agrees, 0 wrong, 0 unverifiable" in out
 
 
 def test_unverifiable_alone_exits_0_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -99,7 +99,7 @@ def by_index(report: CheckReport, index: int):  # noqa: ANN201
 
 def test_every_answer_is_transcribed_and_checked(report: CheckReport) -> None:
     assert [c.claim.index for c in report.checked] == sorted(EXPECTED) == list(range(1, 65))
-    assert report.counts == {"correct": 49, "equivalent": 0, "wrong": 15, "unverifiable": 0}
+    assert report.counts == {"correct": 49, "equivalent": 0, "agrees": 0, "wrong": 15, "unverifiable": 0}
     assert report.exit_code == 1
 
 

@@ -18,7 +18,7 @@ from symcnn.cnn.memory import parse_budget
 from symcnn.errors import SpecError
 from symcnn.files.assignment import read_assignment
 from symcnn.files.claims import parse_region
-from symcnn.formula.equality import admissible_points, compare
+from symcnn.formula.equality import POINTS, Domain, compare
 from symcnn.formula.expr import parse_expression
 from symcnn.formula.plain import plain, region_text
 from symcnn.formula.quantity import evaluated, value_of
@@ -80,20 +80,20 @@ def test_region_text() -> None:
 
 
 def test_admissible_points_meet_the_assumptions() -> None:
-    symbols = {W, K_1, P, S}
-    points = admissible_points(symbols, CONV.assumptions, 100, "seed")
-    assert len(points) == 100
+    width = CONV["output_width"].expr
+    points = [full for _, full in Domain(CONV.definitions, CONV.assumptions, seed="seed").points([width])]
+    assert len(points) >= 200
     for point in points:
         assert point[W] + 2 * point[P] >= point[K_1]
         assert point[P] >= 0 and point[S] >= 1
     assert any(point[S] > 1 for point in points) and any(point[P] == 0 for point in points)
-    assert points == admissible_points(symbols, CONV.assumptions, 100, "seed")
+    assert points == [full for _, full in Domain(CONV.definitions, CONV.assumptions, seed="seed").points([width])]
 
 
 def test_compare_proves_and_finds_counterexamples() -> None:
     truth, definitions = CONV["params"].expr, CONV.definitions
     same = compare(parse_expression("K_1*K_2*C_in*C_out + C_out"), truth, definitions, CONV.assumptions, "a")
-    assert same.equal and same.proved and same.points == 200
+    assert same.equal and same.proved and 0 < same.points <= POINTS
     differs = compare(parse_expression("K_1*K_2*C_in*C_out"), truth, definitions, CONV.assumptions, "b")
     assert not differs.equal and differs.counterexample is not None
     point, mine, theirs = differs.counterexample

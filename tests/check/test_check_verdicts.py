@@ -96,7 +96,7 @@ ASSIGNMENT_CLAIMS = [
         None,
         "equivalent",
         ["equivalent"],
-        {"proved": "True"},
+        {},
     ),
     (
         "width, +1 inside",
@@ -729,7 +729,13 @@ PER_BATCH_CLAIMS = [
     ("conv1 per sample", "conv1", "C_out*H_1*W_1", "correct", []),
     ("conv1 without C_out", "conv1", "B*H_1*W_1", "wrong", ["missing_factor", "counterexample"]),
     ("conv1 with the input's sizes", "conv1", "B*C_out*H*W", "wrong", ["counterexample"]),
-    ("pool1 as conv1 / 4", "pool1", "B*C_out*H_1*W_1/4", "wrong", ["counterexample"]),
+    (
+        "pool1 as conv1 / 4",
+        "pool1",
+        "B*C_out*H_1*W_1/4",
+        "wrong",
+        ["in_output_size:floor_missing", "counterexample"],
+    ),
     ("conv1 in B^2", "conv1", "B^2*C_out*H_1*W_1", "wrong", ["not_per_batch"]),
     ("conv1 plus one", "conv1", "B*C_out*H_1*W_1 + 1", "wrong", ["not_per_batch"]),
 ]
@@ -794,7 +800,7 @@ def test_per_batch_number_on_a_network_with_values(tmp_path: Path) -> None:
 
 
 def test_formula_match_says_whether_it_was_proved(tmp_path: Path) -> None:
-    """A match shown symbolically says so; one only sampled (ceil for floor + 1) says that instead."""
+    """A match shown symbolically says so (ceil((x + 1)/S) for floor(x/S) + 1 is proved too)."""
     from symcnn.render.check_report import diagnosis
     from symcnn.render.resources import words
 
@@ -813,15 +819,12 @@ def test_formula_match_says_whether_it_was_proved(tmp_path: Path) -> None:
     assert codes(proved.findings) == codes(sampled.findings) == ["missing_factor", "counterexample"]
     assert proved.findings[0].fields["proved"] is True
     assert proved.findings[0].fields["match"].code == "proved_match"
-    assert sampled.findings[0].fields["proved"] is False
-    assert sampled.findings[0].fields["match"].code == "sampled_match"
-    assert sampled.findings[0].fields["match"].fields["points"] > 0
+    assert sampled.findings[0].fields["proved"] is True
+    assert sampled.findings[0].fields["match"].code == "proved_match"
     assert "match" not in number.findings[0].fields
     text = words()
     assert "exactly the one this mistake gives" in diagnosis(proved, text)
-    said = diagnosis(sampled, text)
-    assert f"at all {sampled.findings[0].fields['match'].fields['points']} random" in said
-    assert "could not show" in said
+    assert "exactly the one this mistake gives" in diagnosis(sampled, text)
     for style in ("md", "tex"):
         assert "this mistake gives" in diagnosis(proved, text, style)
     assert "mistake gives" not in diagnosis(number, text)
