@@ -105,6 +105,9 @@ class Join(Layer):
 class Add(Join):
     """Element-wise sum of its inputs (broadcasting as torch does), like ``out + identity``."""
 
+    inplace: bool = False
+    """torchvision's ``out += identity``: written into the first input, no new tensor."""
+
     kind: ClassVar[str] = "add"
     broadcasts: ClassVar[bool] = True
 

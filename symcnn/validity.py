@@ -242,6 +242,18 @@ class Validity:
             return None
         return (self.channels, *(sp.Integer(n) for n in least))  # type: ignore[arg-type]
 
+    def given(self, network: Network, values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, int]:
+        """The network's own input sizes per variable, where they are numbers."""
+        from .symbols import H, W
+
+        sizes: dict[sp.Symbol, int] = {}
+        for size, letter in zip(network.input_shape[1:], (H, W)):
+            value = value_of(size, values) if size.free_symbols else size
+            variable = next(iter(size.free_symbols)) if len(size.free_symbols) == 1 else letter
+            if value.is_Integer and variable in self.variables:
+                sizes[variable] = int(value)
+        return sizes
+
     def admits(self, sizes: Mapping[sp.Symbol, int]) -> bool | None:
         """Whether given (H, W) values are valid (None: a condition stays undecided)."""
         if any(int(sizes[v]) not in s for v, s in zip(self.variables, self.sets) if v in sizes):
@@ -278,11 +290,12 @@ def input_validity(network: Network, values: Mapping[sp.Symbol, sp.Expr] | None 
     """
     from .errors import LayerError
 
-    values = dict(values or {})
     try:
         symbolic, _ = _symbolic(network)
     except LayerError as error:
         return Validity((), (), (), (f"the network on a symbolic input: {error}",), network.input_shape[0])
+    variables = {v for size in symbolic.input_shape[1:] for v in sp.sympify(size).free_symbols}
+    values = {k: v for k, v in (values or {}).items() if k not in variables}  # the sizes stay free
     axes = axes_of(symbolic, values)
     owner = {sym: v for v, axis in axes.items() for sym in axis.sizes}
     per_axis: dict[sp.Symbol, list[tuple[str, sp.Basic]]] = {v: [] for v in axes}
