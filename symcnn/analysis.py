@@ -180,9 +180,13 @@ def spatial_quantities(
         ("width", width, windows[1], out_symbols[1]),
         ("height", height, windows[0], out_symbols[0]),
     ):
-        assumptions += window.fits(size, owner, axis)
         key = f"output_{axis}"
-        size_quantity = Quantity.defining(key, NAMES[key][0], latex_name(out), window.output_size(size, ceil_mode), out)
+        formula = window.output_size(size, ceil_mode)
+        if ceil_mode:  # torch's rule: any output of at least one window, even from a kernel past the input
+            assumptions += _at_least_one(formula, window, size, owner, axis)
+        else:
+            assumptions += window.fits(size, owner, axis)
+        size_quantity = Quantity.defining(key, NAMES[key][0], latex_name(out), formula, out)
         quantities.append(size_quantity)
         sizes.append(size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr)
     if not ceil_mode:
@@ -190,6 +194,21 @@ def spatial_quantities(
             quantities.append(quantity(f"dropped_{axis}", window.dropped(size)))
     width_size, height_size = sizes
     return quantities, (height_size, width_size), tuple(assumptions)
+
+
+def _at_least_one(formula: sp.Expr, window: Window, size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
+    """Check a ceil-mode output size is at least 1; an assumption when symbolic.
+
+    Raises:
+        LayerError: no window at all (torch: "Output size is too small").
+    """
+    value = evaluated(formula)
+    if value.is_number:
+        if value < 1:
+            raise LayerError(f"{owner}: no window fits the {axis} {size} (kernel_size {evaluated(window.extent)}, "
+                             f"padding {window.padding}, ceil_mode): the output {axis} would be {value}")
+        return ()
+    return (sp.Ge(formula, 1, evaluate=False),)
 
 
 def shaped(layer: Any, shape: Shape, owner: str, dims: int) -> None:
