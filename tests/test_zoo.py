@@ -142,7 +142,8 @@ def test_resnet_shortcut_proved_for_every_size() -> None:
 
 
 def positive_dependencies(model: nn.Module) -> nn.Module:
-    """Every weight 1/fan-in, no bias, max pooling as average pooling: each dependency reaches the input."""
+    """Every weight 1/fan-in, no bias, max pooling as average pooling, ReLU6 as ReLU (a residual sum passes 6):
+    every dependency carries a positive gradient back to the input, and only dependencies do."""
     for module in model.modules():
         if isinstance(module, (nn.Conv2d, nn.Linear)):
             nn.init.constant_(module.weight, 1.0 / module.weight[0].numel())
@@ -152,6 +153,8 @@ def positive_dependencies(model: nn.Module) -> nn.Module:
             if isinstance(child, nn.MaxPool2d):  # the argmax hides the window: same window, every tap
                 setattr(module, child_name, nn.AvgPool2d(child.kernel_size, child.stride, child.padding,
                                                          child.ceil_mode))
+            if isinstance(child, nn.ReLU6):
+                setattr(module, child_name, nn.ReLU())
     return model.eval()
 
 
