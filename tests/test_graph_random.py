@@ -12,6 +12,7 @@ predicted field clipped to the image.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import pytest
@@ -25,6 +26,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from symcnn.graph import Node, build_graph
 from symcnn.joins import Add, Concat, Mul
 from symcnn.layers import AvgPool2d, Conv2d, Layer, MaxPool2d, ReLU
+from symcnn.layers_adaptive import AdaptiveAvgPool2d
 from symcnn.receptive_field import receptive_fields
 from symcnn.summary import summarize
 from symcnn.symbols import H, W
@@ -65,7 +67,7 @@ class Graph(nn.Module):
 def _try(module: nn.Module, shape: tuple[int, ...]) -> tuple[int, ...] | None:
     try:
         with torch.device("meta"):
-            return tuple(module.to("meta")(torch.empty((1, *shape), device="meta")).shape[1:])
+            return tuple(copy.deepcopy(module).to("meta")(torch.empty((1, *shape), device="meta")).shape[1:])
     except RuntimeError:
         return None
 
@@ -84,7 +86,7 @@ def graphs(draw: st.DrawFn) -> tuple[list[Op], tuple[int, int, int]]:
                         and (kind == "cat" or s[0] == c)]
             if kind == "mul":  # a squeeze-and-excitation gate: pooled to (C, 1, 1)
                 gate = nn.AdaptiveAvgPool2d(1)
-                ops.append(Op("gap", (source,), gate, AvgPool2d(kernel_size=(h, w))))
+                ops.append(Op("gap", (source,), gate, AdaptiveAvgPool2d(1)))
                 shapes.append((c, 1, 1))
                 ops.append(Op("mul", (source, len(shapes) - 1), None, Mul()))
                 shapes.append((c, h, w))
