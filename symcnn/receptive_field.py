@@ -177,8 +177,15 @@ def _union(reads: list[Paths]) -> Paths:
         for path in paths:
             same = merged.get(path.jump)
             merged[path.jump] = path if same is None else Interval(
-                path.jump, sp.Min(same.first, path.first), sp.Max(same.last, path.last))
+                path.jump, _extreme(min, same.first, path.first), _extreme(max, same.last, path.last))
     return tuple(merged.values())
+
+
+def _extreme(pick: type[min] | type[max], a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """min or max of two offsets: plain integers directly, else sympy's Min/Max."""
+    if a.is_Integer and b.is_Integer:
+        return pick(a, b)
+    return (sp.Min if pick is min else sp.Max)(a, b)
 
 
 def _named_paths(paths: Paths, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Paths:
