@@ -86,6 +86,13 @@ class Network(Displayable):
         names = ", ".join(a.name for a in self.layers)
         raise LayerError(f"{self.name}: no layer {key!r}; the layers are {names} (or 1..{len(self.layers)})")
 
+    def block(self, name: str) -> tuple[LayerAnalysis, ...]:
+        """The layers inside the block (or torch-style module path) called ``name``: ``layer2.0`` holds
+        ``layer2.0.conv1`` ... (empty when ``name`` is a layer's own name or nothing)."""
+        if any(a.name == name for a in self.layers):
+            return ()
+        return tuple(a for a in self.layers if a.name.startswith(f"{name}."))
+
     def position(self, name: str) -> int:
         """The 0-based position of the layer called ``name`` (raises LayerError if none is)."""
         return self.layers.index(self.layer(name))
