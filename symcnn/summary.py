@@ -126,7 +126,9 @@ def validity_lines(summary: Summary) -> list[str]:
     joins = validity.joins
     if joins:
         proved = sum(1 for j in joins if j.always)
-        lines.append(f"Joins: {proved} of {len(joins)} axis checks proved equal for every admissible input")
+        rest = "" if proved == len(joins) else "; the others agree only where said:"
+        lines.append(f"Joins: {proved} of {len(joins)} branch comparisons (per axis) proved equal for every size "
+                     f"the layers admit{rest}")
         lines += [f"  {j.statement}" for j in joins if not j.always]
     lines += [f"Undecided: {text}" for text in validity.undecided]
     return lines
