@@ -13,6 +13,7 @@ import sympy as sp
 from .assignment import Assignment, LayerPart, NetworkPart
 from .display import Displayable
 from .errors import SpecError, SymcnnError
+from .inference_memory import InferencePeak, inference_peak, largest_batch_inference, n_peak
 from .layers import Conv2d, Layer
 from .memory import (
     MemoryPlan,
@@ -26,6 +27,7 @@ from .network import Network
 from .quantity import bind, evaluated, value_of
 from .receptive_field import Interval, araujo_closed_forms, receptive_fields
 from .steps import Derivation, derive
+from .symbols import M, b
 
 SHAPE_KEYS = ("output_width", "output_height", "output_channels")
 
@@ -97,7 +99,17 @@ class ReceptiveFieldAnswer:
     output_size: tuple[sp.Expr, sp.Expr]
 
 
-Item = Answer | ActivationTable | BatchAnswer | ReceptiveFieldAnswer
+@dataclass(frozen=True)
+class InferenceAnswer:
+    """The largest inference batch: the peak of live activations in a walk of the graph."""
+
+    question: str
+    plan: MemoryPlan
+    peak: InferencePeak
+    derivation: Derivation
+
+
+Item = Answer | ActivationTable | BatchAnswer | InferenceAnswer | ReceptiveFieldAnswer
 
 
 @dataclass(frozen=True)
@@ -174,6 +186,10 @@ def _network_answers(part: NetworkPart, values: dict[sp.Symbol, sp.Expr]) -> tup
             training = question == "max_batch_training"
             formula = largest_batch_training() if training else largest_batch_activation()
             items.append(BatchAnswer(question, training, plan, derive(formula, plan.shown_values)))
+        elif question == "max_batch_inference" and plan is not None:
+            peak = inference_peak(network, bound)
+            shown = {M: plan.budget.formula, b: sp.Integer(plan.element_bytes), n_peak: peak.elements}
+            items.append(InferenceAnswer(question, plan, peak, derive(largest_batch_inference(), shown)))
         elif question == "receptive_field":
             items.append(_receptive_field(part, network, bound))
     return tuple(items)
