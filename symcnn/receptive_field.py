@@ -100,6 +100,8 @@ class ReceptiveField:
     columns: Interval
     mixed: str | None = None
     """Paths of different jumps meet here: the statement of each path's interval (``rows`` is the first)."""
+    paths: tuple[tuple[Interval, ...], tuple[Interval, ...]] = ((), ())
+    """Where paths of different jumps meet: each jump's interval, for rows and for columns."""
 
     def region(self) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
         """(i_first, i_last, j_first, j_last) as expressions in i and j."""
@@ -107,7 +109,9 @@ class ReceptiveField:
 
     def bound(self, values: dict[sp.Symbol, sp.Expr]) -> ReceptiveField:
         """The receptive field with ``values`` put in."""
-        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values), self.mixed)
+        paths = tuple(tuple(p.bound(values) for p in axis) for axis in self.paths)
+        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values), self.mixed,
+                              paths)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, repr=False)
@@ -164,7 +168,8 @@ def receptive_fields(network: Network) -> ReceptiveFields:
             rows = _named_paths(rows, "h", index, definitions)
             columns = rows if columns == rows else _named_paths(columns, "w", index, definitions)
         nodes.append((rows, columns))
-        result.append(ReceptiveField(analysis.name, rows[0], columns[0], _mixed(rows, columns)))
+        mixed = _mixed(rows, columns)
+        result.append(ReceptiveField(analysis.name, rows[0], columns[0], mixed, (rows, columns) if mixed else ((), ())))
     return ReceptiveFields(tuple(result), definitions, notes)
 
 

@@ -223,3 +223,24 @@ def test_symbolic_sizes_stay_symbols() -> None:
     with pytest.raises(Exception, match="a.*b|branches"):
         build_graph([Node("a", Conv2d(3, 4, 3, stride=2)), Node("b", Conv2d(3, 4, 1), ("input",)),
                      Node("sum", Add(), ("a", "b"))], (3, 16, 16))
+
+
+def test_paths_of_different_jumps_are_stated_and_their_union_is_what_autograd_sees() -> None:
+    """A 1x1 stride-2 path (jump 2) meets a 5x5 stride-1 path (jump 1) on 8 x 8 -> 4 x 4."""
+    nodes = [Node("strided", Conv2d(1, 1, 1, stride=2)), Node("wide", Conv2d(1, 1, 5), ("input",)),
+             Node("sum", Add(), ("strided", "wide"))]
+    network = build_graph(nodes, (1, 8, 8))
+    field = receptive_fields(network).fields[2]
+    assert field is not None and field.mixed is not None
+    assert "paths of jumps 2, 1 meet" in field.mixed and "2i : 2i" in field.mixed and "i : i + 4" in field.mixed
+    strided, wide = nn.Conv2d(1, 1, 1, stride=2, bias=False), nn.Conv2d(1, 1, 5, bias=False)
+    for conv in (strided, wide):
+        nn.init.constant_(conv.weight, 1.0)
+    image = torch.ones((1, 1, 8, 8), requires_grad=True)
+    out = strided(image) + wide(image)
+    for i in range(4):
+        image.grad = None
+        out[0, 0, i, i].backward(retain_graph=True)
+        seen = image.grad[0, 0].nonzero()  # type: ignore[index]
+        ends = [(int(p.jump) * i + int(p.first), int(p.jump) * i + int(p.last)) for p in field.paths[0]]
+        assert (int(seen[:, 0].min()), int(seen[:, 0].max())) == (min(a for a, _ in ends), max(b for _, b in ends))
