@@ -210,14 +210,16 @@ def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol,
     bound = fields.values(bound)
     rows = tuple(
         RegionRow(f.layer, a.layer, f.rows.bound(bound), f.columns.bound(bound))
-        for a, f in zip(network.layers, fields.fields) if f is not None
+        for a, f in zip(network.layers, fields.fields) if f is not None and f.mixed is None
     )
-    name = part.receptive_field_layer or _last_conv(network)
+    name = network.layer(part.receptive_field_layer).name if part.receptive_field_layer else _last_conv(network)
     chosen = next((row for row in rows if row.name == name), rows[-1])
     index = network.position(chosen.name)
-    windows = [w for a in network.layers[: index + 1] if (w := getattr(a.layer, "windows", None))]
-    forms = araujo_closed_forms([w[0] for w in windows])
-    closed = {key: value_of(evaluated(form), bound) for key, form in forms.items()}
+    closed: dict[str, sp.Expr] = {}  # on a graph the field is a union over paths: no single chain's closed forms
+    if network.is_chain:
+        windows = [w for a in network.layers[: index + 1] if (w := getattr(a.layer, "windows", None))]
+        forms = araujo_closed_forms([w[0] for w in windows])
+        closed = {key: value_of(evaluated(form), bound) for key, form in forms.items()}
     output = network.layers[index].output_shape
     return ReceptiveFieldAnswer(
         "receptive_field", rows, chosen, closed,

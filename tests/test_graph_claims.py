@@ -77,3 +77,18 @@ def test_block_arguments_reach_the_layers() -> None:
     assert network.layer("stage.1.up").output_shape[0] == 48
     assert [network.node_name(k) for k in network.inputs_of(names.index("stage.1.add1"))] == [
         "stage.1.down", "stage.0.add1"]
+
+
+def test_solution_receptive_field_of_a_block(tmp_path: Path) -> None:
+    from symcnn.assignment import read_assignment
+    from symcnn.solution import solve
+
+    (tmp_path / "a.toml").write_text(
+        f'title = "t"\n[[parts]]\ntitle = "GoogLeNet"\nnetwork = "{(EXAMPLES / "googlenet.toml").as_posix()}"\n'
+        f'receptive_field_layer = "inception3a"\nquestions = ["receptive_field"]\n')
+    (section,) = solve(read_assignment(tmp_path / "a.toml")).sections
+    (answer,) = section.items
+    # stem: 7x7/2 (7), pool 3/2 (11), 3x3 (19), pool 3/2 (27, jump 8); the 3x3 branches add 2 x 8 on each side
+    assert answer.chosen.name == "inception3a.cat1"
+    assert (int(answer.chosen.rows.size), int(answer.chosen.rows.jump), int(answer.chosen.rows.start)) == (43, 8, -15)
+    assert answer.closed_forms == {}  # a union over paths: no single chain's closed forms
