@@ -160,7 +160,8 @@ def receptive_fields(network: Network) -> ReceptiveFields:
             continue
         rows, columns = _union([r[0] for r in reads]), _union([r[1] for r in reads])  # type: ignore[index]
         if windows is not None and windows[0] == windows[1] and rows is columns:  # square: compose once
-            rows = columns = _named_paths(tuple(p.through(windows[0]) for p in rows), "", index, definitions)
+            rows = columns = _named_paths(tuple(p.through(windows[0]) for p in rows), "", index,  # type: ignore[arg-type]
+                                          definitions)
         elif windows is not None:
             rows = _named_paths(tuple(p.through(windows[0]) for p in rows), "h", index, definitions)  # type: ignore[arg-type]
             columns = _named_paths(tuple(p.through(windows[1]) for p in columns), "w", index, definitions)  # type: ignore[arg-type]
@@ -182,15 +183,15 @@ def _union(reads: list[Paths]) -> Paths:
         for path in paths:
             same = merged.get(path.jump)
             merged[path.jump] = path if same is None else Interval(
-                path.jump, _extreme(min, same.first, path.first), _extreme(max, same.last, path.last))
+                path.jump, _extreme(True, same.first, path.first), _extreme(False, same.last, path.last))
     return tuple(merged.values())
 
 
-def _extreme(pick: type[min] | type[max], a: sp.Expr, b: sp.Expr) -> sp.Expr:
-    """min or max of two offsets: plain integers directly, else sympy's Min/Max."""
+def _extreme(smallest: bool, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """The smaller (or larger) of two offsets: plain integers directly, else sympy's Min/Max."""
     if a.is_Integer and b.is_Integer:
-        return pick(a, b)
-    return (sp.Min if pick is min else sp.Max)(a, b)
+        return min(a, b) if smallest else max(a, b)
+    return sp.Min(a, b) if smallest else sp.Max(a, b)
 
 
 def _named_paths(paths: Paths, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Paths:

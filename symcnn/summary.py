@@ -72,7 +72,7 @@ def summarize(
     bound = network.values(values)
     fields = receptive_fields(network)
     bound = fields.values(bound)
-    rows = []
+    rows: list[LayerRow] = []
     for analysis, field in zip(network.layers, fields.fields):
         counts = {key: value_of(q.expr, bound) if (q := analysis.get(key)) else sp.Integer(0) for key in _ROW_KEYS}
         rf = None

@@ -130,8 +130,7 @@ def solve(
 
 def axes_of(network: Network, values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, Axis]:
     """Each input variable with the sizes derived from it (definitions with ``values`` bound)."""
-    axes = {v: Axis(v, {v: Periodic(lambda env, v=v: env[v], Fraction(1), 1)}, [])
-            for size in network.input_shape[1:] for v in sp.sympify(size).free_symbols}
+    axes = {v: Axis(v, {v: _input_size(v)}, []) for size in network.input_shape[1:] for v in size.free_symbols}
     owner: dict[sp.Symbol, sp.Symbol] = {v: v for v in axes}
     for sym, definition in network.definitions.items():
         expr = value_of(definition, values)
@@ -146,6 +145,11 @@ def axes_of(network: Network, values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Sy
         axis.order.append(sym)
         owner[sym] = axis.variable
     return axes
+
+
+def _input_size(variable: sp.Symbol) -> Periodic:
+    """The input size itself: slope 1, period 1."""
+    return Periodic(lambda env: env[variable], Fraction(1), 1)
 
 
 def residues(sizes: SizeSet) -> tuple[int, list[int]]:
