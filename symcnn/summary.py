@@ -118,19 +118,22 @@ def validity_lines(summary: Summary) -> list[str]:
     if validity.sets:
         smallest = validity.smallest
         least = "none" if smallest is None else " x ".join(str(v) for v in smallest)
-        lines.append(f"Valid inputs (proved for every size): {validity.condition} (smallest: {least})")
+        proved = "proved for every size" if not validity.undecided else "proved per axis; see the undecided below"
+        smallest_text = "smallest" if not validity.undecided else "smallest per axis"
+        lines.append(f"Valid inputs ({proved}): {validity.condition} ({smallest_text}: {least})")
         if summary.given:
             verdict = validity.admits(summary.given)
             shown = ", ".join(f"{v} = {n}" for v, n in summary.given.items())
-            lines.append(f"This input ({shown}): " + {True: "valid", False: "NOT valid", None: "valid so far"}[verdict])
+            lines.append(f"This input ({shown}): " + {True: "valid", False: "NOT valid",
+                                                      None: "valid (the undecided conditions hold for it)"}[verdict])
     joins = validity.joins
     if joins:
-        proved = sum(1 for j in joins if j.always)
-        rest = "" if proved == len(joins) else "; the others agree only where said:"
-        lines.append(f"Joins: {proved} of {len(joins)} branch comparisons (per axis) proved equal for every size "
+        agreeing = sum(1 for j in joins if j.always)
+        rest = "" if agreeing == len(joins) else "; the others agree only where said:"
+        lines.append(f"Joins: {agreeing} of {len(joins)} branch comparisons (per axis) proved equal for every size "
                      f"the layers admit{rest}")
         lines += [f"  {j.statement}" for j in joins if not j.always]
-    lines += [f"Undecided: {text}" for text in validity.undecided]
+    lines += [f"Undecided (not one axis at a time): {text}" for text in validity.undecided]
     return lines
 
 
