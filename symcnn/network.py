@@ -83,7 +83,8 @@ class Network(Displayable):
             inside = [a for a in self.layers if a.name.startswith(f"{key}.")]
             if inside:  # a block's name stands for its output: its last node
                 return inside[-1]
-        names = ", ".join(a.name for a in self.layers)
+        every = [a.name for a in self.layers]
+        names = ", ".join(every) if len(every) <= 12 else f"{', '.join(every[:5])}, ..., {', '.join(every[-5:])}"
         raise LayerError(f"{self.name}: no layer {key!r}; the layers are {names} (or 1..{len(self.layers)})")
 
     def block(self, name: str) -> tuple[LayerAnalysis, ...]:
