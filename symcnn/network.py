@@ -131,9 +131,16 @@ class Network(Displayable):
         return analysis["output_elements"].expr
 
     def total(self, key: str) -> sp.Expr:
-        """The sum of a quantity over all layers (per sample)."""
+        """The sum of a quantity over all layers (per sample).
+
+        ``weight_mults``: the multiplications of the convolutions and linear
+        layers only (FlopCounterMode's FLOPs / 2), without those the
+        conventions count for normalisation, activations and upsampling.
+        """
         if key == "activation_elements":
             return sp.Add(*(self.activation(a) for a in self.layers))
+        if key == "weight_mults":
+            return sp.Add(*(a["mults"].expr for a in self.layers if a.layer.weight_products))
         return sp.Add(*(q.expr for a in self.layers if (q := a.get(key)) is not None))
 
     def closed_form(self, expr: sp.Expr) -> sp.Expr:

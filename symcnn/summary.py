@@ -36,7 +36,8 @@ class LayerRow:
     mults: sp.Expr
     adds: sp.Expr
     activation_elements: sp.Expr
-    receptive_field: dict[str, tuple[sp.Expr, sp.Expr]] | None
+    receptive_field: dict[str, tuple[sp.Expr, ...]] | None
+    """size, jump and start per axis: (rows, columns); (columns,) in 1-D; (depth, rows, columns) in 3-D."""
     receptive_field_note: str | None = None
     """Why ``receptive_field`` is None when the layer is not past a Flatten."""
     inputs: tuple[str, ...] = ()
@@ -77,11 +78,10 @@ def summarize(
         counts = {key: value_of(q.expr, bound) if (q := analysis.get(key)) else sp.Integer(0) for key in _ROW_KEYS}
         rf = None
         if field is not None:
-            rf = {
-                "size": (value_of(field.rows.size, bound), value_of(field.columns.size, bound)),
-                "jump": (value_of(field.rows.jump, bound), value_of(field.columns.jump, bound)),
-                "start": (value_of(field.rows.start, bound), value_of(field.columns.start, bound)),
-            }
+            axes = {2: (field.columns,), 4: (field.depth, field.rows, field.columns)}.get(
+                len(analysis.output_shape), (field.rows, field.columns))
+            rf = {key: tuple(value_of(getattr(axis, key), bound) for axis in axes)  # type: ignore[misc]
+                  for key in ("size", "jump", "start")}
         rows.append(LayerRow(
             analysis.name, type(analysis.layer).__name__,
             tuple(value_of(size, bound) for size in analysis.output_shape),
@@ -209,9 +209,9 @@ def _validity_json(summary: Summary) -> dict[str, Any]:
     }
 
 
-def _both(pair: tuple[sp.Expr, sp.Expr]) -> str:
-    """One value where the two axes agree, ``rows x columns`` where they differ."""
-    return grouped(pair[0]) if pair[0] == pair[1] else f"{grouped(pair[0])} x {grouped(pair[1])}"
+def _both(values: tuple[sp.Expr, ...]) -> str:
+    """One value where the axes agree, ``rows x columns`` where they differ."""
+    return grouped(values[0]) if len(set(values)) == 1 else " x ".join(grouped(v) for v in values)
 
 
 def _short(note: str | None) -> str:
@@ -229,8 +229,8 @@ def as_table(summary: Summary) -> str:
     graph = any(row.inputs and len(row.inputs) > 1 for row in summary.rows)
     previous = "input"
     for row in summary.rows:
-        rf = _short(row.receptive_field_note) if row.receptive_field is None else "{} x {}, jump {}, start {}".format(
-            *(grouped(v) for v in row.receptive_field["size"]),
+        rf = _short(row.receptive_field_note) if row.receptive_field is None else "{}, jump {}, start {}".format(
+            " x ".join(grouped(v) for v in row.receptive_field["size"]),
             _both(row.receptive_field["jump"]), _both(row.receptive_field["start"]),
         )
         if row.mixed:
