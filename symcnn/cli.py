@@ -13,12 +13,12 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from .errors import SymcnnError, SymcnnWarning
+from symcnn.errors import SymcnnError, SymcnnWarning
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .spec import read_network
-    from .summary import as_json, as_table, summarize
+    from symcnn.cnn.summary import as_json, as_table, summarize
+    from symcnn.files.spec import read_network
 
     network, values = read_network(args.spec)
     if args.batch is not None and args.batch < 1:
@@ -31,9 +31,9 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from .assignment import read_assignment
-    from .report import parse_formats, write_solution
-    from .solution import solve
+    from symcnn.files.assignment import read_assignment
+    from symcnn.render.report import parse_formats, write_solution
+    from symcnn.solutions.solution import solve
 
     formats = parse_formats(args.format)
     solution = solve(read_assignment(args.assignment))
@@ -43,9 +43,9 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import check_claims
-    from .check_report import as_json, as_table, write_check_report
-    from .claims import read_claims
+    from symcnn.check.checker import check_claims
+    from symcnn.files.claims import read_claims
+    from symcnn.render.check_report import as_json, as_table, write_check_report
 
     report = check_claims(read_claims(args.claims))
     if args.output is not None:
@@ -55,7 +55,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from symcnn import __version__
 
     parser = argparse.ArgumentParser(prog="symcnn", description="Symbolic CNN arithmetic, every step shown.")
     parser.add_argument("--version", action="version", version=f"symcnn {__version__}")
