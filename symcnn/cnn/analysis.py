@@ -168,16 +168,35 @@ def spatial_quantities(
     sizes: dict[str, sp.Expr] = {}
     assumptions: list[sp.Basic] = []
     for axis, size, window in order:
-        assumptions += window.fits(size, owner, axis)
         key, out = f"output_{axis}", axis_symbol(axis, out_symbols)
+        formula = window.output_size(size, ceil_mode)
+        if ceil_mode:  # torch's rule: any output of at least one window, even from a kernel past the input
+            assumptions += _at_least_one(formula, window, size, owner, axis)
+        else:
+            assumptions += window.fits(size, owner, axis)
         title = QUANTITIES[QuantityKey(key)].title
-        size_quantity = Quantity.defining(key, title, latex_name(out), window.output_size(size, ceil_mode), out)
+        size_quantity = Quantity.defining(key, title, latex_name(out), formula, out)
         quantities.append(size_quantity)
         sizes[axis] = size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr
     if not ceil_mode:
         for axis, size, window in order:
             quantities.append(quantity(_DROPPED[axis], window.dropped(size)))
     return quantities, tuple(sizes[axis] for axis in axes), tuple(assumptions)
+
+
+def _at_least_one(formula: sp.Expr, window: Window, size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
+    """Check a ceil-mode output size is at least 1; an assumption when symbolic.
+
+    Raises:
+        LayerError: no window at all (torch: "Output size is too small").
+    """
+    value = evaluated(formula)
+    if value.is_number:
+        if value < 1:
+            raise LayerError(f"{owner}: no window fits the {axis} {size} (kernel_size {evaluated(window.extent)}, "
+                             f"padding {window.padding}, ceil_mode): the output {axis} would be {value}")
+        return ()
+    return (sp.Ge(formula, 1, evaluate=False),)
 
 
 def shaped(layer: Any, shape: Shape, owner: str, dims: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from symcnn.cnn.joins import Add, Concat, Mul
 from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from symcnn.cnn.layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from symcnn.cnn.layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
@@ -17,5 +18,6 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Conv1d, MaxPool1d, AvgPool1d, Conv3d, MaxPool3d, AvgPool3d,
         GroupNorm, LayerNorm, BatchNorm1d, BatchNorm3d,
         ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, Hardswish, Softmax,
+        Add, Mul, Concat,
     )
 }

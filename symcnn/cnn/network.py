@@ -1,4 +1,4 @@
-"""Network: a chain of layers applied to an input shape, in linear time.
+"""Network: layers applied to an input shape, in linear time: a chain, or a graph.
 
 Each layer is analysed on the shape the previous one produced. A spatial size
 that stays an expression gets a symbol of its own (``W_3`` for layer 3, defined
@@ -7,6 +7,10 @@ whole network: cost grows linearly with depth, also fully symbolically. Numbers
 come in by binding values layer by layer with
 :func:`~symcnn.formula.quantity.value_of`, which rebuilds only the nodes above a
 bound symbol (never ``subs``).
+
+A graph network (:func:`symcnn.cnn.graph.build_graph`) is the same object with
+``inputs`` saying which earlier nodes each layer reads (node 0 is the input,
+node k the k-th layer), always in topological order.
 """
 
 from __future__ import annotations
@@ -36,12 +40,28 @@ class Network(Displayable):
         input_shape: (C, H, W) of one sample.
         layers: one analysis per layer, in order, named ``conv1``, ``pool1``, ...
         batch: the batch-size symbol.
+        inputs: per layer, the nodes it reads (0: the input, k: layer k);
+            empty for a chain, where layer k reads node k - 1.
     """
 
     name: str
     input_shape: Shape
     layers: tuple[LayerAnalysis, ...]
     batch: sp.Symbol = B
+    inputs: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def is_chain(self) -> bool:
+        """Whether every layer reads the one before it."""
+        return all(nodes == (k,) for k, nodes in enumerate(self.inputs)) if self.inputs else True
+
+    def inputs_of(self, position: int) -> tuple[int, ...]:
+        """The nodes the layer at 0-based ``position`` reads (0: the input, k: layer k)."""
+        return self.inputs[position] if self.inputs else (position,)
+
+    def node_name(self, node: int) -> str:
+        """``input`` for node 0, else the layer's name."""
+        return "input" if node == 0 else self.layers[node - 1].name
 
     def __iter__(self) -> Iterator[LayerAnalysis]:
         return iter(self.layers)
@@ -62,8 +82,19 @@ class Network(Displayable):
             for analysis in self.layers:
                 if analysis.name == key:
                     return analysis
-        names = ", ".join(a.name for a in self.layers)
+            inside = [a for a in self.layers if a.name.startswith(f"{key}.")]
+            if inside:  # a block's name stands for its output: its last node
+                return inside[-1]
+        every = [a.name for a in self.layers]
+        names = ", ".join(every) if len(every) <= 12 else f"{', '.join(every[:5])}, ..., {', '.join(every[-5:])}"
         raise LayerError(f"{self.name}: no layer {key!r}; the layers are {names} (or 1..{len(self.layers)})")
+
+    def block(self, name: str) -> tuple[LayerAnalysis, ...]:
+        """The layers inside the block (or torch-style module path) called ``name``: ``layer2.0`` holds
+        ``layer2.0.conv1`` ... (empty when ``name`` is a layer's own name or nothing)."""
+        if any(a.name == name for a in self.layers):
+            return ()
+        return tuple(a for a in self.layers if a.name.startswith(f"{name}."))
 
     def position(self, name: str) -> int:
         """The 0-based position of the layer called ``name`` (raises LayerError if none is)."""

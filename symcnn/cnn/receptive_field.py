@@ -13,6 +13,12 @@ far::
 The closed forms of Araujo, Norris and Sim, "Computing Receptive Fields of
 Convolutional Neural Networks" (Distill, 2019) give the same numbers:
 ``r = 1 + Σ_l (K_l - 1) Π_{m<l} S_m`` and ``u = -Σ_l P_l Π_{m<l} S_m``.
+
+On a graph, a node sees the union of what each path from the input gives it:
+where paths of the same jump meet, the field starts at the smallest start and
+ends at the largest end. Paths of different jumps do not make one interval
+``a·i + b`` (Araujo et al.'s alignment problem): such a node keeps each jump's
+interval and says so (:attr:`ReceptiveField.mixed`).
 """
 
 from __future__ import annotations
@@ -95,6 +101,10 @@ class ReceptiveField:
     columns: Interval
     depth: Interval | None = None
     """The third axis of a 3-D layer (Conv3d, pooling 3-D); a 1-D layer's axis is ``columns``, one row high."""
+    mixed: str | None = None
+    """Paths of different jumps meet here: the statement of each path's interval (``rows`` is the first)."""
+    paths: tuple[tuple[Interval, ...], tuple[Interval, ...]] = ((), ())
+    """Where paths of different jumps meet: each jump's interval, for rows and for columns."""
 
     def region(self) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
         """(i_first, i_last, j_first, j_last) as expressions in i and j."""
@@ -103,7 +113,9 @@ class ReceptiveField:
     def bound(self, values: dict[sp.Symbol, sp.Expr]) -> ReceptiveField:
         """The receptive field with ``values`` put in."""
         depth = None if self.depth is None else self.depth.bound(values)
-        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values), depth)
+        paths = tuple(tuple(p.bound(values) for p in axis) for axis in self.paths)
+        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values), depth, self.mixed,
+                              paths)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, repr=False)
@@ -124,42 +136,101 @@ class ReceptiveFields(Displayable):
         return bind(self.definitions, bound)
 
 
+Paths = tuple[Interval, ...]
+"""One axis of a node's field: one interval per distinct jump of the paths reaching it."""
+
+
 def receptive_fields(network: Network) -> ReceptiveFields:
-    """Compose every layer's window, from the input up."""
-    identity = Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0))
-    rows, columns, depth = identity, identity, identity
+    """Compose every layer's window from the input up, along every path of a graph."""
+    identity = (Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0)),)
+    nodes: list[tuple[Paths, Paths, Paths] | None] = [(identity, identity, identity)]
     result: list[ReceptiveField | None] = []
     definitions: dict[sp.Symbol, sp.Expr] = {}
-    flat = False
     notes: dict[str, str] = {}
-    irregular = ""
+    irregular: dict[int, str] = {}  # node -> why no field (a layer that is no sliding window, upstream)
     for index, analysis in enumerate(network.layers, start=1):
+        sources = network.inputs_of(index - 1)
+        reads = [nodes[k] for k in sources]
         windows = analysis.layer.field_map(analysis.input_shape)
-        if len(analysis.output_shape) == 1:
-            flat = True
-        if not irregular and is_irregular(windows):
-            irregular = (f"past {analysis.name} ({type(analysis.layer).__name__}), no sliding window: "
-                         f"{windows[0].reason}")  # type: ignore[index,union-attr]
-        if flat or irregular:
-            if irregular and not flat:
-                notes[analysis.name] = irregular
+        note = next((irregular[k] for k in sources if k in irregular), "")
+        if not note and is_irregular(windows):
+            note = (f"past {analysis.name} ({type(analysis.layer).__name__}), no sliding window: "
+                    f"{windows[0].reason}")  # type: ignore[index,union-attr]
+        if len(analysis.output_shape) == 1 or note or any(r is None for r in reads):
+            if note and len(analysis.output_shape) != 1:
+                notes[analysis.name] = irregular[index] = note
+            nodes.append(None)  # past a Flatten every neuron sees the whole input
             result.append(None)
             continue
+        rows, columns, depth = (_union([r[k] for r in reads]) for k in range(3))  # type: ignore[index]
         if windows is not None:
             axes = cast(tuple[Window, ...], windows)  # not irregular: sliding windows, (depth,) (rows,) columns
             row_window, column_window = (axes[-2] if len(axes) > 1 else None), axes[-1]
             if len(axes) == 3:
-                depth = _named(depth.through(axes[0]), "d", index, definitions)
+                depth = _through(depth, axes[0], "d", index, definitions)
             if row_window is None:  # a sequence: one axis, the columns
-                columns = _named(columns.through(column_window), "w", index, definitions)
+                columns = _through(columns, column_window, "w", index, definitions)
             elif row_window == column_window and rows is columns:  # square: compose once
-                rows = columns = _named(rows.through(row_window), "", index, definitions)
+                rows = columns = _through(rows, row_window, "", index, definitions)
             else:
-                rows = _named(rows.through(row_window), "h", index, definitions)
-                columns = _named(columns.through(column_window), "w", index, definitions)
-        third = depth if len(analysis.output_shape) == 4 else None
-        result.append(ReceptiveField(analysis.name, rows, columns, third))
+                rows = _through(rows, row_window, "h", index, definitions)
+                columns = _through(columns, column_window, "w", index, definitions)
+        elif len(reads) > 1:
+            rows = _named_paths(rows, "h", index, definitions)
+            columns = rows if columns == rows else _named_paths(columns, "w", index, definitions)
+            depth = _named_paths(depth, "d", index, definitions)
+        nodes.append((rows, columns, depth))
+        mixed = _mixed(rows, columns)
+        third = depth[0] if len(analysis.output_shape) == 4 else None
+        result.append(ReceptiveField(analysis.name, rows[0], columns[0], third, mixed,
+                                     (rows, columns) if mixed else ((), ())))
     return ReceptiveFields(tuple(result), definitions, notes)
+
+
+def _union(reads: list[Paths]) -> Paths:
+    """The paths of several inputs merged: one interval per jump, smallest start and largest end."""
+    if len(reads) == 1 or all(r is reads[0] for r in reads):
+        return reads[0]
+    merged: dict[sp.Expr, Interval] = {}
+    for paths in reads:
+        for path in paths:
+            same = merged.get(path.jump)
+            merged[path.jump] = path if same is None else Interval(
+                path.jump, _extreme(True, same.first, path.first), _extreme(False, same.last, path.last))
+    return tuple(merged.values())
+
+
+def _extreme(smallest: bool, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """The smaller (or larger) of two offsets: plain integers directly, else sympy's Min/Max."""
+    if a.is_Integer and b.is_Integer:
+        return min(a, b) if smallest else max(a, b)
+    return sp.Min(a, b) if smallest else sp.Max(a, b)
+
+
+def _through(paths: Paths, window: Window, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Paths:
+    """Every path one sliding window further up, offsets named where they grow large."""
+    return _named_paths(tuple(p.through(window) for p in paths), axis, index, definitions)
+
+
+def _named_paths(paths: Paths, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Paths:
+    if len(paths) == 1:
+        return (_named(paths[0], axis, index, definitions),)
+    return tuple(_named(p, f"{axis}{k}", index, definitions) for k, p in enumerate(paths, start=1))
+
+
+def _mixed(rows: Paths, columns: Paths) -> str | None:
+    """The statement for a node where paths of different jumps meet (None: one jump per axis)."""
+    if len(rows) == 1 and len(columns) == 1:
+        return None
+    from symcnn.formula.plain import interval_text
+
+    parts = []
+    for axis, paths, index in (("rows", rows, i), ("columns", columns, j)):
+        if len(paths) > 1:
+            each = " and ".join(interval_text(p, index) for p in paths)
+            parts.append(f"{axis}: paths of jumps {', '.join(str(p.jump) for p in paths)} meet; "
+                         f"neuron {index} sees the union of {each}")
+    return "; ".join(parts)
 
 
 def _named(interval: Interval, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Interval:

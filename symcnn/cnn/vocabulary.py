@@ -49,6 +49,7 @@ class QuantityKey(StrEnum):
     LARGEST_ACTIVATION_ELEMENTS = "largest_activation_elements"
     MAX_BATCH = "max_batch"
     MAX_BATCH_TRAINING = "max_batch_training"
+    MAX_BATCH_INFERENCE = "max_batch_inference"
 
 
 class Scope(StrEnum):
@@ -104,6 +105,7 @@ QUANTITIES: dict[QuantityKey, Descriptor] = {
     QuantityKey.LARGEST_ACTIVATION_ELEMENTS: Descriptor("Largest activation", "a_{max}", Scope.NETWORK, per_batch=True),
     QuantityKey.MAX_BATCH: Descriptor("Largest batch that fits in memory", "B_{max}", Scope.NETWORK),
     QuantityKey.MAX_BATCH_TRAINING: Descriptor("Largest batch for training", "B_{max}", Scope.NETWORK),
+    QuantityKey.MAX_BATCH_INFERENCE: Descriptor("Largest batch for inference", "B_{max}", Scope.NETWORK),
 }
 
 LAYER_QUANTITIES = tuple(key for key, d in QUANTITIES.items()

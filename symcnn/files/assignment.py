@@ -176,6 +176,6 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
     if "receptive_field" in questions and len(built.input_shape) != 3:
         raise SpecError(f"{where}: the receptive_field question needs a network on [C, H, W] images; "
                         f"this one takes {list(built.input_shape)} (summary shows its receptive fields)")
-    if budget is None and {"max_batch", "max_batch_training"} & set(questions):
+    if budget is None and {"max_batch", "max_batch_training", "max_batch_inference"} & set(questions):
         raise SpecError(f"{where}: the batch-size questions need a memory budget, e.g. memory = \"12GiB\"")
     return NetworkPart(title, built, questions, budget, dtype, optimizer, layer_name, note)

@@ -34,11 +34,12 @@ class Question(StrEnum):
     BOTTLENECK = "bottleneck"
     MAX_BATCH = "max_batch"
     MAX_BATCH_TRAINING = "max_batch_training"
+    MAX_BATCH_INFERENCE = "max_batch_inference"
     RECEPTIVE_FIELD = "receptive_field"
 
 
 NETWORK_QUESTIONS = (Question.ACTIVATION_TABLE, Question.BOTTLENECK, Question.MAX_BATCH,
-                     Question.MAX_BATCH_TRAINING, Question.RECEPTIVE_FIELD)
+                     Question.MAX_BATCH_TRAINING, Question.MAX_BATCH_INFERENCE, Question.RECEPTIVE_FIELD)
 """Questions about a whole network; the others are asked of one layer."""
 
 LAYER_QUESTIONS = tuple(question for question in Question if question not in NETWORK_QUESTIONS)

@@ -33,7 +33,10 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 20
 _IMAGE_CHANNELS = (1, 3, 4)
 """Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
-_NETWORK_KEYS = ("name", "input", "layers", "values")
+_NETWORK_KEYS = ("name", "input", "layers", "values", "blocks")
+_GRAPH_KEYS = ("block", "input", "inputs")
+"""Keys that make a [[layers]] entry part of a graph rather than a chain."""
+_JOINS = ("Add", "Mul", "Concat")
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -178,6 +181,9 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
         raise SpecError(
             f"{where}: {sum(counts):,} layers (repeat included); a network has at most {MAX_LAYERS:,}"
         )
+    if "blocks" in table or any(isinstance(e, dict) and (any(k in e for k in _GRAPH_KEYS) or e.get("type") in _JOINS)
+                                for e in entries):
+        return _graph_from_table(table, entries, input_shape, values, name, where)
     layers: list[tuple[str, Layer] | Layer] = []
     for index, entry in enumerate(entries, start=1):
         layers += _layers_from_entry(entry, f"{where}: layer {index}")
@@ -197,6 +203,28 @@ def _repeat(entry: Any, where: str) -> int:
     if repeat > MAX_LAYERS:
         raise SpecError(f"{where}: repeat = {repeat:,}; a network has at most {MAX_LAYERS:,} layers")
     return repeat
+
+
+def _graph_from_table(
+    table: Mapping[str, Any], entries: list[Any], input_shape: Shape, values: dict[sp.Symbol, sp.Expr],
+    name: str, where: str,
+) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """A graph network: blocks expanded, nodes built, joins that can never agree refused."""
+    from symcnn.cnn.graph import build_graph
+    from symcnn.cnn.validity import input_validity
+    from symcnn.files.blocks import expand, read_blocks
+
+    nodes = expand(entries, read_blocks(table.get("blocks"), where), where)
+    try:
+        network = build_graph(nodes, input_shape, name)
+        network.values(values)
+    except LayerError as error:
+        raise SpecError(f"{where}: {error}") from None
+    if any(not size.is_Integer for size in input_shape[1:]):
+        for check in input_validity(network, values).joins:
+            if check.never:
+                raise SpecError(f"{where}: {check.statement}; make the branches' strides and paddings match")
+    return network, values
 
 
 def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer]:

@@ -24,7 +24,7 @@ from symcnn.formula.prose import MarkupError, segments
 from symcnn.formula.steps import Derivation
 from symcnn.render.bytecode_cache import bytecode_cache
 from symcnn.render.resources import template_dirs, words
-from symcnn.solutions.solution import ActivationTable, Answer, BatchAnswer, ReceptiveFieldAnswer
+from symcnn.solutions.solution import ActivationTable, Answer, BatchAnswer, InferenceAnswer, ReceptiveFieldAnswer
 
 _TEX_SPECIAL = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -113,6 +113,7 @@ def environment(fmt: str, template_dir: str | Path | None = None) -> jinja2.Envi
         derived=lambda obj: isinstance(obj, Answer),
         activation_table=lambda obj: isinstance(obj, ActivationTable),
         batch_answer=lambda obj: isinstance(obj, BatchAnswer),
+        inference_answer=lambda obj: isinstance(obj, InferenceAnswer),
         receptive_field_answer=lambda obj: isinstance(obj, ReceptiveFieldAnswer),
     )
     env.globals.update(words=words(template_dir))

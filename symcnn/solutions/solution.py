@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symcnn.cnn.inference_memory import InferencePeak, inference_peak, largest_batch_inference, n_peak
 from symcnn.cnn.layers import Conv2d, Layer
 from symcnn.cnn.memory import (
     MemoryPlan,
@@ -26,6 +27,7 @@ from symcnn.files.assignment import Assignment, LayerPart, NetworkPart
 from symcnn.formula.display import Displayable
 from symcnn.formula.quantity import bind, evaluated, value_of
 from symcnn.formula.steps import Derivation, derive
+from symcnn.formula.symbols import M, b
 from symcnn.solutions.window_picture import WindowPicture, window_picture
 
 SHAPE_KEYS = ("output_width", "output_height", "output_channels")
@@ -99,7 +101,17 @@ class ReceptiveFieldAnswer:
     output_size: tuple[sp.Expr, sp.Expr]
 
 
-Item = Answer | ActivationTable | BatchAnswer | ReceptiveFieldAnswer
+@dataclass(frozen=True)
+class InferenceAnswer:
+    """The largest inference batch: the peak of live activations in a walk of the graph."""
+
+    question: str
+    plan: MemoryPlan
+    peak: InferencePeak
+    derivation: Derivation
+
+
+Item = Answer | ActivationTable | BatchAnswer | InferenceAnswer | ReceptiveFieldAnswer
 
 
 @dataclass(frozen=True)
@@ -180,6 +192,10 @@ def _network_answers(part: NetworkPart, values: dict[sp.Symbol, sp.Expr]) -> tup
             training = question == "max_batch_training"
             formula = largest_batch_training() if training else largest_batch_activation()
             items.append(BatchAnswer(question, training, plan, derive(formula, plan.shown_values)))
+        elif question == "max_batch_inference" and plan is not None:
+            peak = inference_peak(network, bound)
+            shown = {M: plan.budget.formula, b: sp.Integer(plan.element_bytes), n_peak: peak.elements}
+            items.append(InferenceAnswer(question, plan, peak, derive(largest_batch_inference(), shown)))
         elif question == "receptive_field":
             items.append(_receptive_field(part, network, bound))
     return tuple(items)
@@ -200,17 +216,17 @@ def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol,
     bound = fields.values(bound)
     rows = tuple(
         RegionRow(f.layer, a.layer, f.rows.bound(bound), f.columns.bound(bound))
-        for a, f in zip(network.layers, fields.fields) if f is not None
+        for a, f in zip(network.layers, fields.fields) if f is not None and f.mixed is None
     )
-    name = part.receptive_field_layer or _last_conv(network)
+    name = network.layer(part.receptive_field_layer).name if part.receptive_field_layer else _last_conv(network)
     chosen = next((row for row in rows if row.name == name), rows[-1])
     index = network.position(chosen.name)
-    windows = [w for a in network.layers[: index + 1] if (w := a.layer.sliding_windows)]
-    rows_forms, columns_forms = (
-        {key: value_of(evaluated(form), bound) for key, form in araujo_closed_forms([w[axis] for w in windows]).items()}
-        for axis in (0, 1)
-    )
-    closed = (("", rows_forms),) if rows_forms == columns_forms else (("rows", rows_forms), ("columns", columns_forms))
+    closed: tuple[tuple[str, dict[str, sp.Expr]], ...] = ()  # on a graph: a union over paths, no chain's forms
+    if network.is_chain:
+        windows = [w for a in network.layers[: index + 1] if (w := a.layer.sliding_windows)]
+        down, across = ({key: value_of(evaluated(form), bound)
+                         for key, form in araujo_closed_forms([w[axis] for w in windows]).items()} for axis in (0, 1))
+        closed = (("", down),) if down == across else (("rows", down), ("columns", across))
     output = network.layers[index].output_shape
     return ReceptiveFieldAnswer(
         "receptive_field", rows, chosen, closed,
