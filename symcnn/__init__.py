@@ -15,10 +15,12 @@ from .receptive_field import receptive_fields
 from .solution import solve
 from .spec import read_network
 from .summary import summarize
+from .torch_bridge import from_torch, to_torch
 
 __all__ = [
     "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "Layer", "Linear", "MaxPool2d", "ReLU",
     "Network", "build_network", "read_network", "summarize", "receptive_fields", "memory_plan",
     "parse_budget", "parse_expression", "Quantity", "read_assignment", "solve", "read_claims", "check_claims",
+    "from_torch", "to_torch",
     "SymcnnError", "LayerError", "SpecError", "ExpressionError", "TexError", "SymcnnWarning", "__version__",
 ]

@@ -17,10 +17,10 @@ from .errors import SymcnnError, SymcnnWarning
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .spec import read_network
     from .summary import as_json, as_table, summarize
+    from .torch_cli import network_or_model
 
-    network, values = read_network(args.spec)
+    network, values = network_or_model(args.spec, args.input)
     if args.batch is not None and args.batch < 1:
         raise SymcnnError(f"--batch must be a positive integer, got {args.batch}")
     summary = summarize(network, values, batch=args.batch, budget=args.memory, dtype=args.dtype,
@@ -62,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     summary = commands.add_parser("summary", help="per-layer table of a network spec (TOML)")
-    summary.add_argument("spec", help="network spec file (TOML)")
+    summary.add_argument("spec", help="network spec file (TOML), or a torch model MODULE:CALLABLE")
+    summary.add_argument("--input", help="a model's input shape C,H,W, e.g. 3,32,32 or 3,H,W")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
     summary.add_argument("--batch", type=int, help="batch size for the activation column")
     summary.add_argument("--memory", help="memory budget with its unit: 12GiB (2^30 bytes), 12GB (10^9), 512MiB, 1024B")
@@ -82,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.add_argument("-o", "--output", help="also write a report: report.md, report.tex or report.pdf")
     check.set_defaults(run=_check)
+
+    from .torch_cli import add_commands as add_torch_commands
+
+    add_torch_commands(commands)
     return parser
 
 

@@ -1,0 +1,82 @@
+"""A network written back as a spec file (TOML) that ``symcnn`` reads, as a person would write it.
+
+Every layer is named; an argument is left out when it is torch's default or
+follows from the input shape (``in_channels``, ``in_features``, ``num_features``),
+and a (height, width) pair of equal values is written once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import MISSING, fields
+from typing import Any
+
+import sympy as sp
+
+from .layers import Layer, _Pool2d
+from .network import Network
+
+INFERRED = ("in_channels", "in_features", "num_features")
+"""Arguments the incoming shape fixes: symcnn checks them when given, and the spec leaves them out."""
+
+_TORCH_DEFAULTS = {"stride": 1, "padding": 0}
+"""Torch's defaults of the arguments symcnn's symbolic layers take as symbols (their field default is None)."""
+
+
+def _single(value: Any) -> Any:
+    """A pair of equal values as one value, as torch reads ``kernel_size=3``."""
+    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == value[1]:
+        return value[0]
+    return value
+
+
+def _is_default(layer: Layer, key: str, value: Any, default: Any) -> bool:
+    if key in INFERRED:
+        return True
+    if default is not None and default is not MISSING:
+        return bool(value == default)
+    if key == "stride" and isinstance(layer, _Pool2d):
+        return bool(value == _single(layer.kernel_size))
+    if key in _TORCH_DEFAULTS:
+        return bool(value == _TORCH_DEFAULTS[key])
+    return value is None
+
+
+def layer_arguments(layer: Layer) -> dict[str, Any]:
+    """The arguments a spec file needs to give for ``layer``, in the constructor's order."""
+    written = {}
+    for field in fields(layer):  # type: ignore[arg-type]
+        if not field.init:
+            continue
+        value = _single(getattr(layer, field.name))
+        if value is None or _is_default(layer, field.name, value, field.default):
+            continue
+        written[field.name] = value
+    return written
+
+
+def toml_value(value: Any) -> str:
+    """One value in TOML: ints and booleans as they are, expressions as strings symcnn parses."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, sp.Integer):
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value))  # a TOML basic string: quotes and backslashes escaped
+
+
+def spec_text(network: Network, values: Mapping[sp.Symbol, Any] | None = None, comment: str | None = None) -> str:
+    """The spec file of ``network``: name, input, values, then one named [[layers]] table per layer."""
+    lines = [f"# {line}".rstrip() for line in (comment or "").splitlines()]
+    lines += [f"name = {toml_value(network.name)}", f"input = {toml_value(list(network.input_shape))}  # [C, H, W]"]
+    if values:
+        lines += ["", "[values]"] + [f"{sym} = {toml_value(value)}" for sym, value in values.items()]
+    for analysis in network.layers:
+        kind = type(analysis.layer).__name__
+        lines += ["", "[[layers]]", f"name = {toml_value(analysis.name)}", f"type = {toml_value(kind)}"]
+        lines += [f"{key} = {toml_value(value)}" for key, value in layer_arguments(analysis.layer).items()]
+    return "\n".join(lines) + "\n"

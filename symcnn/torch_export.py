@@ -1,0 +1,178 @@
+"""A symcnn network as a ``torch.nn.Module``: one torch module per layer, named as in the spec.
+
+One table, :data:`TORCH_CALLS`, says which torch constructor (and which arguments)
+each symcnn layer becomes; :func:`build_module` calls it, and
+:mod:`symcnn.torch_source` writes the same calls as Python source.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+import torch
+from torch import nn
+
+from .analysis import LayerAnalysis
+from .arguments import as_expr
+from .errors import SymcnnError
+from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .network import Network
+from .quantity import value_of
+from .spec_writer import _single
+
+
+@dataclass(frozen=True)
+class TorchCall:
+    """``nn.<cls>(*positional, **keywords)``, torch's defaults left out."""
+
+    cls: str
+    positional: tuple[Any, ...]
+    keywords: dict[str, Any]
+
+    def build(self) -> nn.Module:
+        return getattr(nn, self.cls)(*self.positional, **self.keywords)
+
+    def source(self) -> str:
+        parts = [repr(v) for v in self.positional] + [f"{k}={v!r}" for k, v in self.keywords.items()]
+        return f"nn.{self.cls}({', '.join(parts)})"
+
+
+class _Numbers:
+    """A layer's arguments as plain ints, its symbols bound; an error names what stays symbolic."""
+
+    def __init__(self, analysis: LayerAnalysis, bound: Mapping[sp.Symbol, sp.Expr]) -> None:
+        self.analysis, self.bound = analysis, bound
+
+    def __call__(self, value: Any, what: str) -> Any:
+        if isinstance(value, (tuple, list)):
+            return _single(tuple(self(v, what) for v in value))
+        if isinstance(value, (bool, float)) or value is None:
+            return value
+        number = value_of(as_expr(value, self.analysis.name, what), self.bound)
+        if not number.is_Integer:
+            symbols = ", ".join(sorted(str(s) for s in number.free_symbols))
+            raise SymcnnError(
+                f"{self.analysis.name}: {what} is {number}; a torch module needs numbers: "
+                f"give values for {symbols} (a [values] table in the spec)"
+            )
+        return int(number)
+
+
+_ALWAYS = object()
+"""The default of an argument always written (``kernel_size``): readable, though torch would take it by position."""
+
+
+def _keywords(pairs: list[tuple[str, Any, Any]]) -> dict[str, Any]:
+    """The (name, value, torch default) triples whose value is not the default."""
+    return {name: value for name, value, default in pairs if value != default}
+
+
+def _conv(layer: Conv2d, n: _Numbers) -> TorchCall:
+    channels = n(n.analysis.input_shape[0], "input channels")
+    kernel = n(layer.kernel_size, "kernel_size")
+    return TorchCall("Conv2d", (channels, n(layer.out_channels, "out_channels")), _keywords([
+        ("kernel_size", kernel, _ALWAYS), ("stride", n(layer.stride, "stride"), 1),
+        ("padding", n(layer.padding, "padding"), 0),
+        ("dilation", n(layer.dilation, "dilation"), 1), ("groups", n(layer.groups, "groups"), 1),
+        ("bias", layer.bias, True)]))
+
+
+def _max_pool(layer: MaxPool2d, n: _Numbers) -> TorchCall:
+    kernel = n(layer.kernel_size, "kernel_size")
+    return TorchCall("MaxPool2d", (), _keywords([
+        ("kernel_size", kernel, _ALWAYS), ("stride", n(layer.stride, "stride"), kernel),
+        ("padding", n(layer.padding, "padding"), 0),
+        ("dilation", n(layer.dilation, "dilation"), 1), ("ceil_mode", layer.ceil_mode, False)]))
+
+
+def _avg_pool(layer: AvgPool2d, n: _Numbers) -> TorchCall:
+    kernel = n(layer.kernel_size, "kernel_size")
+    return TorchCall("AvgPool2d", (), _keywords([
+        ("kernel_size", kernel, _ALWAYS), ("stride", n(layer.stride, "stride"), kernel),
+        ("padding", n(layer.padding, "padding"), 0),
+        ("ceil_mode", layer.ceil_mode, False), ("count_include_pad", layer.count_include_pad, True),
+        ("divisor_override", layer.divisor_override, None)]))
+
+
+def _linear(layer: Linear, n: _Numbers) -> TorchCall:
+    features = n(n.analysis.input_shape[0], "input features")
+    return TorchCall("Linear", (features, n(layer.out_features, "out_features")),
+                     _keywords([("bias", layer.bias, True)]))
+
+
+def _batch_norm(layer: BatchNorm2d, n: _Numbers) -> TorchCall:
+    return TorchCall("BatchNorm2d", (n(n.analysis.input_shape[0], "input channels"),), _keywords([
+        ("eps", layer.eps, 1e-5), ("momentum", layer.momentum, 0.1), ("affine", layer.affine, True),
+        ("track_running_stats", layer.track_running_stats, True)]))
+
+
+TORCH_CALLS: dict[type[Layer], Callable[[Any, _Numbers], TorchCall]] = {
+    Conv2d: _conv,
+    MaxPool2d: _max_pool,
+    AvgPool2d: _avg_pool,
+    Linear: _linear,
+    BatchNorm2d: _batch_norm,
+    Flatten: lambda layer, n: TorchCall("Flatten", (), {}),
+    ReLU: lambda layer, n: TorchCall("ReLU", (), _keywords([("inplace", layer.inplace, False)])),
+    Dropout: lambda layer, n: TorchCall("Dropout", (), _keywords([("p", layer.p, 0.5),
+                                                                  ("inplace", layer.inplace, False)])),
+}
+"""symcnn layer class -> the torch constructor call of the same layer."""
+
+
+def identifier(name: str) -> str:
+    """A layer name as a Python attribute name (``features.0`` -> ``features_0``), clear of nn.Module's own."""
+    text = re.sub(r"\W", "_", name)
+    if not text or text[0].isdigit() or keyword.iskeyword(text):
+        text = f"layer_{text}"
+    while hasattr(nn.Module, text) or text in ("layers", "order"):
+        text += "_"
+    return text
+
+
+def torch_calls(network: Network, values: Mapping[sp.Symbol, Any] | None = None) -> list[tuple[str, TorchCall]]:
+    """(attribute name, torch call) of every layer, in order.
+
+    Raises:
+        SymcnnError: a size stays symbolic, or a layer type has no torch counterpart here.
+    """
+    bound = network.values(values)
+    unknown = sorted({str(s) for size in network.input_shape for s in value_of(size, bound).free_symbols})
+    if unknown:
+        raise SymcnnError(f"{network.name}: the input {list(network.input_shape)} is symbolic; a torch module "
+                          f"needs numbers: give values for {', '.join(unknown)} (a [values] table in the spec)")
+    calls: list[tuple[str, TorchCall]] = []
+    for analysis in network.layers:
+        rule = TORCH_CALLS.get(type(analysis.layer))
+        if rule is None:
+            raise SymcnnError(f"{analysis.name}: no torch module for {type(analysis.layer).__name__} yet")
+        calls.append((identifier(analysis.name), rule(analysis.layer, _Numbers(analysis, bound))))
+    names = [name for name, _ in calls]
+    if len(set(names)) != len(names):
+        raise SymcnnError(f"{network.name}: two layer names become the same attribute name: {names}")
+    return calls
+
+
+class ExportedNetwork(nn.Module):
+    """A chain of torch modules, applied in order; each is an attribute named as the spec's layer."""
+
+    def __init__(self, modules: list[tuple[str, nn.Module]]) -> None:
+        super().__init__()
+        self.order = [name for name, _ in modules]
+        for name, module in modules:
+            self.add_module(name, module)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for name in self.order:
+            x = getattr(self, name)(x)
+        return x
+
+
+def build_module(network: Network, values: Mapping[sp.Symbol, Any] | None = None) -> nn.Module:
+    """See :func:`symcnn.to_torch`."""
+    return ExportedNetwork([(name, call.build()) for name, call in torch_calls(network, values)])

@@ -1,0 +1,382 @@
+"""A ``torch.nn.Module`` read as a symcnn network, by ``torch.fx`` symbolic tracing.
+
+The trace records every module call and functional call of ``forward`` without
+running it on data and without reading a weight. Each recorded node is looked up
+in one of three tables (modules by class, functions by identity, tensor methods
+by name); a rule turns the node into a symcnn layer, or passes its input through.
+A node no table knows is collected, never skipped: the import fails with the
+list of all of them, each with its module path and the line of torch source.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import fx, nn
+
+from .errors import LayerError, SymcnnError
+from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .network import Network, build_network
+from .spec import read_shape
+
+
+class Unsupported(Exception):
+    """Raised by a rule: symcnn does not model this node (the message says what)."""
+
+
+PASS = None
+"""A rule's answer for a node that changes nothing symcnn counts (``nn.Identity``): its input goes through."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """A recorded call: the tensor inputs' names and its other arguments, by parameter name."""
+
+    node: fx.Node
+    inputs: tuple[str, ...]
+    arguments: dict[str, Any]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.arguments.get(key, default)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """One traced node as symcnn sees it: a named layer applied to the named inputs."""
+
+    name: str
+    layer: Layer
+    inputs: tuple[str, ...]
+    where: str
+    features: int | None = None  # a view(-1, n) promises n features: checked after the analysis
+
+
+Rule = Callable[[Call], "Layer | None"]
+ModuleRule = Callable[[Any], "Layer | None"]
+
+
+# ------------------------------------------------------------------ module rules
+
+
+def _conv_padding(conv: nn.Conv2d) -> Any:
+    """torch's padding words as numbers; 'same' only where torch pads symmetrically."""
+    if conv.padding == "valid":
+        return 0
+    if conv.padding == "same":
+        spans = [d * (k - 1) for k, d in zip(conv.kernel_size, conv.dilation)]
+        if any(span % 2 for span in spans):
+            raise Unsupported("padding='same' with an even kernel span pads one side more than the other")
+        return tuple(span // 2 for span in spans)
+    return conv.padding
+
+
+def _conv2d(conv: nn.Conv2d) -> Layer:
+    if conv.padding_mode != "zeros":
+        raise Unsupported(f"padding_mode={conv.padding_mode!r} (symcnn models zero padding)")
+    return Conv2d(conv.in_channels, conv.out_channels, kernel_size=conv.kernel_size, stride=conv.stride,
+                  padding=_conv_padding(conv), dilation=conv.dilation, groups=conv.groups,
+                  bias=conv.bias is not None)
+
+
+def _max_pool2d(pool: Any) -> Layer:
+    if pool.return_indices:
+        raise Unsupported("return_indices=True (a pair of tensors)")
+    return MaxPool2d(pool.kernel_size, stride=pool.stride or pool.kernel_size, padding=pool.padding,
+                     dilation=pool.dilation, ceil_mode=pool.ceil_mode)
+
+
+def _avg_pool2d(pool: Any) -> Layer:
+    return AvgPool2d(pool.kernel_size, stride=pool.stride or pool.kernel_size, padding=pool.padding,
+                     ceil_mode=pool.ceil_mode, count_include_pad=pool.count_include_pad,
+                     divisor_override=pool.divisor_override)
+
+
+def _flatten(start_dim: int, end_dim: int) -> Layer:
+    if (start_dim, end_dim) != (1, -1):
+        raise Unsupported(f"flatten(start_dim={start_dim}, end_dim={end_dim}); symcnn flattens dims 1..-1")
+    return Flatten()
+
+
+MODULE_RULES: dict[type, ModuleRule] = {
+    nn.Conv2d: _conv2d,
+    nn.MaxPool2d: _max_pool2d,
+    nn.AvgPool2d: _avg_pool2d,
+    nn.Linear: lambda m: Linear(m.in_features, m.out_features, bias=m.bias is not None),
+    nn.Flatten: lambda m: _flatten(m.start_dim, m.end_dim),
+    nn.ReLU: lambda m: ReLU(inplace=m.inplace),
+    nn.BatchNorm2d: lambda m: BatchNorm2d(m.num_features, eps=m.eps, momentum=m.momentum, affine=m.affine,
+                                          track_running_stats=m.track_running_stats),
+    nn.Dropout: lambda m: Dropout(p=m.p, inplace=m.inplace),
+    nn.Identity: lambda m: PASS,
+}
+"""torch module class -> rule building the symcnn layer from the module's hyperparameters."""
+
+
+# ------------------------------------------------------------------ function and method rules
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The parameter names after the tensor input(s), and how many tensor inputs lead."""
+
+    names: tuple[str, ...]
+    tensors: int = 1
+
+
+class _Pool:
+    """Adapts a functional pooling call to the module rule: the same attributes."""
+
+    def __init__(self, call: Call, defaults: dict[str, Any]) -> None:
+        for key, value in defaults.items():
+            setattr(self, key, call.get(key, value))
+
+
+_MAX_POOL = ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")
+_AVG_POOL = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
+
+
+def _functional_max_pool(call: Call) -> Layer:
+    defaults = dict(kernel_size=None, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False)
+    return _max_pool2d(_Pool(call, defaults))
+
+
+def _functional_avg_pool(call: Call) -> Layer:
+    defaults = dict(kernel_size=None, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                    divisor_override=None)
+    return _avg_pool2d(_Pool(call, defaults))
+
+
+def _relu(call: Call) -> Layer:
+    return ReLU(inplace=bool(call.get("inplace", False)))
+
+
+def _dropout(call: Call) -> Layer:
+    return Dropout(p=float(call.get("p", 0.5)), inplace=bool(call.get("inplace", False)))
+
+
+FUNCTION_RULES: dict[Any, tuple[Signature, Rule]] = {
+    F.relu: (Signature(("inplace",)), _relu),
+    torch.relu: (Signature(()), _relu),
+    torch.flatten: (Signature(("start_dim", "end_dim")),
+                    lambda c: _flatten(c.get("start_dim", 0), c.get("end_dim", -1))),
+    F.max_pool2d: (Signature(_MAX_POOL), _functional_max_pool),
+    F.avg_pool2d: (Signature(_AVG_POOL), _functional_avg_pool),
+    F.dropout: (Signature(("p", "training", "inplace")), _dropout),
+}
+"""torch function -> (its signature, rule)."""
+
+METHOD_RULES: dict[str, tuple[Signature, Rule]] = {
+    "relu": (Signature(()), _relu),
+    "relu_": (Signature(()), lambda c: ReLU(inplace=True)),
+    "flatten": (Signature(("start_dim", "end_dim")),
+                lambda c: _flatten(c.get("start_dim", 0), c.get("end_dim", -1))),
+    "contiguous": (Signature(()), lambda c: PASS),
+}
+"""Tensor method name -> (its signature, rule). ``view`` and ``reshape`` are read apart (see ``_reshape``)."""
+
+
+# ------------------------------------------------------------------ where a node comes from
+
+_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in \S+\n\s*(?P<code>[^\n]*)')
+
+
+def source_line(node: fx.Node) -> str:
+    """``file.py:12: x = self.conv(x)``: the innermost frame of the model's own code."""
+    frames = [m for m in _FRAME.finditer(node.stack_trace or "") if "/torch/" not in m["file"]]
+    if not frames:
+        return "source line unknown"
+    last = frames[-1]
+    return f"{last['file']}:{last['line']}: {last['code'].strip()}"
+
+
+def module_path(node: fx.Node) -> str:
+    """The dotted path of the module the node calls, or of the module whose forward makes the call."""
+    if node.op == "call_module":
+        return str(node.target)
+    stack = node.meta.get("nn_module_stack") or {}
+    path = list(stack.values())[-1][0] if stack else ""
+    return path or "(the model's own forward)"
+
+
+def _describe(node: fx.Node, root: nn.Module) -> str:
+    """What the node calls, as a user wrote it."""
+    if node.op == "call_module":
+        return f"{type(root.get_submodule(str(node.target))).__name__} module"
+    if node.op == "call_method":
+        return f"tensor method .{node.target}()"
+    if node.op == "get_attr":
+        return f"parameter or buffer {node.target} used directly"
+    target = node.target
+    module = getattr(target, "__module__", None) or "torch"
+    return f"function {module}.{getattr(target, '__name__', target)}"
+
+
+# ------------------------------------------------------------------ the walk
+
+
+def trace(module: nn.Module) -> fx.Graph:
+    """The fx graph of ``module``, with source lines recorded.
+
+    Raises:
+        SymcnnError: torch.fx cannot trace the model (data-dependent control flow).
+    """
+    tracer = fx.Tracer()
+    tracer.record_stack_traces = True
+    try:
+        return tracer.trace(module)
+    except Exception as error:  # fx raises TraceError, TypeError, RuntimeError... from user code
+        detail = " ".join(str(error).split())
+        raise SymcnnError(
+            f"{type(module).__name__}: torch.fx cannot trace this model ({type(error).__name__}: {detail}); "
+            f"symcnn reads the model without running it, so forward() must not branch or loop on a tensor's "
+            f"values or sizes. Work around it: decide such branches from constructor arguments, move the "
+            f"data-dependent part into a submodule and import the parts apart, or import a variant without it"
+        ) from None
+
+
+def _bind(call_args: Sequence[Any], kwargs: dict[str, Any], signature: Signature) -> tuple[list[Any], dict]:
+    """Leading tensor arguments, and the rest by parameter name."""
+    tensors = list(call_args[: signature.tensors])
+    arguments = dict(zip(signature.names, call_args[signature.tensors:]))
+    arguments.update({k: v for k, v in kwargs.items() if k not in ("input",)})
+    if "input" in kwargs:
+        tensors.insert(0, kwargs["input"])
+    if len(call_args) - signature.tensors > len(signature.names):
+        raise Unsupported(f"{len(call_args)} positional arguments, more than symcnn reads")
+    return tensors, arguments
+
+
+class _Walk:
+    """One pass over the graph: layers, names, and every unsupported node."""
+
+    def __init__(self, root: nn.Module) -> None:
+        self.root = root
+        self.alias: dict[str, str] = {}  # node -> the node whose tensor it is (pass-through)
+        self.batch: set[str] = set()  # nodes whose value is the batch size (x.size(0))
+        self.sizes: set[str] = set()  # nodes whose value is the whole size (x.size(), x.shape)
+        self.imported: list[Imported] = []
+        self.problems: list[str] = []
+        self.inputs: list[str] = []
+        self.output: str | None = None
+
+    def tensor(self, value: Any) -> str:
+        if not isinstance(value, fx.Node) or value.name in self.batch or value.name in self.sizes:
+            raise Unsupported("an input that is not a traced tensor")
+        return self.alias.get(value.name, value.name)
+
+    def visit(self, node: fx.Node) -> None:
+        if node.op == "placeholder":
+            self.inputs.append(node.name)
+        elif node.op == "output":
+            self.output = self.tensor(node.args[0])
+        elif self._size_value(node):
+            return
+        else:
+            layer, inputs, features = self._layer(node)
+            if layer is PASS:
+                self.alias[node.name] = inputs[0]
+            else:
+                self.imported.append(Imported(node.name, layer, inputs, module_path(node), features))
+
+    def _size_value(self, node: fx.Node) -> bool:
+        """Record ``x.size(0)``, ``x.size()``, ``x.shape``, ``x.shape[0]``: the sizes a flattening view reads."""
+        if node.op == "call_method" and node.target == "size":
+            (self.batch if node.args[1:] == (0,) or node.kwargs.get("dim") == 0 else self.sizes).add(node.name)
+            return True
+        if node.op == "call_function" and node.target is getattr and node.args[1:] == ("shape",):
+            self.sizes.add(node.name)
+            return True
+        if node.op == "call_function" and node.target is operator.getitem and node.args[1:] == (0,):
+            if isinstance(node.args[0], fx.Node) and node.args[0].name in self.sizes:
+                self.batch.add(node.name)
+                return True
+        return False
+
+    def _layer(self, node: fx.Node) -> tuple[Layer | None, tuple[str, ...], int | None]:
+        if node.op == "call_module":
+            rule = MODULE_RULES.get(type(self.root.get_submodule(str(node.target))))
+            if rule is None:
+                raise Unsupported("symcnn has no layer for it")
+            return rule(self.root.get_submodule(str(node.target))), (self.tensor(node.args[0]),), None
+        if node.op == "call_method" and node.target in ("view", "reshape"):
+            return self._reshape(node)
+        if node.op == "call_function":
+            entry = FUNCTION_RULES.get(node.target)
+        elif node.op == "call_method":
+            entry = METHOD_RULES.get(str(node.target))
+        else:
+            entry = None
+        if entry is None:
+            raise Unsupported("symcnn has no layer for it")
+        signature, rule = entry
+        tensors, arguments = _bind(node.args, dict(node.kwargs), signature)
+        inputs = tuple(self.tensor(t) for t in tensors)
+        return rule(Call(node, inputs, arguments)), inputs, None
+
+    def _reshape(self, node: fx.Node) -> tuple[Layer, tuple[str, ...], int | None]:
+        """``x.view(x.size(0), -1)``, ``x.reshape(-1, n)``...: a flatten to one feature vector per sample."""
+        shape = node.args[1] if len(node.args) == 2 and isinstance(node.args[1], (tuple, list)) else node.args[1:]
+        batch = lambda v: v == -1 or (isinstance(v, fx.Node) and v.name in self.batch)  # noqa: E731
+        if len(shape) == 2 and batch(shape[0]) and (shape[1] == -1 or isinstance(shape[1], int)) and shape != (-1, -1):
+            features = None if shape[1] == -1 else int(shape[1])
+            return Flatten(), (self.tensor(node.args[0]),), features
+        raise Unsupported(f".{node.target}() to a shape other than (batch, -1): symcnn reshapes only to flat vectors")
+
+    def walk(self, graph: fx.Graph) -> None:
+        for node in graph.nodes:
+            try:
+                self.visit(node)
+            except (Unsupported, LayerError) as error:
+                self.problems.append(
+                    f"  {node.name}: {_describe(node, self.root)} at {module_path(node)} "
+                    f"({error}); {source_line(node)}"
+                )
+            except SymcnnError as error:
+                self.problems.append(f"  {node.name}: {error}; {source_line(node)}")
+
+
+def import_module(module: Any, input_shape: Sequence[Any], name: str | None = None) -> Network:
+    """See :func:`symcnn.from_torch`."""
+    if not isinstance(module, nn.Module):
+        raise SymcnnError(f"from_torch needs a torch.nn.Module, got {type(module).__name__}")
+    name = name or type(module).__name__
+    shape = read_shape([s if isinstance(s, (int, str)) else str(s) for s in input_shape], f"{name}: input")
+    walk = _Walk(module)
+    walk.walk(trace(module))
+    if len(walk.inputs) != 1:
+        walk.problems.insert(0, f"  forward takes {len(walk.inputs)} inputs; symcnn models networks of one input")
+    if walk.problems:
+        raise SymcnnError(
+            f"{name}: {len(walk.problems)} node(s) symcnn does not model (nothing was counted):\n"
+            + "\n".join(walk.problems)
+        )
+    return assemble(walk.imported, walk.inputs[0], walk.output, shape, name)
+
+
+def assemble(imported: list[Imported], source: str, output: str | None, shape: tuple, name: str) -> Network:
+    """The network of the imported nodes: a chain, each node fed by the one before."""
+    previous = source
+    for node in imported:
+        if node.inputs != (previous,):
+            raise SymcnnError(
+                f"{name}: {node.name} ({node.where}) takes {', '.join(node.inputs)}, not the previous node "
+                f"{previous}; symcnn reads chains of layers here"
+            )
+        previous = node.name
+    if output != previous:
+        raise SymcnnError(f"{name}: forward returns {output}, not the last node {previous}")
+    try:
+        network = build_network([(node.name, node.layer) for node in imported], shape, name)
+    except LayerError as error:
+        raise SymcnnError(f"{name}: {error}") from None
+    for node, analysis in zip(imported, network.layers):
+        features = analysis.output_shape[0]
+        if node.features is not None and features.is_number and features != node.features:
+            raise SymcnnError(f"{name}: {node.name} ({node.where}) views {features} features as {node.features}")
+    return network

@@ -1,0 +1,73 @@
+"""A symcnn network written as readable PyTorch source: one class with ``__init__`` and ``forward``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+
+from .network import Network
+from .quantity import value_of
+from .torch_export import torch_calls
+
+
+def class_name(network_name: str) -> str:
+    """``VGG-16 (torchvision layout)`` -> ``VGG16``: the name before any parenthesis, letters and digits only."""
+    words = re.findall(r"[A-Za-z0-9]+", network_name.split("(")[0])
+    text = "".join(word if word[0].isupper() else word.capitalize() for word in words) or "Network"
+    return text if text[0].isalpha() else f"Net{text}"
+
+
+def torch_source(
+    network: Network,
+    values: Mapping[sp.Symbol, Any] | None = None,
+    name: str | None = None,
+    origin: str | None = None,
+) -> str:
+    """Python source of a ``torch.nn.Module`` class equal to ``network`` (random weights).
+
+    Args:
+        network: the network; its sizes numbers, or made numbers by ``values``.
+        values: values of the network's symbols.
+        name: the class name (default: from the network's name).
+        origin: where the network comes from, for the module docstring.
+
+    Raises:
+        SymcnnError: a size stays symbolic.
+    """
+    calls = torch_calls(network, values)
+    cls = name or class_name(network.name)
+    bound = network.values(values)
+    shape = ", ".join(str(value_of(size, bound)) for size in network.input_shape)
+    source = f" from {origin}" if origin else ""
+    title = network.name.replace('"""', "'''").replace("\\", "/")
+    lines = [
+        f'"""{title}: written by symcnn export{source}.',
+        "",
+        f"Run it: python this_file.py prints the output shape of one random [{shape}] input.",
+        '"""',
+        "",
+        "import torch",
+        "from torch import nn",
+        "",
+        "",
+        f"class {cls}(nn.Module):",
+        f'    """Input: one [{shape}] tensor per sample (C, H, W)."""',
+        "",
+        "    def __init__(self) -> None:",
+        "        super().__init__()",
+    ]
+    lines += [f"        self.{attribute} = {call.source()}" for attribute, call in calls]
+    lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
+    lines += [f"        x = self.{attribute}(x)" for attribute, _ in calls]
+    lines += [
+        "        return x",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        f"    model = {cls}()",
+        f"    print(tuple(model(torch.randn(1, {shape})).shape))",
+    ]
+    return "\n".join(lines) + "\n"
