@@ -1,10 +1,14 @@
-"""Network: a chain of layers applied to an input shape, in linear time.
+"""Network: layers applied to an input shape, in linear time: a chain, or a graph.
 
 Each layer is analysed on the shape the previous one produced. A spatial size
 that stays an expression gets a symbol of its own (``W_3`` for layer 3, defined
 by that layer's formula in terms of ``W_2``), so no expression ever nests the
 whole network: cost grows linearly with depth, also fully symbolically. Numbers
 come in by binding values layer by layer with ``xreplace``.
+
+A graph network (:func:`symcnn.graph.build_graph`) is the same object with
+``inputs`` saying which earlier nodes each layer reads (node 0 is the input,
+node k the k-th layer), always in topological order.
 """
 
 from __future__ import annotations
@@ -34,12 +38,28 @@ class Network(Displayable):
         input_shape: (C, H, W) of one sample.
         layers: one analysis per layer, in order, named ``conv1``, ``pool1``, ...
         batch: the batch-size symbol.
+        inputs: per layer, the nodes it reads (0: the input, k: layer k);
+            empty for a chain, where layer k reads node k - 1.
     """
 
     name: str
     input_shape: Shape
     layers: tuple[LayerAnalysis, ...]
     batch: sp.Symbol = B
+    inputs: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def is_chain(self) -> bool:
+        """Whether every layer reads the one before it."""
+        return all(nodes == (k,) for k, nodes in enumerate(self.inputs)) if self.inputs else True
+
+    def inputs_of(self, position: int) -> tuple[int, ...]:
+        """The nodes the layer at 0-based ``position`` reads (0: the input, k: layer k)."""
+        return self.inputs[position] if self.inputs else (position,)
+
+    def node_name(self, node: int) -> str:
+        """``input`` for node 0, else the layer's name."""
+        return "input" if node == 0 else self.layers[node - 1].name
 
     def __iter__(self) -> Iterator[LayerAnalysis]:
         return iter(self.layers)
@@ -60,6 +80,9 @@ class Network(Displayable):
             for analysis in self.layers:
                 if analysis.name == key:
                     return analysis
+            inside = [a for a in self.layers if a.name.startswith(f"{key}.")]
+            if inside:  # a block's name stands for its output: its last node
+                return inside[-1]
         names = ", ".join(a.name for a in self.layers)
         raise LayerError(f"{self.name}: no layer {key!r}; the layers are {names} (or 1..{len(self.layers)})")
 

@@ -13,6 +13,12 @@ far::
 The closed forms of Araujo, Norris and Sim, "Computing Receptive Fields of
 Convolutional Neural Networks" (Distill, 2019) give the same numbers:
 ``r = 1 + Σ_l (K_l - 1) Π_{m<l} S_m`` and ``u = -Σ_l P_l Π_{m<l} S_m``.
+
+On a graph, a node sees the union of what each path from the input gives it:
+where paths of the same jump meet, the field starts at the smallest start and
+ends at the largest end. Paths of different jumps do not make one interval
+``a·i + b`` (Araujo et al.'s alignment problem): such a node keeps each jump's
+interval and says so (:attr:`ReceptiveField.mixed`).
 """
 
 from __future__ import annotations
@@ -91,6 +97,8 @@ class ReceptiveField:
     layer: str
     rows: Interval
     columns: Interval
+    mixed: str | None = None
+    """Paths of different jumps meet here: the statement of each path's interval (``rows`` is the first)."""
 
     def region(self) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
         """(i_first, i_last, j_first, j_last) as expressions in i and j."""
@@ -98,7 +106,7 @@ class ReceptiveField:
 
     def bound(self, values: dict[sp.Symbol, sp.Expr]) -> ReceptiveField:
         """The receptive field with ``values`` put in."""
-        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values))
+        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values), self.mixed)
 
 
 @dataclass(frozen=True, repr=False)
@@ -117,27 +125,69 @@ class ReceptiveFields(Displayable):
         return bind(self.definitions, bound)
 
 
+Paths = tuple[Interval, ...]
+"""One axis of a node's field: one interval per distinct jump of the paths reaching it."""
+
+
 def receptive_fields(network: Network) -> ReceptiveFields:
-    """Compose every layer's window, from the input up."""
-    identity = Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0))
-    rows, columns = identity, identity
+    """Compose every layer's window from the input up, along every path of a graph."""
+    identity = (Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0)),)
+    nodes: list[tuple[Paths, Paths] | None] = [(identity, identity)]
     result: list[ReceptiveField | None] = []
     definitions: dict[sp.Symbol, sp.Expr] = {}
-    flat = False
     for index, analysis in enumerate(network.layers, start=1):
-        windows = getattr(analysis.layer, "windows", None)
-        if len(analysis.output_shape) == 1:
-            flat = True
-        if flat:
+        reads = [nodes[k] for k in network.inputs_of(index - 1)]
+        if len(analysis.output_shape) == 1 or any(r is None for r in reads):
+            nodes.append(None)  # past a Flatten every neuron sees the whole input
             result.append(None)
             continue
+        rows, columns = _union([r[0] for r in reads]), _union([r[1] for r in reads])  # type: ignore[index]
+        windows = getattr(analysis.layer, "windows", None)
         if windows is not None and windows[0] == windows[1] and rows is columns:  # square: compose once
-            rows = columns = _named(rows.through(windows[0]), "", index, definitions)
+            rows = columns = _named_paths(tuple(p.through(windows[0]) for p in rows), "", index, definitions)
         elif windows is not None:
-            rows = _named(rows.through(windows[0]), "h", index, definitions)
-            columns = _named(columns.through(windows[1]), "w", index, definitions)
-        result.append(ReceptiveField(analysis.name, rows, columns))
+            rows = _named_paths(tuple(p.through(windows[0]) for p in rows), "h", index, definitions)
+            columns = _named_paths(tuple(p.through(windows[1]) for p in columns), "w", index, definitions)
+        elif len(reads) > 1:
+            rows = _named_paths(rows, "h", index, definitions)
+            columns = rows if columns == rows else _named_paths(columns, "w", index, definitions)
+        nodes.append((rows, columns))
+        result.append(ReceptiveField(analysis.name, rows[0], columns[0], _mixed(rows, columns)))
     return ReceptiveFields(tuple(result), definitions)
+
+
+def _union(reads: list[Paths]) -> Paths:
+    """The paths of several inputs merged: one interval per jump, smallest start and largest end."""
+    if len(reads) == 1 or all(r is reads[0] for r in reads):
+        return reads[0]
+    merged: dict[sp.Expr, Interval] = {}
+    for paths in reads:
+        for path in paths:
+            same = merged.get(path.jump)
+            merged[path.jump] = path if same is None else Interval(
+                path.jump, sp.Min(same.first, path.first), sp.Max(same.last, path.last))
+    return tuple(merged.values())
+
+
+def _named_paths(paths: Paths, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Paths:
+    if len(paths) == 1:
+        return (_named(paths[0], axis, index, definitions),)
+    return tuple(_named(p, f"{axis}{k}", index, definitions) for k, p in enumerate(paths, start=1))
+
+
+def _mixed(rows: Paths, columns: Paths) -> str | None:
+    """The statement for a node where paths of different jumps meet (None: one jump per axis)."""
+    if len(rows) == 1 and len(columns) == 1:
+        return None
+    from .plain import interval_text
+
+    parts = []
+    for axis, paths, index in (("rows", rows, i), ("columns", columns, j)):
+        if len(paths) > 1:
+            each = " and ".join(interval_text(p, index) for p in paths)
+            parts.append(f"{axis}: paths of jumps {', '.join(str(p.jump) for p in paths)} meet; "
+                         f"neuron {index} sees the union of {each}")
+    return "; ".join(parts)
 
 
 def _named(interval: Interval, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Interval:

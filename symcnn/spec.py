@@ -20,18 +20,22 @@ import sympy as sp
 from .analysis import LayerAnalysis, Shape, elements
 from .errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning
 from .expr import parse_expression
+from .joins import Add, Concat, Mul
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
 from .network import Network, build_network
 from .symbols import symbol
 
 LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Conv2d, MaxPool2d, AvgPool2d, Linear, Flatten, ReLU, BatchNorm2d, Dropout)
+    cls.__name__: cls for cls in (Conv2d, MaxPool2d, AvgPool2d, Linear, Flatten, ReLU, BatchNorm2d, Dropout,
+                                  Add, Mul, Concat)
 }
 _LAYER_KEYS = ("type", "name", "repeat")
 _IMAGE_CHANNELS = (1, 3, 4)
 """Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
-_NETWORK_KEYS = ("name", "input", "layers", "values")
+_NETWORK_KEYS = ("name", "input", "layers", "values", "blocks")
+_GRAPH_KEYS = ("block", "input", "inputs")
+"""Keys that make a [[layers]] entry part of a graph rather than a chain."""
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -153,6 +157,8 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
     if not isinstance(entries, list) or not entries:
         raise SpecError(f"{where}: no layers; add [[layers]] tables with type = \"Conv2d\" etc.")
     values = read_values(table.get("values", {}), f"{where}: values")
+    if "blocks" in table or any(isinstance(e, dict) and any(k in e for k in _GRAPH_KEYS) for e in entries):
+        return _graph_from_table(table, entries, input_shape, values, name, where)
     layers: list[tuple[str, Layer] | Layer] = []
     for index, entry in enumerate(entries, start=1):
         layers += _layers_from_entry(entry, f"{where}: layer {index}")
@@ -162,6 +168,28 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
         return network, values
     except LayerError as error:
         raise SpecError(f"{where}: {error}") from None
+
+
+def _graph_from_table(
+    table: Mapping[str, Any], entries: list[Any], input_shape: Shape, values: dict[sp.Symbol, sp.Expr],
+    name: str, where: str,
+) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """A graph network: blocks expanded, nodes built, joins that can never agree refused."""
+    from .blocks import expand, read_blocks
+    from .graph import build_graph
+    from .validity import input_validity
+
+    nodes = expand(entries, read_blocks(table.get("blocks"), where), where)
+    try:
+        network = build_graph(nodes, input_shape, name)
+        network.values(values)
+    except LayerError as error:
+        raise SpecError(f"{where}: {error}") from None
+    if any(not size.is_Integer for size in input_shape[1:]):
+        for check in input_validity(network, values).joins:
+            if check.never:
+                raise SpecError(f"{where}: {check.statement}; make the branches' strides and paddings match")
+    return network, values
 
 
 def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer]:

@@ -13,11 +13,14 @@ from typing import Any
 import sympy as sp
 
 from .display import Displayable
+from .errors import SymcnnError
+from .inference_memory import InferencePeak, inference_peak
 from .memory import MemoryPlan, memory_plan
 from .network import TOTAL_KEYS, Network
 from .plain import grouped, plain, shape_text
 from .quantity import value_of
 from .receptive_field import receptive_fields
+from .validity import Validity, input_validity
 
 _ROW_KEYS = ("params", "mults", "adds")
 
@@ -34,6 +37,8 @@ class LayerRow:
     adds: sp.Expr
     activation_elements: sp.Expr
     receptive_field: dict[str, tuple[sp.Expr, sp.Expr]] | None
+    inputs: tuple[str, ...] = ()
+    mixed: str | None = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -47,6 +52,9 @@ class Summary(Displayable):
     batch: int | None
     memory: MemoryPlan | None
     definitions: dict[sp.Symbol, sp.Expr]
+    validity: Validity | None = None
+    given: dict[sp.Symbol, int] | None = None
+    inference: InferencePeak | None = None
 
 
 def summarize(
@@ -77,13 +85,49 @@ def summarize(
             tuple(value_of(size, bound) for size in analysis.output_shape),
             counts["params"], counts["mults"], counts["adds"],
             value_of(network.activation(analysis), bound), rf,
+            tuple(network.node_name(k) for k in network.inputs_of(len(rows))), field.mixed if field else None,
         ))
     totals = {key: value_of(network.total(key), bound) for key in TOTAL_KEYS if key != "comparisons"}
+    totals["conv_linear_mults"] = value_of(sp.Add(*(
+        a["mults"].expr for a in network.layers if type(a.layer).__name__ in WEIGHT_LAYERS)), bound)
     plan = memory_plan(network, bound, budget, dtype, optimizer) if budget is not None else None
     input_shape = tuple(value_of(size, bound) for size in network.input_shape)
     unbound = {sym: value_of(expr, bound) for sym, expr in {**network.definitions, **fields.definitions}.items()
                if sym not in bound}
-    return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound)
+    validity = input_validity(network, bound)
+    try:
+        peak = inference_peak(network, bound)
+    except SymcnnError:
+        peak = None  # sizes that stay symbolic: no single peak
+    return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound,
+                   validity, validity.given(network, bound), peak)
+
+
+WEIGHT_LAYERS = ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d", "Linear")
+"""The layers whose multiplications torch's FlopCounterMode counts (FLOPs = 2 x these)."""
+
+
+def validity_lines(summary: Summary) -> list[str]:
+    """The valid-input check, first thing a summary says: the condition, the smallest input, this input."""
+    validity = summary.validity
+    if validity is None:
+        return []
+    lines = []
+    if validity.sets:
+        smallest = validity.smallest
+        least = "none" if smallest is None else " x ".join(str(v) for v in smallest)
+        lines.append(f"Valid inputs (proved for every size): {validity.condition} (smallest: {least})")
+        if summary.given:
+            verdict = validity.admits(summary.given)
+            shown = ", ".join(f"{v} = {n}" for v, n in summary.given.items())
+            lines.append(f"This input ({shown}): " + {True: "valid", False: "NOT valid", None: "valid so far"}[verdict])
+    joins = validity.joins
+    if joins:
+        proved = sum(1 for j in joins if j.always)
+        lines.append(f"Joins: {proved} of {len(joins)} axis checks proved equal for every admissible input")
+        lines += [f"  {j.statement}" for j in joins if not j.always]
+    lines += [f"Undecided: {text}" for text in validity.undecided]
+    return lines
 
 
 def exact(value: sp.Expr) -> int | str:
@@ -104,13 +148,23 @@ def as_json(summary: Summary) -> dict[str, Any]:
             "params": exact(row.params), "mults": exact(row.mults), "adds": exact(row.adds),
             "activation_elements": exact(row.activation_elements),
             "receptive_field": rf,
+            "inputs": list(row.inputs),
         })
+        if row.mixed:
+            layers[-1]["receptive_field_mixed"] = row.mixed
     result: dict[str, Any] = {
         "name": summary.name,
         "input": [exact(v) for v in summary.input_shape],
         "layers": layers,
         "totals": {key: exact(value) for key, value in summary.totals.items()},
     }
+    if summary.validity is not None:
+        result["validity"] = _validity_json(summary)
+    if summary.inference is not None:
+        result["inference"] = {
+            "peak_elements_per_sample": int(summary.inference.elements),
+            "during": summary.inference.during, "alive": list(summary.inference.alive),
+        }
     if summary.definitions:  # the per-layer symbols that symbolic entries above refer to
         result["definitions"] = {sym.name: plain(expr) for sym, expr in summary.definitions.items()}
     if summary.batch is not None:
@@ -125,7 +179,25 @@ def as_json(summary: Summary) -> dict[str, Any]:
             "max_batch_largest_activation": int(plan.max_batch()),
             "max_batch_training": int(plan.max_batch(training=True)),
         }
+        if summary.inference is not None:
+            result["memory"]["max_batch_inference"] = int(
+                summary.inference.max_batch(plan.budget.bytes, plan.element_bytes))
     return result
+
+
+def _validity_json(summary: Summary) -> dict[str, Any]:
+    validity = summary.validity
+    assert validity is not None
+    smallest = validity.smallest
+    return {
+        "condition": validity.condition,
+        "smallest_input": None if smallest is None else [int(v) if v.is_Integer else plain(v) for v in smallest],
+        "this_input_valid": validity.admits(summary.given) if summary.given else None,
+        "joins": [{"node": j.node, "branches": list(j.branches), "shapes": list(j.sizes),
+                   "axis": j.agree.variable.name, "always": j.always, "agree_when": j.agree.text}
+                  for j in validity.joins],
+        "undecided": list(validity.undecided),
+    }
 
 
 def _both(pair: tuple[sp.Expr, sp.Expr]) -> str:
@@ -138,14 +210,21 @@ def as_table(summary: Summary) -> str:
     batch = "B" if summary.batch is None else str(summary.batch)
     header = ("Layer (type)", "Output shape", "Param #", "Mult-adds", f"Activation ({batch} x)", "Receptive field")
     body = []
+    graph = any(row.inputs and len(row.inputs) > 1 for row in summary.rows)
+    previous = "input"
     for row in summary.rows:
         rf = "whole input" if row.receptive_field is None else "{} x {}, jump {}, start {}".format(
             *(grouped(v) for v in row.receptive_field["size"]),
             _both(row.receptive_field["jump"]), _both(row.receptive_field["start"]),
         )
+        if row.mixed:
+            rf = "mixed jumps: " + row.mixed
+        reads = "" if row.inputs in ((), (previous,)) else f" <- {', '.join(row.inputs)}"
+        previous = row.name
+        name = f"{'  ' * row.name.count('.') if graph or '.' in row.name else ''}{row.name} ({row.type}){reads}"
         activation = row.activation_elements if summary.batch is None else row.activation_elements * summary.batch
         body.append((
-            f"{row.name} ({row.type})",
+            name,
             shape_text((summary.batch or sp.Symbol("B"),) + row.output_shape),
             grouped(row.params), grouped(row.mults), grouped(activation), rf,
         ))
@@ -156,14 +235,20 @@ def as_table(summary: Summary) -> str:
         cells = tuple(c.ljust(w) if k in (0, 1, 5) else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths)))
         return "  ".join(cells).rstrip()
 
-    lines = [summary.name, rule, line(header), rule, *map(line, body), rule]
+    lines = [summary.name, *validity_lines(summary), rule, line(header), rule, *map(line, body), rule]
     totals = summary.totals
     lines += [
         f"Total params: {grouped(totals['params'])}",
-        f"Total mult-adds (multiplications, one per weight x input; FLOPs = 2 x this): {grouped(totals['mults'])}",
+        f"Total mult-adds (multiplications, one per weight x input): {grouped(totals['mults'])}",
+        f"  of which convolutions and linear layers (FlopCounterMode FLOPs = 2 x this): "
+        f"{grouped(totals['conv_linear_mults'])}",
         f"Total additions: {grouped(totals['adds'])}",
         f"Activation elements per sample (all layers): {grouped(totals['activation_elements'])}",
     ]
+    if summary.inference is not None:
+        peak = summary.inference
+        lines.append(f"Inference peak (each tensor freed after its last reader): {int(peak.elements):,} "
+                     f"elements per sample, during {peak.during} ({', '.join(peak.alive)} alive)")
     if summary.memory is not None:
         plan = summary.memory
         lines += [
@@ -176,5 +261,8 @@ def as_table(summary: Summary) -> str:
             f"Largest batch for training (all activations, weights, gradients, optimizer state): "
             f"{int(plan.max_batch(training=True)):,}",
         ]
+        if summary.inference is not None:
+            lines.append(f"Largest batch for inference (peak live activations): "
+                         f"{int(summary.inference.max_batch(plan.budget.bytes, plan.element_bytes)):,}")
     lines.append(rule)
     return "\n".join(lines)

@@ -214,8 +214,8 @@ def test_subprocess_exit_code_and_streams(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- JSON
 
 LAYER_KEYS = {"name", "type", "output_shape", "params", "mults", "adds", "activation_elements",
-              "receptive_field"}
-TOTAL_KEYS = {"params", "mults", "adds", "activation_elements"}
+              "receptive_field", "inputs"}
+TOTAL_KEYS = {"params", "mults", "adds", "activation_elements", "conv_linear_mults"}
 
 
 def summary_json(capsys, path: Path | str, *argv: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -226,12 +226,13 @@ def summary_json(capsys, path: Path | str, *argv: str) -> dict:  # type: ignore[
 
 
 def check_schema(data: dict) -> None:  # type: ignore[type-arg]
-    assert set(data) <= {"name", "input", "layers", "totals", "batch", "memory", "definitions"}
+    assert set(data) <= {"name", "input", "layers", "totals", "batch", "memory", "definitions", "validity",
+                         "inference"}
     assert {"name", "input", "layers", "totals"} <= set(data)
     assert isinstance(data["name"], str)
     assert isinstance(data["input"], list)
     for layer in data["layers"]:
-        assert set(layer) == LAYER_KEYS
+        assert set(layer) - {"receptive_field_mixed"} == LAYER_KEYS
         assert isinstance(layer["name"], str) and isinstance(layer["type"], str)
         assert isinstance(layer["output_shape"], list)
         field = layer["receptive_field"]
@@ -243,7 +244,8 @@ def check_schema(data: dict) -> None:  # type: ignore[type-arg]
 def _flat(value):  # type: ignore[no-untyped-def]
     """Every number (or expression string) of a summary: names and types left out."""
     if isinstance(value, dict):
-        return [x for k, v in value.items() if k not in ("name", "type", "budget_unit", "dtype",
+        return [x for k, v in value.items() if k not in ("name", "type", "budget_unit", "dtype", "inputs", "validity",
+                                                          "during", "alive",
                                                           "optimizer", "bottleneck") for x in _flat(v)]
     if isinstance(value, list):
         return [x for v in value for x in _flat(v)]
@@ -271,7 +273,7 @@ def test_seed_json(capsys) -> None:  # type: ignore[no-untyped-def]
         "name": "conv1", "type": "Conv2d", "output_shape": [64, 256, 256],
         "params": 640, "mults": 9 * 64 * 256 * 256, "adds": 9 * 64 * 256 * 256,
         "activation_elements": 4_194_304,
-        "receptive_field": {"size": [3, 3], "jump": [1, 1], "start": [-1, -1]},
+        "receptive_field": {"size": [3, 3], "jump": [1, 1], "start": [-1, -1]}, "inputs": ["input"],
     }
     assert layers["pool1"]["receptive_field"] == {"size": [6, 6], "jump": [2, 2], "start": [-2, -2]}
     assert layers["conv10"]["receptive_field"] == {"size": [140, 140], "jump": [16, 16], "start": [-62, -62]}
@@ -279,7 +281,7 @@ def test_seed_json(capsys) -> None:  # type: ignore[no-untyped-def]
     assert layers["flatten1"]["output_shape"] == [32768]
     assert layers["fc3"] == {
         "name": "fc3", "type": "Linear", "output_shape": [2], "params": 4097 * 2, "mults": 4096 * 2,
-        "adds": 4096 * 2, "activation_elements": 2, "receptive_field": None,
+        "adds": 4096 * 2, "activation_elements": 2, "receptive_field": None, "inputs": ["fc2"],
     }
 
     conv_mults = sum(9 * c_in * c_out * size * size for c_in, c_out, size in SEED_CONVS)
@@ -291,6 +293,7 @@ def test_seed_json(capsys) -> None:  # type: ignore[no-untyped-def]
         "mults": conv_mults + fc_mults,
         "adds": conv_mults + fc_mults,  # (k − 1) sums + 1 bias per output: one add per mult
         "activation_elements": sum(layer["activation_elements"] for layer in data["layers"]),
+        "conv_linear_mults": conv_mults + fc_mults,  # no BatchNorm here: every multiplication is a weight's
     }
     assert data["totals"]["params"] == 160_415_170
     assert data["totals"]["mults"] == 14_684_266_496
@@ -307,6 +310,7 @@ def test_seed_json_with_memory(capsys) -> None:  # type: ignore[no-untyped-def]
         "budget_bytes": 12 * 2**30, "budget_unit": "GiB = 2^30 bytes", "dtype": "float32", "optimizer": "sgd",
         "bottleneck": ["conv1", "conv2"], "largest_activation_elements": 4_194_304,
         "max_batch_largest_activation": 768, "max_batch_training": 160,
+        "max_batch_inference": 384,  # conv2 is computed while conv1, its input, is alive: 2 x 4,194,304
     }
     adam = summary_json(capsys, SEED, "--memory", "12GiB", "--optimizer", "adam")["memory"]
     assert (adam["max_batch_largest_activation"], adam["max_batch_training"]) == (768, 142)
