@@ -75,8 +75,12 @@ def spec_text(network: Network, values: Mapping[sp.Symbol, Any] | None = None, c
     lines += [f"name = {toml_value(network.name)}", f"input = {toml_value(list(network.input_shape))}  # [C, H, W]"]
     if values:
         lines += ["", "[values]"] + [f"{sym} = {toml_value(value)}" for sym, value in values.items()]
-    for analysis in network.layers:
+    for position, analysis in enumerate(network.layers):
         kind = type(analysis.layer).__name__
         lines += ["", "[[layers]]", f"name = {toml_value(analysis.name)}", f"type = {toml_value(kind)}"]
         lines += [f"{key} = {toml_value(value)}" for key, value in layer_arguments(analysis.layer).items()]
+        reads = network.inputs_of(position)
+        if reads != (position,):  # a graph node reading other than the node before it
+            names = [network.node_name(node) for node in reads]
+            lines.append(f"input = {toml_value(names[0])}" if len(names) == 1 else f"inputs = {toml_value(names)}")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from torch import nn
 from .analysis import LayerAnalysis
 from .arguments import as_expr
 from .errors import SymcnnError
+from .joins import Add, Concat, Join, Mul
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .network import Network
 from .quantity import value_of
@@ -135,8 +136,8 @@ def identifier(name: str) -> str:
     return text
 
 
-def torch_calls(network: Network, values: Mapping[sp.Symbol, Any] | None = None) -> list[tuple[str, TorchCall]]:
-    """(attribute name, torch call) of every layer, in order.
+def torch_calls(network: Network, values: Mapping[sp.Symbol, Any] | None = None) -> list[tuple[str, Any]]:
+    """(attribute name, torch call) of every layer, in order; a join stays itself (an operator, no module).
 
     Raises:
         SymcnnError: a size stays symbolic, or a layer type has no torch counterpart here.
@@ -146,8 +147,11 @@ def torch_calls(network: Network, values: Mapping[sp.Symbol, Any] | None = None)
     if unknown:
         raise SymcnnError(f"{network.name}: the input {list(network.input_shape)} is symbolic; a torch module "
                           f"needs numbers: give values for {', '.join(unknown)} (a [values] table in the spec)")
-    calls: list[tuple[str, TorchCall]] = []
+    calls: list[tuple[str, TorchCall | Join]] = []
     for analysis in network.layers:
+        if isinstance(analysis.layer, Join):
+            calls.append((identifier(analysis.name), analysis.layer))
+            continue
         rule = TORCH_CALLS.get(type(analysis.layer))
         if rule is None:
             raise SymcnnError(f"{analysis.name}: no torch module for {type(analysis.layer).__name__} yet")
@@ -158,21 +162,44 @@ def torch_calls(network: Network, values: Mapping[sp.Symbol, Any] | None = None)
     return calls
 
 
-class ExportedNetwork(nn.Module):
-    """A chain of torch modules, applied in order; each is an attribute named as the spec's layer."""
+JOINS: dict[type[Join], tuple[str, Callable[[list[torch.Tensor]], torch.Tensor]]] = {
+    Add: (" + ", lambda xs: _fold(xs, torch.add)),
+    Mul: (" * ", lambda xs: _fold(xs, torch.mul)),
+    Concat: (", ", lambda xs: torch.cat(xs, dim=1)),
+}
+"""Join class -> (the operator between its inputs in source, the torch computation)."""
 
-    def __init__(self, modules: list[tuple[str, nn.Module]]) -> None:
+
+def _fold(tensors: list[torch.Tensor], operation: Callable) -> torch.Tensor:
+    result = tensors[0]
+    for tensor in tensors[1:]:
+        result = operation(result, tensor)
+    return result
+
+
+class ExportedNetwork(nn.Module):
+    """Torch modules applied in order, each an attribute named as the spec's layer; joins read several nodes."""
+
+    def __init__(self, modules: list[tuple[str, nn.Module | Join]], reads: list[tuple[int, ...]]) -> None:
         super().__init__()
         self.order = [name for name, _ in modules]
+        self.joins = {name: JOINS[type(m)][1] for name, m in modules if isinstance(m, Join)}
+        self.reads = reads
         for name, module in modules:
-            self.add_module(name, module)
+            if not isinstance(module, Join):
+                self.add_module(name, module)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for name in self.order:
-            x = getattr(self, name)(x)
-        return x
+        outputs = [x]
+        for name, reads in zip(self.order, self.reads):
+            if name in self.joins:
+                outputs.append(self.joins[name]([outputs[k] for k in reads]))
+            else:
+                outputs.append(getattr(self, name)(outputs[reads[0]]))
+        return outputs[-1]
 
 
 def build_module(network: Network, values: Mapping[sp.Symbol, Any] | None = None) -> nn.Module:
     """See :func:`symcnn.to_torch`."""
-    return ExportedNetwork([(name, call.build()) for name, call in torch_calls(network, values)])
+    modules = [(name, call if isinstance(call, Join) else call.build()) for name, call in torch_calls(network, values)]
+    return ExportedNetwork(modules, [network.inputs_of(k) for k in range(len(network.layers))])

@@ -21,6 +21,8 @@ import torch.nn.functional as F
 from torch import fx, nn
 
 from .errors import LayerError, SymcnnError
+from .graph import INPUT, Node, build_graph
+from .joins import Add, Concat, Mul
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .network import Network, build_network
 from .spec import read_shape
@@ -160,7 +162,20 @@ def _dropout(call: Call) -> Layer:
     return Dropout(p=float(call.get("p", 0.5)), inplace=bool(call.get("inplace", False)))
 
 
+def _concat(call: Call) -> Layer:
+    dim = call.get("dim", 0)
+    if dim not in (1, -3):
+        raise Unsupported(f"torch.cat along dim={dim}; symcnn joins along channels (dim=1)")
+    return Concat()
+
+
 FUNCTION_RULES: dict[Any, tuple[Signature, Rule]] = {
+    operator.add: (Signature((), tensors=2), lambda c: Add()),
+    operator.iadd: (Signature((), tensors=2), lambda c: Add(inplace=True)),
+    torch.add: (Signature((), tensors=2), lambda c: Add()),
+    operator.mul: (Signature((), tensors=2), lambda c: Mul()),
+    torch.mul: (Signature((), tensors=2), lambda c: Mul()),
+    torch.cat: (Signature(("dim",), tensors=0), _concat),
     F.relu: (Signature(("inplace",)), _relu),
     torch.relu: (Signature(()), _relu),
     torch.flatten: (Signature(("start_dim", "end_dim")),
@@ -177,6 +192,9 @@ METHOD_RULES: dict[str, tuple[Signature, Rule]] = {
     "flatten": (Signature(("start_dim", "end_dim")),
                 lambda c: _flatten(c.get("start_dim", 0), c.get("end_dim", -1))),
     "contiguous": (Signature(()), lambda c: PASS),
+    "add": (Signature((), tensors=2), lambda c: Add()),
+    "add_": (Signature((), tensors=2), lambda c: Add(inplace=True)),
+    "mul": (Signature((), tensors=2), lambda c: Mul()),
 }
 """Tensor method name -> (its signature, rule). ``view`` and ``reshape`` are read apart (see ``_reshape``)."""
 
@@ -243,11 +261,11 @@ def trace(module: nn.Module) -> fx.Graph:
 def _bind(call_args: Sequence[Any], kwargs: dict[str, Any], signature: Signature) -> tuple[list[Any], dict]:
     """Leading tensor arguments, and the rest by parameter name."""
     tensors = list(call_args[: signature.tensors])
-    arguments = dict(zip(signature.names, call_args[signature.tensors:]))
+    arguments = dict(zip(signature.names, call_args[max(signature.tensors, 1):]))
     arguments.update({k: v for k, v in kwargs.items() if k not in ("input",)})
     if "input" in kwargs:
         tensors.insert(0, kwargs["input"])
-    if len(call_args) - signature.tensors > len(signature.names):
+    if len(call_args) - max(signature.tensors, 1) > len(signature.names):
         raise Unsupported(f"{len(call_args)} positional arguments, more than symcnn reads")
     return tensors, arguments
 
@@ -316,6 +334,10 @@ class _Walk:
             raise Unsupported("symcnn has no layer for it")
         signature, rule = entry
         tensors, arguments = _bind(node.args, dict(node.kwargs), signature)
+        if node.target is torch.cat:
+            tensors = list(node.args[0] if node.args else node.kwargs.get("tensors", ()))
+            arguments.pop("tensors", None)
+            arguments.update(dict(zip(("dim",), node.args[1:])))
         inputs = tuple(self.tensor(t) for t in tensors)
         return rule(Call(node, inputs, arguments)), inputs, None
 
@@ -360,19 +382,19 @@ def import_module(module: Any, input_shape: Sequence[Any], name: str | None = No
 
 
 def assemble(imported: list[Imported], source: str, output: str | None, shape: tuple, name: str) -> Network:
-    """The network of the imported nodes: a chain, each node fed by the one before."""
-    previous = source
-    for node in imported:
-        if node.inputs != (previous,):
-            raise SymcnnError(
-                f"{name}: {node.name} ({node.where}) takes {', '.join(node.inputs)}, not the previous node "
-                f"{previous}; symcnn reads chains of layers here"
-            )
-        previous = node.name
-    if output != previous:
-        raise SymcnnError(f"{name}: forward returns {output}, not the last node {previous}")
+    """The network of the imported nodes: a chain when each reads the one before, else a graph."""
+    last = imported[-1].name if imported else source
+    if output != last:
+        raise SymcnnError(f"{name}: forward returns {output}, not the last node {last}; symcnn's last node "
+                          f"is the network's output")
+    previous = [source] + [node.name for node in imported[:-1]]
+    chain = all(node.inputs == (before,) for node, before in zip(imported, previous))
     try:
-        network = build_network([(node.name, node.layer) for node in imported], shape, name)
+        if chain:
+            network = build_network([(node.name, node.layer) for node in imported], shape, name)
+        else:
+            reads = lambda n: tuple(INPUT if i == source else i for i in n.inputs)  # noqa: E731
+            network = build_graph([Node(node.name, node.layer, reads(node)) for node in imported], shape, name)
     except LayerError as error:
         raise SymcnnError(f"{name}: {error}") from None
     for node, analysis in zip(imported, network.layers):

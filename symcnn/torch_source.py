@@ -8,9 +8,10 @@ from typing import Any
 
 import sympy as sp
 
+from .joins import Concat, Join
 from .network import Network
 from .quantity import value_of
-from .torch_export import torch_calls
+from .torch_export import JOINS, torch_calls
 
 
 def class_name(network_name: str) -> str:
@@ -59,11 +60,11 @@ def torch_source(
         "    def __init__(self) -> None:",
         "        super().__init__()",
     ]
-    lines += [f"        self.{attribute} = {call.source()}" for attribute, call in calls]
+    lines += [f"        self.{attribute} = {call.source()}" for attribute, call in calls if not isinstance(call, Join)]
     lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
-    lines += [f"        x = self.{attribute}(x)" for attribute, _ in calls]
+    lines += _forward(network, calls)
     lines += [
-        "        return x",
+        "",
         "",
         "",
         'if __name__ == "__main__":',
@@ -71,3 +72,20 @@ def torch_source(
         f"    print(tuple(model(torch.randn(1, {shape})).shape))",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _forward(network: Network, calls: list[tuple[str, Any]]) -> list[str]:
+    """The body of ``forward``: ``x = self.conv1(x)`` along a chain; one variable per node in a graph."""
+    if network.is_chain:
+        return [f"        x = self.{attribute}(x)" for attribute, _ in calls] + ["        return x"]
+    names = ["x"] + [attribute for attribute, _ in calls]
+    lines = []
+    for position, (attribute, call) in enumerate(calls):
+        reads = [names[node] for node in network.inputs_of(position)]
+        if isinstance(call, Concat):
+            lines.append(f"        {attribute} = torch.cat([{', '.join(reads)}], dim=1)")
+        elif isinstance(call, Join):
+            lines.append(f"        {attribute} = {JOINS[type(call)][0].join(reads)}")
+        else:
+            lines.append(f"        {attribute} = self.{attribute}({reads[0]})")
+    return lines + [f"        return {names[-1]}"]

@@ -224,3 +224,64 @@ def test_symcnn_imports_without_torch() -> None:
     """)
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
+
+
+# ---------------------------------------------------------------- graphs
+
+
+class Residual(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.conv2(self.relu(self.bn1(self.conv1(x))))
+        out += x
+        return self.relu(out)
+
+
+class Graph(nn.Module):
+    """A residual stage (a reused block class, a reused relu), two branches concatenated, a head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.layer1 = nn.Sequential(Residual(8), Residual(8))
+        self.left, self.right = nn.Conv2d(8, 4, 1), nn.Conv2d(8, 6, 3, padding=1)
+        self.fc = nn.Linear(10 * 8 * 8, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.layer1(self.stem(x))
+        x = torch.cat([self.left(x), self.right(x)], 1)
+        return self.fc(torch.flatten(x, 1))
+
+
+def test_graph_round_trip_and_torch_counts() -> None:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from symcnn.spec import network_from_table
+    from symcnn.spec_writer import spec_text
+    from symcnn.torch_source import torch_source
+
+    model = Graph()
+    network = from_torch(model, (3, 8, 8))
+    assert not network.is_chain
+    assert network.total("params") == sum(p.numel() for p in model.parameters())
+    counter = FlopCounterMode(display=False)
+    with counter:
+        model(torch.zeros(1, 3, 8, 8))
+    weighted = sum(a["mults"].expr for a in network.layers if a.layer.kind in ("conv", "fc"))
+    assert 2 * weighted == counter.get_total_flops()
+    text = spec_text(network)
+    assert 'inputs = ["left", "right"]' in text
+    again, _ = network_from_table(__import__("tomllib").loads(text), "imported")
+    exported = to_torch(again)
+    assert tuple(exported(torch.zeros(2, 3, 8, 8)).shape) == (2, 5)
+    assert spec_text(from_torch(exported, (3, 8, 8), name=network.name)) == text
+    namespace: dict[str, object] = {"__name__": "exported"}
+    exec(compile(torch_source(again, name="Exported"), "graph.py", "exec"), namespace)
+    written = namespace["Exported"]()  # type: ignore[operator]
+    assert spec_text(from_torch(written, (3, 8, 8), name=network.name)) == text
