@@ -131,9 +131,20 @@ def identifier(name: str) -> str:
     text = re.sub(r"\W", "_", name)
     if not text or text[0].isdigit() or keyword.iskeyword(text):
         text = f"layer_{text}"
-    while hasattr(nn.Module, text) or text in ("layers", "order"):
+    while _reserved(text):
         text += "_"
     return text
+
+
+def attribute_path(name: str) -> str:
+    """A layer name as a module path whose every part ``add_module`` takes (``layer1.0.conv1`` as it is)."""
+    parts = [part or "_" for part in name.split(".")]
+    return ".".join(part + "_" if _reserved(part) else part for part in parts)
+
+
+def _reserved(attribute: str) -> bool:
+    """Whether ``attribute`` is already something on the exported module (``forward``, ``training``, ``order``)."""
+    return hasattr(nn.Module, attribute) or attribute in ("order", "reads")
 
 
 def torch_calls(network: Network, values: Mapping[sp.Symbol, Any] | None = None) -> list[tuple[str, Any]]:
@@ -177,29 +188,50 @@ def _fold(tensors: list[torch.Tensor], operation: Callable) -> torch.Tensor:
     return result
 
 
+class JoinModule(nn.Module):
+    """A join as a module, so that it sits at its spec path (``layer1.0.add``) and imports back by it."""
+
+    def __init__(self, join: Join) -> None:
+        super().__init__()
+        self.join = join
+
+    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        return JOINS[type(self.join)][1](list(tensors))
+
+    def extra_repr(self) -> str:
+        return type(self.join).__name__
+
+
 class ExportedNetwork(nn.Module):
     """Torch modules applied in order, each an attribute named as the spec's layer; joins read several nodes."""
 
     def __init__(self, modules: list[tuple[str, nn.Module | Join]], reads: list[tuple[int, ...]]) -> None:
         super().__init__()
         self.order = [name for name, _ in modules]
-        self.joins = {name: JOINS[type(m)][1] for name, m in modules if isinstance(m, Join)}
         self.reads = reads
         for name, module in modules:
-            if not isinstance(module, Join):
-                self.add_module(name, module)
+            self._nest(name, JoinModule(module) if isinstance(module, Join) else module)
+
+    def _nest(self, path: str, module: nn.Module) -> None:
+        """``layer1.0.conv1`` as the module ``conv1`` inside containers ``layer1`` and ``0``, as torch nests it."""
+        *containers, last = path.split(".")
+        owner: nn.Module = self
+        for part in containers:
+            if part not in owner._modules:
+                owner.add_module(part, nn.Module())
+            owner = owner._modules[part]  # type: ignore[assignment]
+        owner.add_module(last, module)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         outputs = [x]
         for name, reads in zip(self.order, self.reads):
-            if name in self.joins:
-                outputs.append(self.joins[name]([outputs[k] for k in reads]))
-            else:
-                outputs.append(getattr(self, name)(outputs[reads[0]]))
+            outputs.append(self.get_submodule(name)(*(outputs[k] for k in reads)))
         return outputs[-1]
 
 
 def build_module(network: Network, values: Mapping[sp.Symbol, Any] | None = None) -> nn.Module:
     """See :func:`symcnn.to_torch`."""
-    modules = [(name, call if isinstance(call, Join) else call.build()) for name, call in torch_calls(network, values)]
+    calls = torch_calls(network, values)
+    modules = [(attribute_path(a.name), call if isinstance(call, Join) else call.build())
+               for a, (_, call) in zip(network.layers, calls)]
     return ExportedNetwork(modules, [network.inputs_of(k) for k in range(len(network.layers))])

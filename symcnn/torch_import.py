@@ -238,13 +238,20 @@ def _describe(node: fx.Node, root: nn.Module) -> str:
 # ------------------------------------------------------------------ the walk
 
 
+class _Tracer(fx.Tracer):
+    """torch's tracer, with symcnn's own join modules (of ``to_torch``) read as one node each."""
+
+    def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
+        return _is_join_module(m) or super().is_leaf_module(m, module_qualified_name)
+
+
 def trace(module: nn.Module) -> fx.Graph:
     """The fx graph of ``module``, with source lines recorded.
 
     Raises:
         SymcnnError: torch.fx cannot trace the model (data-dependent control flow).
     """
-    tracer = fx.Tracer()
+    tracer = _Tracer()
     tracer.record_stack_traces = True
     try:
         return tracer.trace(module)
@@ -270,12 +277,19 @@ def _bind(call_args: Sequence[Any], kwargs: dict[str, Any], signature: Signature
     return tensors, arguments
 
 
+def _is_join_module(module: nn.Module) -> bool:
+    """symcnn's own join module (torch_export imports torch, so it is matched by name, not imported here)."""
+    return type(module).__name__ == "JoinModule" and type(module).__module__ == "symcnn.torch_export"
+
+
 class _Walk:
     """One pass over the graph: layers, names, and every unsupported node."""
 
     def __init__(self, root: nn.Module) -> None:
         self.root = root
-        self.alias: dict[str, str] = {}  # node -> the node whose tensor it is (pass-through)
+        self.alias: dict[str, str] = {}  # fx node -> the name of the layer whose output it is
+        self.taken: set[str] = {INPUT}
+        self.scopes: dict[str, type] = {}  # module path -> class, of every module whose forward ran
         self.batch: set[str] = set()  # nodes whose value is the batch size (x.size(0))
         self.sizes: set[str] = set()  # nodes whose value is the whole size (x.size(), x.shape)
         self.imported: list[Imported] = []
@@ -288,9 +302,28 @@ class _Walk:
             raise Unsupported("an input that is not a traced tensor")
         return self.alias.get(value.name, value.name)
 
+    def spec_name(self, node: fx.Node) -> str:
+        """A module call by its path (``layer1.0.conv1``); a function call by its name inside the calling
+        module (``layer1.0.add``); ``_1``, ``_2`` ... on a second and later call."""
+        stack = node.meta.get("nn_module_stack") or {}
+        self.scopes.update({path: cls for path, cls in stack.values() if path})
+        if node.op == "call_module":
+            base = str(node.target)
+        else:
+            scope = list(stack.values())[-1][0] if stack else ""
+            local = re.sub(r"_\d+$", "", node.name)
+            base = f"{scope}.{local}" if scope else local
+        name, k = base, 0
+        while name in self.taken:
+            k += 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
+
     def visit(self, node: fx.Node) -> None:
         if node.op == "placeholder":
             self.inputs.append(node.name)
+            self.alias[node.name] = node.name
         elif node.op == "output":
             self.output = self.tensor(node.args[0])
         elif self._size_value(node):
@@ -300,7 +333,9 @@ class _Walk:
             if layer is PASS:
                 self.alias[node.name] = inputs[0]
             else:
-                self.imported.append(Imported(node.name, layer, inputs, module_path(node), features))
+                name = self.spec_name(node)
+                self.alias[node.name] = name
+                self.imported.append(Imported(name, layer, inputs, module_path(node), features))
 
     def _size_value(self, node: fx.Node) -> bool:
         """Record ``x.size(0)``, ``x.size()``, ``x.shape``, ``x.shape[0]``: the sizes a flattening view reads."""
@@ -318,10 +353,13 @@ class _Walk:
 
     def _layer(self, node: fx.Node) -> tuple[Layer | None, tuple[str, ...], int | None]:
         if node.op == "call_module":
-            rule = MODULE_RULES.get(type(self.root.get_submodule(str(node.target))))
+            module = self.root.get_submodule(str(node.target))
+            if _is_join_module(module):
+                return module.join, tuple(self.tensor(t) for t in node.args), None
+            rule = MODULE_RULES.get(type(module))
             if rule is None:
                 raise Unsupported("symcnn has no layer for it")
-            return rule(self.root.get_submodule(str(node.target))), (self.tensor(node.args[0]),), None
+            return rule(module), (self.tensor(node.args[0]),), None
         if node.op == "call_method" and node.target in ("view", "reshape"):
             return self._reshape(node)
         if node.op == "call_function":

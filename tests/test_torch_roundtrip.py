@@ -27,9 +27,9 @@ def test_the_examples_hold_networks() -> None:
 
 
 def per_layer_shapes(module: torch.nn.Module, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
-    """Each named child's output shape (no batch axis) in a meta-device forward pass."""
+    """Each layer module's output shape (no batch axis) in a meta-device forward pass, by module path."""
     shapes: dict[str, tuple[int, ...]] = {}
-    for name, child in module.named_children():
+    for name, child in module.named_modules():
         child.register_forward_hook(lambda m, i, o, name=name: shapes.__setitem__(name, tuple(o.shape[1:])))
     module(torch.zeros((1, *shape), device="meta"))
     return shapes
@@ -46,7 +46,7 @@ def test_round_trip(path: Path) -> None:
 
     shape = tuple(int(size.xreplace(bound)) for size in network.input_shape)
     torch_shapes = per_layer_shapes(module, shape)
-    children = dict(module.named_children())
+    children = dict(module.named_modules())
     for analysis in network.layers:
         assert torch_shapes[analysis.name] == tuple(int(s.xreplace(bound)) for s in analysis.output_shape)
         params = sum(p.numel() for p in children[analysis.name].parameters())
