@@ -37,8 +37,15 @@ NAMES: dict[str, tuple[str, str]] = {
     "adds": ("Number of additions", "n_{+}"),
     "comparisons": ("Number of comparisons", r"n_{\gtrless}"),
     "divisions": ("Number of divisions", r"n_{\div}"),
+    "transcendentals": ("Number of exp, erf and tanh evaluations", r"n_{\exp}"),
     "dropped_rows": ("Padded-input rows no window reaches", r"\mathrm{dropped}_{rows}"),
     "dropped_columns": ("Padded-input columns no window reaches", r"\mathrm{dropped}_{columns}"),
+    "stretched_width": ("Input width stretched by S - 1 zeros between neighbours", r"\tilde{W}"),
+    "stretched_height": ("Input height stretched by S - 1 zeros between neighbours", r"\tilde{H}"),
+    "direct_padding_width": ("Left padding of the equivalent direct convolution", "P'_{W}"),
+    "direct_padding_height": ("Top padding of the equivalent direct convolution", "P'_{H}"),
+    "direct_remainder_width": ("Columns the direct convolution on the output drops", "a_{W}"),
+    "direct_remainder_height": ("Rows the direct convolution on the output drops", "a_{H}"),
 }
 """Every quantity a layer may have: key -> (title, LaTeX left-hand side)."""
 

@@ -4,7 +4,11 @@ A spec's ``[blocks.NAME]`` table holds ``args`` (a list of required names, or
 a table of defaults), optionally ``inputs`` (the names its inputs go by
 inside, default ``["in"]``) and ``layers``. A ``[[layers]]`` entry with
 ``block = "NAME"`` uses it; its other keys are the arguments, plus ``name``,
-``repeat``, ``input``/``inputs``. Inside a block, a layer reads the layer
+``repeat``, ``first``, ``input``/``inputs``. Repeated uses are numbered as
+``nn.Sequential`` numbers its children, ``NAME.0``, ``NAME.1``, ... from
+``first`` (default 0), or put in place of ``{}`` (``denselayer{}``). With
+``inline = true`` the block's layers keep the enclosing names (its ``name``
+then only lets later layers read its output): a block that wraps another. Inside a block, a layer reads the layer
 before it, or the ones its ``input``/``inputs`` name among the block's own
 layers and inputs; names are qualified by the use's name, as torch's module
 paths are (``layer2.0.conv1``). A block may use other blocks.
@@ -28,7 +32,7 @@ from .graph import INPUT, Node
 from .plain import plain
 from .symbols import symbol
 
-_USE_KEYS = ("block", "name", "repeat", "input", "inputs")
+_USE_KEYS = ("block", "name", "repeat", "first", "input", "inputs", "inline")
 _BLOCK_KEYS = ("args", "inputs", "layers")
 _DEEPEST = 16
 
@@ -176,11 +180,17 @@ class _Expansion:
             raise SpecError(f"{at}: block {kind!r} takes {len(block.inputs)} inputs ({', '.join(block.inputs)}), "
                             f"got {len(sources)}")
         name = entry.get("name") or self._named("", None, kind)
+        first = entry.get("first", 0)
+        if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+            raise SpecError(f"{at}: first must be a nonnegative integer, got {first!r}")
+        numbered = repeat > 1 or "first" in entry or "{}" in name
         last = sources[0]
         for k in range(repeat):
-            own = name if repeat == 1 else f"{name}.{k}"
+            number = str(first + k)
+            own = (name.replace("{}", number) if "{}" in name else f"{name}.{number}") if numbered else name
             feeds = sources if k == 0 else (last,) + sources[1:]
-            self.scope(list(block.layers), f"{prefix}{own}.", dict(zip(block.inputs, feeds)), feeds[0],
+            inner = prefix if entry.get("inline", False) is True else f"{prefix}{own}."
+            self.scope(list(block.layers), inner, dict(zip(block.inputs, feeds)), feeds[0],
                        values, f"{self.where}: blocks.{kind}", depth + 1)
             last = self.nodes[-1].name  # type: ignore[assignment]
         return last

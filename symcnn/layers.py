@@ -45,6 +45,7 @@ from .arguments import Arg, Pair, as_expr, as_pair, at_least, divides, equal, re
 from .display import Displayable
 from .errors import LayerError
 from .expr import to_sympy
+from .field_map import IndexRange
 from .quantity import Quantity
 from .symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W_out
 
@@ -95,6 +96,14 @@ class Layer(Displayable):
             if quantity is not None:
                 return quantity.expr
         raise AttributeError(f"{type(self).__name__} has no attribute {key!r}")
+
+    def field_map(self, input_shape: Shape) -> tuple[Window, ...] | tuple[IndexRange, ...] | None:
+        """How an output index sees this layer's input, per spatial axis (see :mod:`symcnn.field_map`).
+
+        Sliding windows by default (the layer's ``windows``), None for a layer
+        that has none: each output sees the input at its own position.
+        """
+        return getattr(self, "windows", None)
 
     @property
     def stores_output(self) -> bool:

@@ -23,13 +23,14 @@ interval and says so (:attr:`ReceptiveField.mixed`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy as sp
 
 from . import formula as f
 from .analysis import Window
 from .display import Displayable
+from .field_map import is_irregular
 from .network import Network
 from .quantity import bind, evaluated, value_of
 from .symbols import i, j
@@ -119,6 +120,8 @@ class ReceptiveFields(Displayable):
 
     fields: tuple[ReceptiveField | None, ...]
     definitions: dict[sp.Symbol, sp.Expr]
+    notes: dict[str, str] = field(default_factory=dict)
+    """Layer name -> why its field is None when not past a Flatten (a layer that is no sliding window)."""
 
     def values(self, bound: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
         """``bound`` plus the value of every offset symbol that comes out a number."""
@@ -135,25 +138,34 @@ def receptive_fields(network: Network) -> ReceptiveFields:
     nodes: list[tuple[Paths, Paths] | None] = [(identity, identity)]
     result: list[ReceptiveField | None] = []
     definitions: dict[sp.Symbol, sp.Expr] = {}
+    notes: dict[str, str] = {}
+    irregular: dict[int, str] = {}  # node -> why no field (a layer that is no sliding window, upstream)
     for index, analysis in enumerate(network.layers, start=1):
-        reads = [nodes[k] for k in network.inputs_of(index - 1)]
-        if len(analysis.output_shape) == 1 or any(r is None for r in reads):
+        sources = network.inputs_of(index - 1)
+        reads = [nodes[k] for k in sources]
+        windows = analysis.layer.field_map(analysis.input_shape)
+        note = next((irregular[k] for k in sources if k in irregular), "")
+        if not note and is_irregular(windows):
+            note = (f"past {analysis.name} ({type(analysis.layer).__name__}), no sliding window: "
+                    f"{windows[0].reason}")  # type: ignore[index,union-attr]
+        if len(analysis.output_shape) == 1 or note or any(r is None for r in reads):
+            if note and len(analysis.output_shape) != 1:
+                notes[analysis.name] = irregular[index] = note
             nodes.append(None)  # past a Flatten every neuron sees the whole input
             result.append(None)
             continue
         rows, columns = _union([r[0] for r in reads]), _union([r[1] for r in reads])  # type: ignore[index]
-        windows = getattr(analysis.layer, "windows", None)
         if windows is not None and windows[0] == windows[1] and rows is columns:  # square: compose once
             rows = columns = _named_paths(tuple(p.through(windows[0]) for p in rows), "", index, definitions)
         elif windows is not None:
-            rows = _named_paths(tuple(p.through(windows[0]) for p in rows), "h", index, definitions)
-            columns = _named_paths(tuple(p.through(windows[1]) for p in columns), "w", index, definitions)
+            rows = _named_paths(tuple(p.through(windows[0]) for p in rows), "h", index, definitions)  # type: ignore[arg-type]
+            columns = _named_paths(tuple(p.through(windows[1]) for p in columns), "w", index, definitions)  # type: ignore[arg-type]
         elif len(reads) > 1:
             rows = _named_paths(rows, "h", index, definitions)
             columns = rows if columns == rows else _named_paths(columns, "w", index, definitions)
         nodes.append((rows, columns))
         result.append(ReceptiveField(analysis.name, rows[0], columns[0], _mixed(rows, columns)))
-    return ReceptiveFields(tuple(result), definitions)
+    return ReceptiveFields(tuple(result), definitions, notes)
 
 
 def _union(reads: list[Paths]) -> Paths:

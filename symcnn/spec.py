@@ -20,16 +20,12 @@ import sympy as sp
 from .analysis import LayerAnalysis, Shape, elements
 from .errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning
 from .expr import parse_expression
-from .joins import Add, Concat, Mul
-from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .layer_types import LAYER_TYPES
+from .layers import Layer, Linear
 from .memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
 from .network import Network, build_network
 from .symbols import symbol
 
-LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (Conv2d, MaxPool2d, AvgPool2d, Linear, Flatten, ReLU, BatchNorm2d, Dropout,
-                                  Add, Mul, Concat)
-}
 _LAYER_KEYS = ("type", "name", "repeat")
 _IMAGE_CHANNELS = (1, 3, 4)
 """Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
@@ -294,6 +290,14 @@ def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
     if "float" in annotation:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError(f"{place} must be a number, got {value!r}")
+        return value
+    if annotation in ("int", "int | None"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecError(f"{place} must be an integer, got {value!r}")
+        return value
+    if annotation == "str":
+        if not isinstance(value, str):
+            raise SpecError(f"{place} must be a string, got {value!r}")
         return value
     if "Pair" in annotation and isinstance(value, list):
         if len(value) != 2:

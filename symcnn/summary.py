@@ -37,6 +37,8 @@ class LayerRow:
     adds: sp.Expr
     activation_elements: sp.Expr
     receptive_field: dict[str, tuple[sp.Expr, sp.Expr]] | None
+    receptive_field_note: str | None = None
+    """Why ``receptive_field`` is None when the layer is not past a Flatten."""
     inputs: tuple[str, ...] = ()
     mixed: str | None = None
 
@@ -84,7 +86,7 @@ def summarize(
             analysis.name, type(analysis.layer).__name__,
             tuple(value_of(size, bound) for size in analysis.output_shape),
             counts["params"], counts["mults"], counts["adds"],
-            value_of(network.activation(analysis), bound), rf,
+            value_of(network.activation(analysis), bound), rf, fields.notes.get(analysis.name),
             tuple(network.node_name(k) for k in network.inputs_of(len(rows))), field.mixed if field else None,
         ))
     totals = {key: value_of(network.total(key), bound) for key in TOTAL_KEYS if key != "comparisons"}
@@ -152,6 +154,8 @@ def as_json(summary: Summary) -> dict[str, Any]:
         })
         if row.mixed:
             layers[-1]["receptive_field_mixed"] = row.mixed
+        if row.receptive_field_note is not None:
+            layers[-1]["receptive_field_note"] = row.receptive_field_note
     result: dict[str, Any] = {
         "name": summary.name,
         "input": [exact(v) for v in summary.input_shape],
@@ -205,6 +209,13 @@ def _both(pair: tuple[sp.Expr, sp.Expr]) -> str:
     return grouped(pair[0]) if pair[0] == pair[1] else f"{grouped(pair[0])} x {grouped(pair[1])}"
 
 
+def _short(note: str | None) -> str:
+    """The table's cell for a layer without a receptive field interval (the JSON has the whole note)."""
+    if note is None:
+        return "whole input"
+    return "varies with the output index, " + note.split(", no sliding window")[0]
+
+
 def as_table(summary: Summary) -> str:
     """A terminal table in the spirit of torchinfo, with totals and memory."""
     batch = "B" if summary.batch is None else str(summary.batch)
@@ -213,7 +224,7 @@ def as_table(summary: Summary) -> str:
     graph = any(row.inputs and len(row.inputs) > 1 for row in summary.rows)
     previous = "input"
     for row in summary.rows:
-        rf = "whole input" if row.receptive_field is None else "{} x {}, jump {}, start {}".format(
+        rf = _short(row.receptive_field_note) if row.receptive_field is None else "{} x {}, jump {}, start {}".format(
             *(grouped(v) for v in row.receptive_field["size"]),
             _both(row.receptive_field["jump"]), _both(row.receptive_field["start"]),
         )

@@ -232,7 +232,7 @@ def check_schema(data: dict) -> None:  # type: ignore[type-arg]
     assert isinstance(data["name"], str)
     assert isinstance(data["input"], list)
     for layer in data["layers"]:
-        assert set(layer) - {"receptive_field_mixed"} == LAYER_KEYS
+        assert set(layer) - {"receptive_field_mixed", "receptive_field_note"} == LAYER_KEYS
         assert isinstance(layer["name"], str) and isinstance(layer["type"], str)
         assert isinstance(layer["output_shape"], list)
         field = layer["receptive_field"]
