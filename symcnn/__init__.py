@@ -10,6 +10,7 @@ from .expr import parse_expression
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from .layers_resize import Identity, Upsample, ZeroPad2d
 from .layers_transposed import ConvTranspose2d
 from .memory import memory_plan, parse_budget
 from .network import Network, build_network
@@ -22,7 +23,7 @@ from .torch_bridge import from_torch, to_torch
 
 __all__ = [
     "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "Layer", "Linear", "MaxPool2d", "ReLU",
-    "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "ZeroPad2d", "Identity",
     "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "GELU", "Hardswish", "Softmax",
     "Network", "build_network", "read_network", "summarize", "receptive_fields", "memory_plan",
     "parse_budget", "parse_expression", "Quantity", "read_assignment", "solve", "read_claims", "check_claims",

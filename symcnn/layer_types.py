@@ -6,12 +6,13 @@ from .joins import Add, Concat, Mul
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from .layers_resize import Identity, Upsample, ZeroPad2d
 from .layers_transposed import ConvTranspose2d
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls for cls in (
         Conv2d, MaxPool2d, AvgPool2d, Linear, Flatten, ReLU, BatchNorm2d, Dropout,
-        ConvTranspose2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d,
+        ConvTranspose2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample, ZeroPad2d, Identity,
         ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, Hardswish, Softmax,
         Add, Mul, Concat,
     )

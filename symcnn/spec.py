@@ -299,6 +299,16 @@ def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
         if not isinstance(value, str):
             raise SpecError(f"{place} must be a string, got {value!r}")
         return value
+    if annotation == "Quad" and isinstance(value, list):
+        if len(value) != 4:
+            raise SpecError(f"{place} must be one value or [left, right, top, bottom], got {value!r}")
+        return tuple(_int_or_text(v, place) for v in value)
+    if annotation == "Any" and isinstance(value, list):  # size / scale_factor: [height, width]
+        return tuple(_int_or_text(v, place) for v in value)
+    if annotation == "bool | None":
+        if not isinstance(value, bool):
+            raise SpecError(f"{place} must be true or false, got {value!r}")
+        return value
     if "Pair" in annotation and isinstance(value, list):
         if len(value) != 2:
             raise SpecError(f"{place} must be one value or [height, width], got {value!r}")
