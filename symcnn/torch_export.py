@@ -22,6 +22,10 @@ from .arguments import as_expr
 from .errors import SymcnnError
 from .joins import Add, Concat, Join, Mul
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
+from .layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from .layers_resize import Identity, Upsample, ZeroPad2d
+from .layers_transposed import ConvTranspose2d
 from .network import Network
 from .quantity import value_of
 from .spec_writer import _single
@@ -112,6 +116,32 @@ def _batch_norm(layer: BatchNorm2d, n: _Numbers) -> TorchCall:
         ("track_running_stats", layer.track_running_stats, True)]))
 
 
+def _conv_transpose(layer: ConvTranspose2d, n: _Numbers) -> TorchCall:
+    channels = n(n.analysis.input_shape[0], "input channels")
+    return TorchCall("ConvTranspose2d", (channels, n(layer.out_channels, "out_channels")), _keywords([
+        ("kernel_size", n(layer.kernel_size, "kernel_size"), _ALWAYS), ("stride", n(layer.stride, "stride"), 1),
+        ("padding", n(layer.padding, "padding"), 0),
+        ("output_padding", n(layer.output_padding, "output_padding"), 0), ("groups", n(layer.groups, "groups"), 1),
+        ("bias", layer.bias, True), ("dilation", n(layer.dilation, "dilation"), 1)]))
+
+
+def _upsample(layer: Upsample, n: _Numbers) -> TorchCall:
+    return TorchCall("Upsample", (), _keywords([
+        ("size", None if layer.size is None else n(layer.size, "size"), None),
+        ("scale_factor", None if layer.scale_factor is None else n(layer.scale_factor, "scale_factor"), None),
+        ("mode", layer.mode, "nearest"), ("align_corners", layer.align_corners, None)]))
+
+
+def _same_arguments(cls: str) -> Callable[[Any, _Numbers], TorchCall]:
+    """A layer whose symcnn arguments are torch's, by the same names (activations): the non-default ones."""
+    def call(layer: Layer, n: _Numbers) -> TorchCall:
+        from .spec_writer import layer_arguments
+
+        return TorchCall(cls, (), {key: n(value, key) if key == "padding" else value
+                                   for key, value in layer_arguments(layer).items()})
+    return call
+
+
 TORCH_CALLS: dict[type[Layer], Callable[[Any, _Numbers], TorchCall]] = {
     Conv2d: _conv,
     MaxPool2d: _max_pool,
@@ -122,6 +152,13 @@ TORCH_CALLS: dict[type[Layer], Callable[[Any, _Numbers], TorchCall]] = {
     ReLU: lambda layer, n: TorchCall("ReLU", (), _keywords([("inplace", layer.inplace, False)])),
     Dropout: lambda layer, n: TorchCall("Dropout", (), _keywords([("p", layer.p, 0.5),
                                                                   ("inplace", layer.inplace, False)])),
+    ConvTranspose2d: _conv_transpose,
+    AdaptiveAvgPool2d: lambda layer, n: TorchCall("AdaptiveAvgPool2d", (n(layer.output_size, "output_size"),), {}),
+    AdaptiveMaxPool2d: lambda layer, n: TorchCall("AdaptiveMaxPool2d", (n(layer.output_size, "output_size"),), {}),
+    Upsample: _upsample,
+    ZeroPad2d: lambda layer, n: TorchCall("ZeroPad2d", (n(layer.padding, "padding"),), {}),
+    **{cls: _same_arguments(cls.__name__) for cls in
+       (Identity, ReLU6, LeakyReLU, Sigmoid, Tanh, SiLU, GELU, Hardswish, Softmax)},
 }
 """symcnn layer class -> the torch constructor call of the same layer."""
 

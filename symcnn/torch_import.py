@@ -12,40 +12,19 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import fx, nn
 
 from .errors import LayerError, SymcnnError
 from .graph import INPUT, Node, build_graph
-from .joins import Add, Concat, Mul
-from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .layers import Flatten, Layer
 from .network import Network, build_network
 from .spec import read_shape
-
-
-class Unsupported(Exception):
-    """Raised by a rule: symcnn does not model this node (the message says what)."""
-
-
-PASS = None
-"""A rule's answer for a node that changes nothing symcnn counts (``nn.Identity``): its input goes through."""
-
-
-@dataclass(frozen=True)
-class Call:
-    """A recorded call: the tensor inputs' names and its other arguments, by parameter name."""
-
-    node: fx.Node
-    inputs: tuple[str, ...]
-    arguments: dict[str, Any]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.arguments.get(key, default)
+from .torch_rules import FUNCTION_RULES, METHOD_RULES, MODULE_RULES, PASS, Call, Signature, Unsupported
 
 
 @dataclass(frozen=True)
@@ -59,144 +38,6 @@ class Imported:
     features: int | None = None  # a view(-1, n) promises n features: checked after the analysis
 
 
-Rule = Callable[[Call], "Layer | None"]
-ModuleRule = Callable[[Any], "Layer | None"]
-
-
-# ------------------------------------------------------------------ module rules
-
-
-def _conv_padding(conv: nn.Conv2d) -> Any:
-    """torch's padding words as numbers; 'same' only where torch pads symmetrically."""
-    if conv.padding == "valid":
-        return 0
-    if conv.padding == "same":
-        spans = [d * (k - 1) for k, d in zip(conv.kernel_size, conv.dilation)]
-        if any(span % 2 for span in spans):
-            raise Unsupported("padding='same' with an even kernel span pads one side more than the other")
-        return tuple(span // 2 for span in spans)
-    return conv.padding
-
-
-def _conv2d(conv: nn.Conv2d) -> Layer:
-    if conv.padding_mode != "zeros":
-        raise Unsupported(f"padding_mode={conv.padding_mode!r} (symcnn models zero padding)")
-    return Conv2d(conv.in_channels, conv.out_channels, kernel_size=conv.kernel_size, stride=conv.stride,
-                  padding=_conv_padding(conv), dilation=conv.dilation, groups=conv.groups,
-                  bias=conv.bias is not None)
-
-
-def _max_pool2d(pool: Any) -> Layer:
-    if pool.return_indices:
-        raise Unsupported("return_indices=True (a pair of tensors)")
-    return MaxPool2d(pool.kernel_size, stride=pool.stride or pool.kernel_size, padding=pool.padding,
-                     dilation=pool.dilation, ceil_mode=pool.ceil_mode)
-
-
-def _avg_pool2d(pool: Any) -> Layer:
-    return AvgPool2d(pool.kernel_size, stride=pool.stride or pool.kernel_size, padding=pool.padding,
-                     ceil_mode=pool.ceil_mode, count_include_pad=pool.count_include_pad,
-                     divisor_override=pool.divisor_override)
-
-
-def _flatten(start_dim: int, end_dim: int) -> Layer:
-    if (start_dim, end_dim) != (1, -1):
-        raise Unsupported(f"flatten(start_dim={start_dim}, end_dim={end_dim}); symcnn flattens dims 1..-1")
-    return Flatten()
-
-
-MODULE_RULES: dict[type, ModuleRule] = {
-    nn.Conv2d: _conv2d,
-    nn.MaxPool2d: _max_pool2d,
-    nn.AvgPool2d: _avg_pool2d,
-    nn.Linear: lambda m: Linear(m.in_features, m.out_features, bias=m.bias is not None),
-    nn.Flatten: lambda m: _flatten(m.start_dim, m.end_dim),
-    nn.ReLU: lambda m: ReLU(inplace=m.inplace),
-    nn.BatchNorm2d: lambda m: BatchNorm2d(m.num_features, eps=m.eps, momentum=m.momentum, affine=m.affine,
-                                          track_running_stats=m.track_running_stats),
-    nn.Dropout: lambda m: Dropout(p=m.p, inplace=m.inplace),
-    nn.Identity: lambda m: PASS,
-}
-"""torch module class -> rule building the symcnn layer from the module's hyperparameters."""
-
-
-# ------------------------------------------------------------------ function and method rules
-
-
-@dataclass(frozen=True)
-class Signature:
-    """The parameter names after the tensor input(s), and how many tensor inputs lead."""
-
-    names: tuple[str, ...]
-    tensors: int = 1
-
-
-class _Pool:
-    """Adapts a functional pooling call to the module rule: the same attributes."""
-
-    def __init__(self, call: Call, defaults: dict[str, Any]) -> None:
-        for key, value in defaults.items():
-            setattr(self, key, call.get(key, value))
-
-
-_MAX_POOL = ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")
-_AVG_POOL = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
-
-
-def _functional_max_pool(call: Call) -> Layer:
-    defaults = dict(kernel_size=None, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False)
-    return _max_pool2d(_Pool(call, defaults))
-
-
-def _functional_avg_pool(call: Call) -> Layer:
-    defaults = dict(kernel_size=None, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-                    divisor_override=None)
-    return _avg_pool2d(_Pool(call, defaults))
-
-
-def _relu(call: Call) -> Layer:
-    return ReLU(inplace=bool(call.get("inplace", False)))
-
-
-def _dropout(call: Call) -> Layer:
-    return Dropout(p=float(call.get("p", 0.5)), inplace=bool(call.get("inplace", False)))
-
-
-def _concat(call: Call) -> Layer:
-    dim = call.get("dim", 0)
-    if dim not in (1, -3):
-        raise Unsupported(f"torch.cat along dim={dim}; symcnn joins along channels (dim=1)")
-    return Concat()
-
-
-FUNCTION_RULES: dict[Any, tuple[Signature, Rule]] = {
-    operator.add: (Signature((), tensors=2), lambda c: Add()),
-    operator.iadd: (Signature((), tensors=2), lambda c: Add(inplace=True)),
-    torch.add: (Signature((), tensors=2), lambda c: Add()),
-    operator.mul: (Signature((), tensors=2), lambda c: Mul()),
-    torch.mul: (Signature((), tensors=2), lambda c: Mul()),
-    torch.cat: (Signature(("dim",), tensors=0), _concat),
-    F.relu: (Signature(("inplace",)), _relu),
-    torch.relu: (Signature(()), _relu),
-    torch.flatten: (Signature(("start_dim", "end_dim")),
-                    lambda c: _flatten(c.get("start_dim", 0), c.get("end_dim", -1))),
-    F.max_pool2d: (Signature(_MAX_POOL), _functional_max_pool),
-    F.avg_pool2d: (Signature(_AVG_POOL), _functional_avg_pool),
-    F.dropout: (Signature(("p", "training", "inplace")), _dropout),
-}
-"""torch function -> (its signature, rule)."""
-
-METHOD_RULES: dict[str, tuple[Signature, Rule]] = {
-    "relu": (Signature(()), _relu),
-    "relu_": (Signature(()), lambda c: ReLU(inplace=True)),
-    "flatten": (Signature(("start_dim", "end_dim")),
-                lambda c: _flatten(c.get("start_dim", 0), c.get("end_dim", -1))),
-    "contiguous": (Signature(()), lambda c: PASS),
-    "add": (Signature((), tensors=2), lambda c: Add()),
-    "add_": (Signature((), tensors=2), lambda c: Add(inplace=True)),
-    "mul": (Signature((), tensors=2), lambda c: Mul()),
-}
-"""Tensor method name -> (its signature, rule). ``view`` and ``reshape`` are read apart (see ``_reshape``)."""
 
 
 # ------------------------------------------------------------------ where a node comes from

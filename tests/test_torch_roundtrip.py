@@ -15,7 +15,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from symcnn import from_torch, read_network, to_torch
-from symcnn.spec_writer import spec_text
+from symcnn.joins import Join
+from symcnn.spec_writer import layer_arguments, spec_text
+from symcnn.summary import WEIGHT_LAYERS
 from symcnn.torch_source import torch_source
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -55,7 +57,8 @@ def test_round_trip(path: Path) -> None:
     counter = FlopCounterMode(display=False)
     with counter:
         module(torch.zeros((1, *shape), device="meta"))
-    assert counter.get_total_flops() == 2 * network.total("mults").xreplace(bound)
+    weighted = sum(a["mults"].expr for a in network.layers if type(a.layer).__name__ in WEIGHT_LAYERS)
+    assert counter.get_total_flops() == 2 * weighted.xreplace(bound)  # FlopCounterMode counts these only
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
@@ -66,10 +69,25 @@ def test_exported_source_runs_and_imports_back(path: Path) -> None:
     with torch.device("meta"):
         module = namespace["Exported"]()  # type: ignore[operator]
         built = to_torch(network, values)
-    assert [(k, v.shape) for k, v in module.state_dict().items()] == \
-        [(k, v.shape) for k, v in built.state_dict().items()]
+    flat = [(k.rsplit(".", 1)[0].replace(".", "_") + "." + k.rsplit(".", 1)[1], v.shape)
+            for k, v in built.state_dict().items()]  # the source's attributes: layer1_0_conv1
+    assert [(k, v.shape) for k, v in module.state_dict().items()] == flat
     back = from_torch(module, network.input_shape, name=network.name)
-    assert spec_text(back, values) == spec_text(network, values)
+    assert same_layers(back, network)
+
+
+def same_layers(ours, theirs) -> bool:  # type: ignore[no-untyped-def]
+    """Layer for layer the same type, arguments, output shape and quantities; module names set aside
+    (the exported source flattens ``layer1.0.conv1`` to ``layer1_0_conv1`` and writes joins as operators:
+    ``a + b``, whose trace cannot tell an in-place ``+=``)."""
+    assert len(ours.layers) == len(theirs.layers)
+    for a, b in zip(ours.layers, theirs.layers):
+        arguments = (lambda layer: {} if isinstance(layer, Join) else layer_arguments(layer))  # noqa: E731
+        assert (type(a.layer), arguments(a.layer)) == (type(b.layer), arguments(b.layer)), a.name
+        assert (a.output_shape, a.quantities) == (b.output_shape, b.quantities), a.name
+    assert [ours.inputs_of(k) for k in range(len(ours.layers))] == \
+        [theirs.inputs_of(k) for k in range(len(theirs.layers))]
+    return True
 
 
 def test_symbolic_spec_exports_with_its_values() -> None:
