@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -130,6 +131,8 @@ class _Walk:
         self.root = root
         self.alias: dict[str, str] = {}  # fx node -> the name of the layer whose output it is
         self.taken: set[str] = {INPUT}
+        self.counters: dict[str, int] = {}  # per module path and kind: the number of auto-named layers
+        self.calls: Counter[str] = Counter()  # how often each module is called
         self.scopes: dict[str, type] = {}  # module path -> class, of every module whose forward ran
         self.batch: set[str] = set()  # nodes whose value is the batch size (x.size(0))
         self.sizes: set[str] = set()  # nodes whose value is the whole size (x.size(), x.shape)
@@ -143,17 +146,22 @@ class _Walk:
             raise Unsupported("an input that is not a traced tensor")
         return self.alias.get(value.name, value.name)
 
-    def spec_name(self, node: fx.Node) -> str:
-        """A module call by its path (``layer1.0.conv1``); a function call by its name inside the calling
-        module (``layer1.0.add``); ``_1``, ``_2`` ... on a second and later call."""
+    def spec_name(self, node: fx.Node, layer: Layer) -> str:
+        """A module called once by its path (``layer1.0.conv1``); a function call, or a module called
+        several times (one ``self.relu`` used twice), as a spec names an unnamed layer: by its kind,
+        numbered inside the calling module (``layer1.0.relu1``, ``layer1.0.relu2``, ``layer1.0.add1``)."""
         stack = node.meta.get("nn_module_stack") or {}
         self.scopes.update({path: cls for path, cls in stack.values() if path})
-        if node.op == "call_module":
+        if node.op == "call_module" and self.calls[str(node.target)] == 1:
             base = str(node.target)
         else:
-            scope = list(stack.values())[-1][0] if stack else ""
-            local = re.sub(r"_\d+$", "", node.name)
-            base = f"{scope}.{local}" if scope else local
+            if node.op == "call_module":
+                scope = str(node.target).rpartition(".")[0]
+            else:
+                scope = list(stack.values())[-1][0] if stack else ""
+            key = f"{scope}.{layer.kind}" if scope else layer.kind
+            self.counters[key] = self.counters.get(key, 0) + 1
+            base = f"{key}{self.counters[key]}"
         name, k = base, 0
         while name in self.taken:
             k += 1
@@ -174,7 +182,7 @@ class _Walk:
             if layer is PASS:
                 self.alias[node.name] = inputs[0]
             else:
-                name = self.spec_name(node)
+                name = self.spec_name(node, layer)
                 self.alias[node.name] = name
                 self.imported.append(Imported(name, layer, inputs, module_path(node), features))
 
@@ -230,6 +238,7 @@ class _Walk:
         raise Unsupported(f".{node.target}() to a shape other than (batch, -1): symcnn reshapes only to flat vectors")
 
     def walk(self, graph: fx.Graph) -> None:
+        self.calls = Counter(str(node.target) for node in graph.nodes if node.op == "call_module")
         for node in graph.nodes:
             try:
                 self.visit(node)

@@ -204,7 +204,9 @@ def _dropout(call: Call) -> Layer:
     return Dropout(p=float(call.get("p", 0.5)), inplace=bool(call.get("inplace", False)))
 
 
-def _concat(call: Call) -> Layer:
+def _concat(call: Call) -> Layer | None:
+    if len(call.inputs) == 1:  # torch.cat([x], 1) is x (DenseNet's first layer of a block)
+        return PASS
     dim = call.get("dim", 0)
     if dim not in (1, -3):
         raise Unsupported(f"torch.cat along dim={dim}; symcnn joins along channels (dim=1)")

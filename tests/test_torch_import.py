@@ -57,7 +57,7 @@ class ViewNet(nn.Module):
 def test_lenet_matches_torch() -> None:
     network = from_torch(LeNet(), (3, 32, 32))
     assert [a.name for a in network.layers] == [
-        "conv1", "relu", "pool", "conv2", "relu_1", "pool_1", "flatten", "fc1", "relu_2", "fc2"]
+        "conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten1", "fc1", "relu3", "fc2"]
     assert network.total("params") == sum(p.numel() for p in LeNet().parameters())
     assert network.layers[-1].output_shape == (10,)
 
