@@ -69,18 +69,43 @@ def toml_value(value: Any) -> str:
     return json.dumps(str(value))  # a TOML basic string: quotes and backslashes escaped
 
 
-def spec_text(network: Network, values: Mapping[sp.Symbol, Any] | None = None, comment: str | None = None) -> str:
-    """The spec file of ``network``: name, input, values, then one named [[layers]] table per layer."""
+def spec_text(
+    network: Network,
+    values: Mapping[sp.Symbol, Any] | None = None,
+    comment: str | None = None,
+    scopes: Mapping[str, type] | None = None,
+) -> str:
+    """The spec file of ``network``: name, input, values, then one named [[layers]] table per layer.
+
+    With ``scopes`` (module path -> class, as an import finds them), the classes used at several
+    paths are written once as [blocks.NAME] and used by name (see :mod:`symcnn.spec_blocks`).
+    """
     lines = [f"# {line}".rstrip() for line in (comment or "").splitlines()]
     lines += [f"name = {toml_value(network.name)}", f"input = {toml_value(list(network.input_shape))}  # [C, H, W]"]
     if values:
         lines += ["", "[values]"] + [f"{sym} = {toml_value(value)}" for sym, value in values.items()]
+    reference = str
+    placed: dict[int, dict[str, Any]] = {}
+    covered: set[int] = set()
+    if scopes:
+        from .spec_blocks import block_tables, inline_table
+
+        blocks = block_tables(network, scopes)
+        reference, placed, covered = blocks.reference, blocks.placed, blocks.covered  # type: ignore[assignment]
+        for name, block in blocks.tables.items():
+            lines += ["", f"[blocks.{name}]"]
+            lines += [f"{key} = {toml_value(value)}" for key, value in block.items() if key != "layers"]
+            lines += ["layers = ["] + [f"  {inline_table(table)}," for table in block["layers"]] + ["]"]
     for position, analysis in enumerate(network.layers):
+        if placed.get(position):
+            lines += ["", "[[layers]]"] + [f"{key} = {toml_value(value)}" for key, value in placed[position].items()]
+        if position in covered:
+            continue
         kind = type(analysis.layer).__name__
         lines += ["", "[[layers]]", f"name = {toml_value(analysis.name)}", f"type = {toml_value(kind)}"]
         lines += [f"{key} = {toml_value(value)}" for key, value in layer_arguments(analysis.layer).items()]
         reads = network.inputs_of(position)
         if reads != (position,):  # a graph node reading other than the node before it
-            names = [network.node_name(node) for node in reads]
+            names = [reference(network.node_name(node)) for node in reads]
             lines.append(f"input = {toml_value(names[0])}" if len(names) == 1 else f"inputs = {toml_value(names)}")
     return "\n".join(lines) + "\n"

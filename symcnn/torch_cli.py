@@ -65,18 +65,19 @@ def read_input(text: str | None, reference: str) -> tuple[Any, ...]:
     return tuple(int(p) if p.strip().isdigit() else p.strip() for p in text.split(","))
 
 
-def model_network(reference: str, input_text: str | None) -> Network:
-    """The network of a ``MODULE:CALLABLE`` model on the ``--input`` shape."""
-    from .torch_bridge import from_torch
-
+def model_network(reference: str, input_text: str | None) -> tuple[Network, dict[str, type]]:
+    """The network of a ``MODULE:CALLABLE`` model on the ``--input`` shape, and its module classes by path."""
     shape = read_input(input_text, reference)
-    return from_torch(load_model(reference), shape)
+    model = load_model(reference)
+    from .torch_import import import_with_scopes
+
+    return import_with_scopes(model, shape)
 
 
 def network_or_model(reference: str, input_text: str | None) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
     """A spec file's network and values, or a model's network (no values)."""
     if is_model_reference(reference):
-        return model_network(reference, input_text), {}
+        return model_network(reference, input_text)[0], {}
     if input_text:
         raise SymcnnError(f"{reference}: --input is for MODULE:CALLABLE models; a spec file gives its own input")
     from .spec import read_network
@@ -98,8 +99,9 @@ def _emit(text: str, output: str | None) -> None:
 def _import(args: argparse.Namespace) -> int:
     from .spec_writer import spec_text
 
-    network = model_network(args.model, args.input)
-    _emit(spec_text(network, comment=f"Imported by symcnn from the torch model {args.model}."), args.output)
+    network, scopes = model_network(args.model, args.input)
+    comment = f"Imported by symcnn from the torch model {args.model}."
+    _emit(spec_text(network, comment=comment, scopes=scopes), args.output)
     return 0
 
 

@@ -253,6 +253,12 @@ class _Walk:
 
 def import_module(module: Any, input_shape: Sequence[Any], name: str | None = None) -> Network:
     """See :func:`symcnn.from_torch`."""
+    return import_with_scopes(module, input_shape, name)[0]
+
+
+def import_with_scopes(module: Any, input_shape: Sequence[Any], name: str | None = None) -> tuple[
+        Network, dict[str, type]]:
+    """The network, and the class of every module path whose forward the trace entered (for blocks)."""
     if not isinstance(module, nn.Module):
         raise SymcnnError(f"from_torch needs a torch.nn.Module, got {type(module).__name__}")
     name = name or type(module).__name__
@@ -266,7 +272,7 @@ def import_module(module: Any, input_shape: Sequence[Any], name: str | None = No
             f"{name}: {len(walk.problems)} node(s) symcnn does not model (nothing was counted):\n"
             + "\n".join(walk.problems)
         )
-    return assemble(walk.imported, walk.inputs[0], walk.output, shape, name)
+    return assemble(walk.imported, walk.inputs[0], walk.output, shape, name), walk.scopes
 
 
 def assemble(imported: list[Imported], source: str, output: str | None, shape: tuple, name: str) -> Network:

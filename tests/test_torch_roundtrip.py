@@ -118,10 +118,31 @@ def test_the_zoo_models_import_as_their_example_specs(name: str) -> None:
     the same layers, shapes and counts, and nearly all of the same names. Connections may be
     written differently (``x + f(x)`` or ``f(x) + x``; DenseNet's one torch.cat of all earlier
     features, or a chain of two-input concatenations), with the same counts."""
+    from symcnn.spec import network_from_table
+    from symcnn.torch_import import import_with_scopes
     from tests import reference_models
 
     spec, values = read_network(EXAMPLES / f"{name}.toml")
-    imported = from_torch(getattr(reference_models, name)(), spec.input_shape, name=spec.name)
+    imported, scopes = import_with_scopes(getattr(reference_models, name)(), spec.input_shape, name=spec.name)
     assert same_layers(imported, spec, connections=False)
     named_alike = sum(a.name == b.name for a, b in zip(imported.layers, spec.layers))
     assert named_alike >= 0.85 * len(spec.layers)
+
+    # written with its reused classes as blocks, the spec is much shorter and reads back the same
+    flat, with_blocks = spec_text(imported), spec_text(imported, scopes=scopes)
+    assert "[blocks." in with_blocks and len(with_blocks.splitlines()) < len(flat.splitlines()) / 3
+    again, _ = network_from_table(tomllib.loads(with_blocks), name)
+    assert spec_text(again) == flat
+
+
+def test_resnet50_reads_like_the_example() -> None:
+    from symcnn.torch_import import import_with_scopes
+    from tests import reference_models
+
+    network, scopes = import_with_scopes(reference_models.resnet50(), (3, 224, 224))
+    text = spec_text(network, scopes=scopes)
+    assert text.count("[blocks.") == 2  # the bottleneck, and the first of a stage with its downsample
+    assert '[blocks.bottleneck]' in text and '[blocks.bottleneck_downsample]' in text
+    assert 'out_channels = "4 * out_channels"' in text
+    for stage, repeat in ((1, 2), (2, 3), (3, 5), (4, 2)):
+        assert f'name = "layer{stage}"\nout_channels = {32 * 2 ** stage}\nfirst = 1\nrepeat = {repeat}' in text
