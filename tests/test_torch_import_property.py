@@ -11,12 +11,14 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 import torch
-from hypothesis import assume, given, settings
+import torch.nn.functional as F
+from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from symcnn import from_torch, receptive_fields
+from symcnn.summary import WEIGHT_LAYERS
 from symcnn.symbols import i, j
 from tests.test_receptive_field import _dependencies, _neuron_inside
 
@@ -121,3 +123,116 @@ def test_random_models_import_as_torch_computes_them(case) -> None:  # type: ign
     assert shape == (out_h, out_w)
     region = tuple(int(e.xreplace({i: sp.Integer(ri), j: sp.Integer(cj)})) for e in field.region())
     assert boxes[0] == region
+
+
+# ---------------------------------------------------------------- graphs and every layer type
+
+ACTIVATIONS = [nn.ReLU6, nn.LeakyReLU, nn.Sigmoid, nn.Tanh, nn.SiLU, nn.GELU, nn.Hardswish, nn.Identity, nn.ReLU]
+
+
+@st.composite
+def graph_plans(draw):  # type: ignore[no-untyped-def]
+    """Steps (kind, modules, extra) of a random graph: residual adds, concatenations, layers, functions."""
+    channels, steps, upsampled = draw(st.integers(1, 4)), [], 0
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["res", "cat", "layer", "layer", "func"]))
+        if kind == "res":
+            k = draw(st.sampled_from([1, 3, 5]))
+            steps.append(("res", [nn.Conv2d(channels, channels, k, padding=k // 2, bias=draw(st.booleans()))], None))
+        elif kind == "cat":
+            a, b = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+            steps.append(("cat", [nn.Conv2d(channels, a, 1), nn.Conv2d(channels, b, 3, padding=1)], None))
+            channels = a + b
+        elif kind == "func":
+            steps.append(("func", [], draw(st.sampled_from(["relu", "sigmoid", "adaptive", "interpolate"]))))
+        else:
+            layer = draw(st.sampled_from(["conv", "convt", "max", "avg", "adaptive", "up", "pad", "bn", "act"]))
+            if layer == "conv":
+                out = draw(st.integers(1, 4))
+                module: nn.Module = nn.Conv2d(channels, out, pair(draw, 1, 3), stride=pair(draw, 1, 2),
+                                              padding=pair(draw, 0, 1))
+                channels = out
+            elif layer == "convt":
+                out = draw(st.integers(1, 4))
+                module = nn.ConvTranspose2d(channels, out, pair(draw, 1, 3), stride=pair(draw, 1, 2),
+                                            padding=0, bias=draw(st.booleans()))
+                channels = out
+            elif layer in ("max", "avg"):
+                module = (nn.MaxPool2d if layer == "max" else nn.AvgPool2d)(2, draw(st.integers(1, 2)))
+            elif layer == "adaptive":
+                module = nn.AdaptiveAvgPool2d(pair(draw, 1, 5))
+            elif layer == "up":
+                module = nn.Upsample(scale_factor=2, mode=draw(st.sampled_from(["nearest", "bilinear"])))
+            elif layer == "pad":
+                module = nn.ZeroPad2d(draw(st.integers(0, 2)))
+            elif layer == "bn":
+                module = nn.BatchNorm2d(channels)
+            else:
+                module = draw(st.sampled_from(ACTIVATIONS))()
+            upsampled += layer in ("up", "convt")
+            steps.append(("layer", [module], None))
+    if upsampled > 2:
+        assume(False)
+    return steps, channels, draw(st.booleans())
+
+
+class RandomGraph(nn.Module):
+    """Runs a plan: ``x + conv(x)``, ``torch.cat([a(x), b(x)], 1)``, ``m(x)``, or a functional call."""
+
+    def __init__(self, plan: list, channels: int, head: bool, features: int) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self.plan = [(kind, extra, len(modules)) for kind, modules, extra in plan]
+        self.steps = nn.ModuleList(nn.ModuleList(modules) for _, modules, _ in plan)
+        self.head = nn.Linear(features, 3) if head else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for (kind, extra, _), modules in zip(self.plan, self.steps):
+            if kind == "res":
+                x = x + modules[0](x)
+            elif kind == "cat":
+                x = torch.cat([modules[0](x), modules[1](x)], 1)
+            elif kind == "layer":
+                x = modules[0](x)
+            elif extra == "relu":
+                x = F.relu(x)
+            elif extra == "sigmoid":
+                x = torch.sigmoid(x)
+            elif extra == "adaptive":
+                x = F.adaptive_avg_pool2d(x, 2)
+            else:
+                x = F.interpolate(x, scale_factor=2)
+        if self.head is not None:
+            x = self.head(torch.flatten(x, 1))
+        return x
+
+
+@settings(max_examples=80, derandomize=True, deadline=None, database=None, phases=[Phase.generate])
+@given(graph_plans(), st.integers(4, 12), st.integers(4, 12))
+def test_random_graphs_of_every_layer_type(case, height: int, width: int) -> None:  # type: ignore[no-untyped-def]
+    plan, channels, head = case
+    first_channels = next((m.in_channels for _, ms, _ in plan for m in ms if hasattr(m, "in_channels")), channels)
+    x = torch.zeros(1, first_channels, height, width)
+    body = RandomGraph(plan, channels, False, 1).eval()
+    try:
+        features = body(x)
+    except RuntimeError:  # some window does not fit: torch refuses the input
+        assume(False)
+    model = RandomGraph(plan, channels, head, features[0].numel()).eval()
+    network = from_torch(model, (first_channels, height, width))
+
+    shapes: dict[str, tuple[int, ...]] = {}
+    for path, module in model.named_modules():
+        if not list(module.children()):
+            module.register_forward_hook(lambda m, i_, o, path=path: shapes.update({path: tuple(o.shape[1:])}))
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        output = model(x)
+    assert tuple(int(s) for s in network.layers[-1].output_shape) == tuple(output.shape[1:])
+    by_name = {a.name: a for a in network.layers}
+    for path, shape in shapes.items():
+        assert tuple(int(s) for s in by_name[path].output_shape) == shape, path
+        assert by_name[path]["params"].expr == sum(p.numel() for p in model.get_submodule(path).parameters())
+    assert network.total("params") == sum(p.numel() for p in model.parameters())
+    weighted = [a["mults"].expr for a in network.layers if type(a.layer).__name__ in WEIGHT_LAYERS]
+    assert 2 * sum(weighted) == counter.get_total_flops()
+    assert network.is_chain == all(kind not in ("res", "cat") for kind, _, _ in plan)
