@@ -286,3 +286,18 @@ def test_graph_round_trip_and_torch_counts() -> None:
     exec(compile(torch_source(again, name="Exported"), "graph.py", "exec"), namespace)
     written = from_torch(namespace["Exported"](), (3, 8, 8))  # type: ignore[operator]
     assert same_layers(written, network)
+
+
+def test_every_spec_layer_type_goes_both_ways() -> None:
+    """The tables are complete: each type a spec can name has a torch constructor, and imports back by it."""
+    from symcnn.joins import Join
+    from symcnn.layer_types import LAYER_TYPES
+    from symcnn.torch_export import JOINS, TORCH_CALLS
+    from symcnn.torch_rules import MODULE_RULES
+
+    for name, cls in LAYER_TYPES.items():
+        if issubclass(cls, Join):
+            assert cls in JOINS, name
+        else:
+            assert cls in TORCH_CALLS, name
+            assert getattr(nn, name) in MODULE_RULES, name
