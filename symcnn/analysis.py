@@ -17,7 +17,7 @@ from .arguments import at_least
 from .display import Displayable
 from .errors import LayerError
 from .quantity import Quantity, evaluated
-from .symbols import latex_name
+from .symbols import latex_name, symbol
 
 if TYPE_CHECKING:
     from .layers import Layer
@@ -30,6 +30,8 @@ NAMES: dict[str, tuple[str, str]] = {
     "output_channels": ("Output channels", "C_{out}"),
     "output_height": ("Output height", "H_{out}"),
     "output_width": ("Output width", "W_{out}"),
+    "output_length": ("Output length", "L_{out}"),
+    "output_depth": ("Output depth", "T_{out}"),
     "output_features": ("Output size", "N_{out}"),
     "output_elements": ("Number of output elements", "n_{out}"),
     "params": ("Number of parameters", r"|\theta|"),
@@ -38,8 +40,15 @@ NAMES: dict[str, tuple[str, str]] = {
     "comparisons": ("Number of comparisons", r"n_{\gtrless}"),
     "divisions": ("Number of divisions", r"n_{\div}"),
     "transcendentals": ("Number of exp, erf and tanh evaluations", r"n_{\exp}"),
+    "square_roots": ("Number of square roots", r"n_{\surd}"),
+    "batch_mults": ("Multiplications of a training step on a batch of B", r"n_{\times}^{train}"),
+    "batch_adds": ("Additions of a training step on a batch of B", "n_{+}^{train}"),
+    "batch_divisions": ("Divisions of a training step on a batch of B", r"n_{\div}^{train}"),
+    "batch_square_roots": ("Square roots of a training step on a batch of B", r"n_{\surd}^{train}"),
     "dropped_rows": ("Padded-input rows no window reaches", r"\mathrm{dropped}_{rows}"),
     "dropped_columns": ("Padded-input columns no window reaches", r"\mathrm{dropped}_{columns}"),
+    "dropped_positions": ("Padded-input positions no window reaches", r"\mathrm{dropped}_{positions}"),
+    "dropped_slices": ("Padded-input depth slices no window reaches", r"\mathrm{dropped}_{slices}"),
     "stretched_width": ("Input width stretched by S - 1 zeros between neighbours", r"\tilde{W}"),
     "stretched_height": ("Input height stretched by S - 1 zeros between neighbours", r"\tilde{H}"),
     "direct_padding_width": ("Left padding of the equivalent direct convolution", "P'_{W}"),
@@ -99,11 +108,10 @@ class LayerAnalysis(Displayable):
 
 
 def elements(shape: Shape) -> sp.Expr:
-    """Number of elements of a shape, written W·H·C as the textbook does."""
+    """Number of elements of a shape, written W·H·C as the textbook does (L·C, W·H·T·C)."""
     if len(shape) == 1:
         return shape[0]
-    channels, height, width = shape
-    return f.mul(width, height, channels)
+    return f.mul(*reversed(shape))
 
 
 @dataclass(frozen=True)
@@ -158,38 +166,70 @@ class Window:
         return () if verdict else (sp.Ge(padded, extent, evaluate=False),)
 
 
+AXES: dict[int, tuple[str, ...]] = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+"""The spatial axes of a rank-1, 2 or 3 feature map, in torch's order (after the channels)."""
+_DROPPED = {"length": "dropped_positions", "depth": "dropped_slices", "height": "dropped_rows",
+            "width": "dropped_columns"}
+
+
+def axis_symbol(axis: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> sp.Symbol:
+    """The symbol naming a new size along ``axis``: ``W_3``, ``H_3``, and ``L_3``, ``T_3`` beside them."""
+    height, width = out_symbols
+    if axis in ("width", "height"):
+        return width if axis == "width" else height
+    base = (width if axis == "length" else height).name
+    return symbol(("L" if axis == "length" else "T") + base[1:])
+
+
 def spatial_quantities(
     shape: Shape,
-    windows: tuple[Window, Window],
+    windows: tuple[Window, ...],
     out_symbols: tuple[sp.Symbol, sp.Symbol],
     *,
     ceil_mode: bool = False,
     owner: str,
-) -> tuple[list[Quantity], tuple[sp.Expr, sp.Expr], tuple[sp.Basic, ...]]:
-    """Output height and width of a sliding window, plus what the floor drops.
+) -> tuple[list[Quantity], tuple[sp.Expr, ...], tuple[sp.Basic, ...]]:
+    """Output sizes of a sliding window (width first, as the textbook does), plus what the floor drops.
 
-    Returns the quantities, the (height, width) to put in the output shape (the
-    number, or the defining symbol when the size stays an expression), and the
-    assumptions the symbols must meet.
+    Returns the quantities, the sizes to put in the output shape in torch's
+    order ((height, width) for a (C, H, W) input; the number, or the defining
+    symbol when the size stays an expression), and the assumptions the symbols
+    must meet.
     """
-    _, height, width = shape
+    axes = AXES[len(windows)]
+    order = list(reversed(list(zip(axes, shape[1:], windows))))
     quantities: list[Quantity] = []
-    sizes: list[sp.Expr] = []
+    sizes: dict[str, sp.Expr] = {}
     assumptions: list[sp.Basic] = []
-    for axis, size, window, out in (
-        ("width", width, windows[1], out_symbols[1]),
-        ("height", height, windows[0], out_symbols[0]),
-    ):
-        assumptions += window.fits(size, owner, axis)
-        key = f"output_{axis}"
-        size_quantity = Quantity.defining(key, NAMES[key][0], latex_name(out), window.output_size(size, ceil_mode), out)
+    for axis, size, window in order:
+        key, out = f"output_{axis}", axis_symbol(axis, out_symbols)
+        formula = window.output_size(size, ceil_mode)
+        if ceil_mode:  # torch's rule: any output of at least one window, even from a kernel past the input
+            assumptions += _at_least_one(formula, window, size, owner, axis)
+        else:
+            assumptions += window.fits(size, owner, axis)
+        size_quantity = Quantity.defining(key, NAMES[key][0], latex_name(out), formula, out)
         quantities.append(size_quantity)
-        sizes.append(size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr)
+        sizes[axis] = size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr
     if not ceil_mode:
-        for axis, size, window in (("columns", width, windows[1]), ("rows", height, windows[0])):
-            quantities.append(quantity(f"dropped_{axis}", window.dropped(size)))
-    width_size, height_size = sizes
-    return quantities, (height_size, width_size), tuple(assumptions)
+        for axis, size, window in order:
+            quantities.append(quantity(_DROPPED[axis], window.dropped(size)))
+    return quantities, tuple(sizes[axis] for axis in axes), tuple(assumptions)
+
+
+def _at_least_one(formula: sp.Expr, window: Window, size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
+    """Check a ceil-mode output size is at least 1; an assumption when symbolic.
+
+    Raises:
+        LayerError: no window at all (torch: "Output size is too small").
+    """
+    value = evaluated(formula)
+    if value.is_number:
+        if value < 1:
+            raise LayerError(f"{owner}: no window fits the {axis} {size} (kernel_size {evaluated(window.extent)}, "
+                             f"padding {window.padding}, ceil_mode): the output {axis} would be {value}")
+        return ()
+    return (sp.Ge(formula, 1, evaluate=False),)
 
 
 def shaped(layer: Any, shape: Shape, owner: str, dims: int) -> None:
@@ -201,6 +241,7 @@ def shaped(layer: Any, shape: Shape, owner: str, dims: int) -> None:
             f"{owner}: {type(layer).__name__} needs a feature vector but gets a "
             f"{len(shape)}-D input {tuple(shape)}; add a Flatten layer before it"
         )
+    wanted = {2: "(C, L)", 3: "(C, H, W)", 4: "(C, T, H, W)"}.get(dims, f"{dims}-D")
     raise LayerError(
-        f"{owner}: {type(layer).__name__} needs a (C, H, W) input but gets {tuple(shape)}"
+        f"{owner}: {type(layer).__name__} needs a {wanted} input but gets {tuple(shape)}"
     )

@@ -44,6 +44,17 @@ def as_pair(value: Pair, owner: str, arg: str) -> tuple[sp.Expr, sp.Expr]:
     return single, single
 
 
+def as_tuple(value: Pair, rank: int, owner: str, arg: str) -> tuple[sp.Expr, ...]:
+    """One value per spatial axis, as torch reads ``kernel_size=3`` or ``(3, 5)`` (``rank`` values)."""
+    if rank == 2:
+        return as_pair(value, owner, arg)
+    if isinstance(value, (tuple, list)):
+        if len(value) != rank:
+            raise LayerError(f"{owner}: {arg} must be one value or {rank}, got {value!r}")
+        return tuple(as_expr(v, owner, arg) for v in value)
+    return (as_expr(value, owner, arg),) * rank
+
+
 def require(value: sp.Expr, owner: str, arg: str, *, minimum: int) -> None:
     """Refuse a number below ``minimum`` (symbols carry their own assumptions)."""
     if value.is_number and (not value.is_integer or value < minimum):

@@ -32,8 +32,13 @@ from .spec import (
 LAYER_QUESTIONS = (
     "input_elements", "output_shape", "output_width", "output_height", "output_channels",
     "output_features", "output_elements", "params", "mults", "adds", "comparisons",
+    "output_length", "output_depth", "divisions", "transcendentals", "square_roots",
+    "stretched_width", "stretched_height", "direct_padding_width", "direct_padding_height",
+    "direct_remainder_width", "direct_remainder_height",
 )
-NETWORK_QUESTIONS = ("activation_table", "bottleneck", "max_batch", "max_batch_training", "receptive_field")
+NETWORK_QUESTIONS = (
+    "activation_table", "bottleneck", "max_batch", "max_batch_training", "max_batch_inference", "receptive_field",
+)
 _TOP_KEYS = ("title", "author", "date", "values", "readings", "parts")
 _PART_KEYS = ("title", "layer", "input", "network", "questions", "memory", "dtype", "optimizer",
               "receptive_field_layer", "note")
@@ -169,6 +174,9 @@ def _part(entry: Any, path: Path, where: str) -> LayerPart | NetworkPart:
         except SymcnnError as error:
             raise SpecError(f"{where}: receptive_field_layer: {error}") from None
     questions = _questions(entry, NETWORK_QUESTIONS, where)
-    if budget is None and {"max_batch", "max_batch_training"} & set(questions):
+    if "receptive_field" in questions and len(built.input_shape) != 3:
+        raise SpecError(f"{where}: the receptive_field question needs a network on [C, H, W] images; "
+                        f"this one takes {list(built.input_shape)} (summary shows its receptive fields)")
+    if budget is None and {"max_batch", "max_batch_training", "max_batch_inference"} & set(questions):
         raise SpecError(f"{where}: the batch-size questions need a memory budget, e.g. memory = \"12GiB\"")
     return NetworkPart(title, built, questions, budget, dtype, optimizer, layer_name, note)

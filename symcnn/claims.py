@@ -263,7 +263,9 @@ def _subject(entry: dict[str, Any], parts: tuple[Part, ...], is_assignment: bool
         )
     if layer == "input":
         return Subject(part, number, "input")
-    try:
+    try:  # a block's name stays: its parameters and operations are its layers' sum
+        if isinstance(layer, str) and part.network.block(layer):
+            return Subject(part, number, layer)
         return Subject(part, number, part.network.layer(layer).name)
     except SymcnnError as error:
         raise SpecError(f"{where}: {error}") from None

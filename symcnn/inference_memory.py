@@ -70,7 +70,8 @@ def inference_peak(network: Network, values: dict[sp.Symbol, sp.Expr]) -> Infere
             last_read[owner[source]] = max(last_read[owner[source]], position + 1)
     last_read[owner[count]] = count + 1  # the output outlives the walk
     alive: dict[int, int] = {0: int(sizes[0])}
-    peak, during, peak_alive = int(sizes[0]), "input", (network.node_name(0),)
+    peak, during = int(sizes[0]), "input"
+    peak_alive: tuple[str, ...] = (network.node_name(0),)
     for node in range(1, count + 1):
         if owner[node] == node:
             alive[node] = int(sizes[node])

@@ -16,7 +16,9 @@ Counting conventions (one place, quoted by the README):
       comparisons per output, average pooling K_h K_w - 1 additions and one
       division per output (windows counted whole, padding included).
     * ReLU: one comparison per element; BatchNorm2d (inference, folded): one
-      multiplication and one addition per element; Dropout: none.
+      multiplication and one addition per element, and a training step's
+      counts beside them (``batch_*``, see :mod:`symcnn.norm_counts`);
+      Dropout: none.
 
 Kernel sizes, strides and paddings are (height, width) pairs as in torch; the
 assignment's K_1 is the kernel *width* (it pairs with W), so ``Conv2d()`` has
@@ -41,13 +43,15 @@ from .analysis import (
     shaped,
     spatial_quantities,
 )
-from .arguments import Arg, Pair, as_expr, as_pair, at_least, divides, equal, require
+from .arguments import Arg, Pair, as_expr, at_least, divides, equal, require
 from .display import Displayable
 from .errors import LayerError
 from .expr import to_sympy
 from .field_map import IndexRange
+from .norm_counts import normalisation_counts
 from .quantity import Quantity
-from .symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W_out
+from .symbols import K_1, K_2, P_2, S_2, B, C_in, C_out, H, H_out, K, N, P, S, W, W_out
+from .windows import _default_input, _kernel_product, _windows
 
 _UNSET: Any = None
 
@@ -60,6 +64,8 @@ class Layer(Displayable):
     """
 
     kind: ClassVar[str] = "layer"
+    weight_products: ClassVar[bool] = False
+    """True where ``mults`` are weight x input products (convolutions, linear): what FlopCounterMode counts."""
 
     def analyze(
         self,
@@ -120,17 +126,6 @@ class Layer(Displayable):
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
 
 
-def _windows(owner: str, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair) -> tuple[Window, Window]:
-    """The (height, width) windows of a convolution or pooling, each argument checked."""
-    pairs = {arg: as_pair(value, owner, arg) for arg, value in
-             (("kernel_size", kernel_size), ("stride", stride), ("padding", padding), ("dilation", dilation))}
-    for arg, pair in pairs.items():
-        for value in pair:
-            require(value, owner, arg, minimum=0 if arg == "padding" else 1)
-    height, width = (Window(*axis) for axis in zip(*pairs.values()))
-    return height, width
-
-
 def _feature_map(
     layer: Layer, name: str, shape: Shape, output_shape: Shape, quantities: list[Quantity],
     assumptions: tuple[sp.Basic, ...] = (),
@@ -162,13 +157,16 @@ class Conv2d(Layer):
     dilation: Pair = 1
     groups: Arg = 1
     bias: bool = True
-    windows: tuple[Window, Window] = field(init=False, repr=False, compare=False)
+    windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = "conv"
+    weight_products: ClassVar[bool] = True
+    rank: ClassVar[int] = 2
+    """Spatial axes: 1 (Conv1d), 2, or 3 (Conv3d)."""
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
-        if self.out_channels is None and self.kernel_size is None and self.stride is None:
+        if self.rank == 2 and self.out_channels is None and self.kernel_size is None and self.stride is None:
             defaults = {"out_channels": C_out, "kernel_size": (K_2, K_1), "stride": S, "padding": P}
             if self.padding is None:
                 for key, value in defaults.items():
@@ -184,7 +182,8 @@ class Conv2d(Layer):
                 f"{owner}: padding={self.padding!r} is not supported; give the padding as a number "
                 f"(0 for 'valid', (kernel_size - 1) // 2 for 'same' with an odd kernel and stride 1)"
             )
-        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self.dilation)  # type: ignore[arg-type]
+        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self.dilation,  # type: ignore[arg-type]
+                           self.rank)
         for arg in ("in_channels", "out_channels", "groups"):
             value = getattr(self, arg)
             if value is not None:
@@ -192,26 +191,25 @@ class Conv2d(Layer):
         object.__setattr__(self, "windows", windows)
 
     def default_input(self) -> Shape:
-        channels = C_in if self.in_channels is None else as_expr(self.in_channels, "Conv2d", "in_channels")
-        return (channels, H, W)
+        channels = C_in if self.in_channels is None else as_expr(self.in_channels, type(self).__name__, "in_channels")
+        return _default_input(self.rank, channels)
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
-        shaped(self, shape, name, 3)
+        shaped(self, shape, name, self.rank + 1)
         channels = shape[0]
         assumptions = list(_same(channels, self.in_channels, name, "in_channels", "input channels"))
         out_channels = as_expr(self.out_channels, name, "out_channels")
         groups = as_expr(self.groups, name, "groups")
         for arg, count in (("in_channels", channels), ("out_channels", out_channels)):
             assumptions += _divisible(count, groups, name, arg)
-        spatial, (height, width), fits = spatial_quantities(shape, self.windows, out_symbols, owner=name)
-        output_shape = (out_channels, height, width)
-        kernel_h, kernel_w = (window.kernel for window in self.windows)
+        spatial, sizes, fits = spatial_quantities(shape, self.windows, out_symbols, owner=name)
+        output_shape = (out_channels, *sizes)
         per_group = channels if groups == 1 else f.div(channels, groups)
-        weights = f.mul(kernel_w, kernel_h, per_group)
+        weights = f.mul(_kernel_product(self.windows), per_group)
         params = f.mul(f.add(weights, 1), out_channels) if self.bias else f.mul(weights, out_channels)
-        mults = f.mul(weights, width, height, out_channels)
+        mults = f.mul(weights, *reversed(sizes), out_channels)
         sums = f.add(f.sub(weights, 1), 1) if self.bias else f.sub(weights, 1)
-        adds = f.mul(sums, width, height, out_channels)
+        adds = f.mul(sums, *reversed(sizes), out_channels)
         counts = [
             quantity("params", params),
             quantity("mults", mults),
@@ -228,9 +226,11 @@ class _Pool2d(Layer):
     stride: Pair | None = _UNSET
     padding: Pair | None = _UNSET
     ceil_mode: bool = False
-    windows: tuple[Window, Window] = field(init=False, repr=False, compare=False)
+    windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = "pool"
+    rank: ClassVar[int] = 2
+    """Spatial axes: 1 (MaxPool1d, AvgPool1d), 2, or 3 (MaxPool3d, AvgPool3d)."""
 
     def _dilation(self) -> Pair:
         return 1
@@ -248,7 +248,8 @@ class _Pool2d(Layer):
             object.__setattr__(self, "stride", self.kernel_size)
         if self.padding is None:
             object.__setattr__(self, "padding", 0)
-        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self._dilation())  # type: ignore[arg-type]
+        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self._dilation(),  # type: ignore[arg-type]
+                           self.rank)
         for window in windows:
             if at_least(window.kernel, 2 * window.padding) is False:
                 k, p = window.kernel, window.padding
@@ -258,22 +259,27 @@ class _Pool2d(Layer):
                 )
         object.__setattr__(self, "windows", windows)
 
+    def default_input(self) -> Shape:
+        return _default_input(self.rank, C_in)
+
     def _window_quantities(
         self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
     ) -> tuple[list[Quantity], Shape, tuple[sp.Basic, ...]]:
-        shaped(self, shape, name, 3)
-        spatial, (height, width), fits = spatial_quantities(
+        shaped(self, shape, name, self.rank + 1)
+        spatial, sizes, fits = spatial_quantities(
             shape, self.windows, out_symbols, ceil_mode=self.ceil_mode, owner=name
         )
         assumptions = fits + tuple(
             sp.Le(2 * w.padding, w.kernel, evaluate=False) for w in self.windows
             if at_least(w.kernel, 2 * w.padding) is None
         )
-        return spatial, (shape[0], height, width), assumptions
+        return spatial, (shape[0], *sizes), assumptions
 
     def _window_size(self) -> sp.Expr:
-        kernel_h, kernel_w = (window.kernel for window in self.windows)
-        return f.mul(kernel_w, kernel_h) if kernel_w != kernel_h else f.power(kernel_h, 2)
+        kernels = {window.kernel for window in self.windows}
+        if len(self.windows) > 1 and len(kernels) == 1:
+            return f.power(self.windows[0].kernel, len(self.windows))
+        return _kernel_product(self.windows)
 
 
 @dataclass(frozen=True, eq=True)
@@ -328,6 +334,7 @@ class Linear(Layer):
     bias: bool = True
 
     kind: ClassVar[str] = "fc"
+    weight_products: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if self.out_features is None:
@@ -414,9 +421,12 @@ class BatchNorm2d(Layer):
     track_running_stats: bool = True
 
     kind: ClassVar[str] = "bn"
+    ranks: ClassVar[tuple[int, ...]] = (3,)
+    """The input ranks torch accepts: (C, H, W); BatchNorm1d (N,) or (C, L); BatchNorm3d (C, T, H, W)."""
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
-        shaped(self, shape, name, 3)
+        if len(shape) not in self.ranks:
+            shaped(self, shape, name, self.ranks[-1])
         assumptions = _same(shape[0], self.num_features, name, "num_features", "input channels")
         params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
         counts = [
@@ -424,6 +434,8 @@ class BatchNorm2d(Layer):
             quantity("mults", elements(shape)),
             quantity("adds", elements(shape)),
         ]
+        # a training step normalises each channel over the batch: n = B·H·W values per channel
+        counts += normalisation_counts(f.mul(B, elements(shape)), shape[0], self.affine, prefix="batch_")
         return _feature_map(self, name, shape, shape, counts, assumptions)
 
 

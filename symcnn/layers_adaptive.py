@@ -52,6 +52,9 @@ class gcd(sp.Function):  # noqa: N801  (named as printed: \gcd, gcd(H, 7))
             return sp.Integer(1)
         return None
 
+    def _latex(self, printer: Any) -> str:
+        return r"\gcd(" + ", ".join(printer._print(arg) for arg in self.args) + ")"
+
 
 @dataclass(frozen=True, eq=True)
 class _AdaptivePool2d(Layer):

@@ -36,9 +36,10 @@ from .analysis import LayerAnalysis, Shape, Window, quantity, shaped
 from .arguments import Arg, Pair, as_expr, as_pair, at_least, require
 from .errors import LayerError
 from .field_map import IndexRange
-from .layers import Layer, _divisible, _feature_map, _same, _windows
+from .layers import Layer, _divisible, _feature_map, _same
 from .quantity import Quantity
 from .symbols import C_in, H, W, i, latex_name
+from .windows import _windows
 
 _UNSET: Any = None
 
@@ -56,10 +57,11 @@ class ConvTranspose2d(Layer):
     groups: Arg = 1
     bias: bool = True
     dilation: Pair = 1
-    windows_: tuple[Window, Window] = field(init=False, repr=False, compare=False)
+    transposed_windows: tuple[Window, Window] = field(init=False, repr=False, compare=False)
     extra: tuple[sp.Expr, sp.Expr] = field(init=False, repr=False, compare=False)
 
     kind: ClassVar[str] = "tconv"
+    weight_products: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
@@ -80,7 +82,7 @@ class ConvTranspose2d(Layer):
             value = getattr(self, arg)
             if value is not None:
                 require(as_expr(value, owner, arg), owner, arg, minimum=1)
-        object.__setattr__(self, "windows_", windows)
+        object.__setattr__(self, "transposed_windows", windows)
         object.__setattr__(self, "extra", extra)
 
     def default_input(self) -> Shape:
@@ -99,8 +101,8 @@ class ConvTranspose2d(Layer):
         spatial: list[Quantity] = []
         relations: list[Quantity] = []
         for axis, size, window, extra, out in (
-            ("width", shape[2], self.windows_[1], self.extra[1], out_symbols[1]),
-            ("height", shape[1], self.windows_[0], self.extra[0], out_symbols[0]),
+            ("width", shape[2], self.transposed_windows[1], self.extra[1], out_symbols[1]),
+            ("height", shape[1], self.transposed_windows[0], self.extra[0], out_symbols[0]),
         ):
             formula = f.add(f.mul(f.sub(size, 1), window.stride), f.neg(f.mul(2, window.padding)),
                             _reach(window), extra, 1)
@@ -115,7 +117,7 @@ class ConvTranspose2d(Layer):
                 quantity(f"direct_remainder_{axis}", f.mod(window.span(sizes[-1]), window.stride)),
             ]
         width, height = sizes
-        kernel_h, kernel_w = (window.kernel for window in self.windows_)
+        kernel_h, kernel_w = (window.kernel for window in self.transposed_windows)
         per_group = out_channels if groups == 1 else f.div(out_channels, groups)
         weights = f.mul(kernel_w, kernel_h, per_group)
         params = f.add(f.mul(weights, channels), out_channels) if self.bias else f.mul(weights, channels)
@@ -132,14 +134,14 @@ class ConvTranspose2d(Layer):
         every one of them when D = 1 (with D > 1 and S > 1 the range bounds
         the taps, some of which it skips).
         """
-        if all(window.stride == 1 for window in self.windows_):
+        if all(window.stride == 1 for window in self.transposed_windows):
             return tuple(Window(w.kernel, sp.Integer(1), w.dilation * (w.kernel - 1) - w.padding, w.dilation)
-                         for w in self.windows_)
+                         for w in self.transposed_windows)
         reason = "output i reads the stride-S input at ceil((i + P - D(K - 1))/S) .. floor((i + P)/S), a jump of 1/S"
         return tuple(
             IndexRange(sp.ceiling((i + w.padding - w.dilation * (w.kernel - 1)) / w.stride),
                        sp.floor((i + w.padding) / w.stride), reason)
-            for w in self.windows_
+            for w in self.transposed_windows
         )
 
 

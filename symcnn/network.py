@@ -83,8 +83,16 @@ class Network(Displayable):
             inside = [a for a in self.layers if a.name.startswith(f"{key}.")]
             if inside:  # a block's name stands for its output: its last node
                 return inside[-1]
-        names = ", ".join(a.name for a in self.layers)
+        every = [a.name for a in self.layers]
+        names = ", ".join(every) if len(every) <= 12 else f"{', '.join(every[:5])}, ..., {', '.join(every[-5:])}"
         raise LayerError(f"{self.name}: no layer {key!r}; the layers are {names} (or 1..{len(self.layers)})")
+
+    def block(self, name: str) -> tuple[LayerAnalysis, ...]:
+        """The layers inside the block (or torch-style module path) called ``name``: ``layer2.0`` holds
+        ``layer2.0.conv1`` ... (empty when ``name`` is a layer's own name or nothing)."""
+        if any(a.name == name for a in self.layers):
+            return ()
+        return tuple(a for a in self.layers if a.name.startswith(f"{name}."))
 
     def position(self, name: str) -> int:
         """The 0-based position of the layer called ``name`` (raises LayerError if none is)."""
@@ -123,9 +131,16 @@ class Network(Displayable):
         return analysis["output_elements"].expr
 
     def total(self, key: str) -> sp.Expr:
-        """The sum of a quantity over all layers (per sample)."""
+        """The sum of a quantity over all layers (per sample).
+
+        ``weight_mults``: the multiplications of the convolutions and linear
+        layers only (FlopCounterMode's FLOPs / 2), without those the
+        conventions count for normalisation, activations and upsampling.
+        """
         if key == "activation_elements":
             return sp.Add(*(self.activation(a) for a in self.layers))
+        if key == "weight_mults":
+            return sp.Add(*(a["mults"].expr for a in self.layers if a.layer.weight_products))
         return sp.Add(*(q.expr for a in self.layers if (q := a.get(key)) is not None))
 
     def closed_form(self, expr: sp.Expr) -> sp.Expr:

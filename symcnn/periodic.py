@@ -126,8 +126,8 @@ def holds(operator: str, difference: Fraction) -> bool:
 def _piecewise(expr: sp.Piecewise, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
     """torch's ceil-mode rule: branches of one slope, chosen by periodic conditions."""
     branches = []
-    for value, when in expr.args:
-        branch = compiled(value, known)
+    for formula, when in expr.args:
+        branch = compiled(formula, known)
         test = None if when is sp.true else condition(when, known)
         if test is not None and test[0].slope != 0:
             raise NotPeriodic(f"{when}: a condition that changes with the input size only once")

@@ -24,6 +24,7 @@ interval and says so (:attr:`ReceptiveField.mixed`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import sympy as sp
 
@@ -98,8 +99,12 @@ class ReceptiveField:
     layer: str
     rows: Interval
     columns: Interval
+    depth: Interval | None = None
+    """The third axis of a 3-D layer (Conv3d, pooling 3-D); a 1-D layer's axis is ``columns``, one row high."""
     mixed: str | None = None
     """Paths of different jumps meet here: the statement of each path's interval (``rows`` is the first)."""
+    paths: tuple[tuple[Interval, ...], tuple[Interval, ...]] = ((), ())
+    """Where paths of different jumps meet: each jump's interval, for rows and for columns."""
 
     def region(self) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
         """(i_first, i_last, j_first, j_last) as expressions in i and j."""
@@ -107,7 +112,10 @@ class ReceptiveField:
 
     def bound(self, values: dict[sp.Symbol, sp.Expr]) -> ReceptiveField:
         """The receptive field with ``values`` put in."""
-        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values), self.mixed)
+        depth = None if self.depth is None else self.depth.bound(values)
+        paths = tuple(tuple(p.bound(values) for p in axis) for axis in self.paths)
+        return ReceptiveField(self.layer, self.rows.bound(values), self.columns.bound(values), depth, self.mixed,
+                              paths)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, repr=False)
@@ -135,7 +143,7 @@ Paths = tuple[Interval, ...]
 def receptive_fields(network: Network) -> ReceptiveFields:
     """Compose every layer's window from the input up, along every path of a graph."""
     identity = (Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0)),)
-    nodes: list[tuple[Paths, Paths] | None] = [(identity, identity)]
+    nodes: list[tuple[Paths, Paths, Paths] | None] = [(identity, identity, identity)]
     result: list[ReceptiveField | None] = []
     definitions: dict[sp.Symbol, sp.Expr] = {}
     notes: dict[str, str] = {}
@@ -154,17 +162,28 @@ def receptive_fields(network: Network) -> ReceptiveFields:
             nodes.append(None)  # past a Flatten every neuron sees the whole input
             result.append(None)
             continue
-        rows, columns = _union([r[0] for r in reads]), _union([r[1] for r in reads])  # type: ignore[index]
-        if windows is not None and windows[0] == windows[1] and rows is columns:  # square: compose once
-            rows = columns = _named_paths(tuple(p.through(windows[0]) for p in rows), "", index, definitions)
-        elif windows is not None:
-            rows = _named_paths(tuple(p.through(windows[0]) for p in rows), "h", index, definitions)  # type: ignore[arg-type]
-            columns = _named_paths(tuple(p.through(windows[1]) for p in columns), "w", index, definitions)  # type: ignore[arg-type]
+        rows, columns, depth = (_union([r[k] for r in reads]) for k in range(3))  # type: ignore[index]
+        if windows is not None:
+            axes = cast(tuple[Window, ...], windows)  # not irregular: sliding windows, (depth,) (rows,) columns
+            row_window, column_window = (axes[-2] if len(axes) > 1 else None), axes[-1]
+            if len(axes) == 3:
+                depth = _through(depth, axes[0], "d", index, definitions)
+            if row_window is None:  # a sequence: one axis, the columns
+                columns = _through(columns, column_window, "w", index, definitions)
+            elif row_window == column_window and rows is columns:  # square: compose once
+                rows = columns = _through(rows, row_window, "", index, definitions)
+            else:
+                rows = _through(rows, row_window, "h", index, definitions)
+                columns = _through(columns, column_window, "w", index, definitions)
         elif len(reads) > 1:
             rows = _named_paths(rows, "h", index, definitions)
             columns = rows if columns == rows else _named_paths(columns, "w", index, definitions)
-        nodes.append((rows, columns))
-        result.append(ReceptiveField(analysis.name, rows[0], columns[0], _mixed(rows, columns)))
+            depth = _named_paths(depth, "d", index, definitions)
+        nodes.append((rows, columns, depth))
+        mixed = _mixed(rows, columns)
+        third = depth[0] if len(analysis.output_shape) == 4 else None
+        result.append(ReceptiveField(analysis.name, rows[0], columns[0], third, mixed,
+                                     (rows, columns) if mixed else ((), ())))
     return ReceptiveFields(tuple(result), definitions, notes)
 
 
@@ -177,8 +196,20 @@ def _union(reads: list[Paths]) -> Paths:
         for path in paths:
             same = merged.get(path.jump)
             merged[path.jump] = path if same is None else Interval(
-                path.jump, sp.Min(same.first, path.first), sp.Max(same.last, path.last))
+                path.jump, _extreme(True, same.first, path.first), _extreme(False, same.last, path.last))
     return tuple(merged.values())
+
+
+def _extreme(smallest: bool, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """The smaller (or larger) of two offsets: plain integers directly, else sympy's Min/Max."""
+    if a.is_Integer and b.is_Integer:
+        return min(a, b) if smallest else max(a, b)
+    return sp.Min(a, b) if smallest else sp.Max(a, b)
+
+
+def _through(paths: Paths, window: Window, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Paths:
+    """Every path one sliding window further up, offsets named where they grow large."""
+    return _named_paths(tuple(p.through(window) for p in paths), axis, index, definitions)
 
 
 def _named_paths(paths: Paths, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Paths:

@@ -153,19 +153,19 @@ def describe(layer: Any) -> str:
     """A short label in the assignment's style: ``Conv 3 × 3, s=1, p=1, 64 ch``; dilation and groups where not 1."""
     kind = type(layer).__name__
     arguments = layer.arguments()
-    if hasattr(layer, "windows"):
-        def pair(first: Any, second: Any) -> str:
-            return str(first) if first == second else f"{first}×{second}"
+    windows = getattr(layer, "windows", None) or getattr(layer, "transposed_windows", None)
+    if windows is not None:  # one window per axis: (height, width); (length,); (depth, height, width)
+        def joined(values: list[Any]) -> str:
+            return str(values[0]) if len(set(values)) == 1 else "×".join(map(str, values))
 
-        height, width = layer.windows
-        settings = [f"s={pair(height.stride, width.stride)}", f"p={pair(height.padding, width.padding)}"]
-        if (height.dilation, width.dilation) != (1, 1):
-            settings.append(f"d={pair(height.dilation, width.dilation)}")
+        settings = [f"s={joined([w.stride for w in windows])}", f"p={joined([w.padding for w in windows])}"]
+        if any(w.dilation != 1 for w in windows):
+            settings.append(f"d={joined([w.dilation for w in windows])}")
         if arguments.get("groups", 1) != 1:
             settings.append(f"g={arguments['groups']}")
-        name = "Conv" if kind == "Conv2d" else kind.removesuffix("2d")
-        label = f"{name} {height.kernel} × {width.kernel}, {', '.join(settings)}"
-        return f"{label}, {arguments['out_channels']} ch" if kind == "Conv2d" else label
+        name = {"Conv2d": "Conv", "ConvTranspose2d": "ConvT"}.get(kind, kind.removesuffix("2d"))
+        label = f"{name} {' × '.join(str(w.kernel) for w in windows)}, {', '.join(settings)}"
+        return f"{label}, {arguments['out_channels']} ch" if "out_channels" in arguments else label
     if kind == "Linear":
         return f"FC {arguments['out_features']}"
     return kind

@@ -13,6 +13,7 @@ import sympy as sp
 from .assignment import Assignment, LayerPart, NetworkPart
 from .display import Displayable
 from .errors import SpecError, SymcnnError
+from .inference_memory import InferencePeak, inference_peak, largest_batch_inference, n_peak
 from .layers import Conv2d, Layer
 from .memory import (
     MemoryPlan,
@@ -26,6 +27,7 @@ from .network import Network
 from .quantity import bind, evaluated, value_of
 from .receptive_field import Interval, araujo_closed_forms, receptive_fields
 from .steps import Derivation, derive
+from .symbols import M, b
 
 SHAPE_KEYS = ("output_width", "output_height", "output_channels")
 
@@ -97,7 +99,17 @@ class ReceptiveFieldAnswer:
     output_size: tuple[sp.Expr, sp.Expr]
 
 
-Item = Answer | ActivationTable | BatchAnswer | ReceptiveFieldAnswer
+@dataclass(frozen=True)
+class InferenceAnswer:
+    """The largest inference batch: the peak of live activations in a walk of the graph."""
+
+    question: str
+    plan: MemoryPlan
+    peak: InferencePeak
+    derivation: Derivation
+
+
+Item = Answer | ActivationTable | BatchAnswer | InferenceAnswer | ReceptiveFieldAnswer
 
 
 @dataclass(frozen=True)
@@ -174,6 +186,10 @@ def _network_answers(part: NetworkPart, values: dict[sp.Symbol, sp.Expr]) -> tup
             training = question == "max_batch_training"
             formula = largest_batch_training() if training else largest_batch_activation()
             items.append(BatchAnswer(question, training, plan, derive(formula, plan.shown_values)))
+        elif question == "max_batch_inference" and plan is not None:
+            peak = inference_peak(network, bound)
+            shown = {M: plan.budget.formula, b: sp.Integer(plan.element_bytes), n_peak: peak.elements}
+            items.append(InferenceAnswer(question, plan, peak, derive(largest_batch_inference(), shown)))
         elif question == "receptive_field":
             items.append(_receptive_field(part, network, bound))
     return tuple(items)
@@ -194,14 +210,16 @@ def _receptive_field(part: NetworkPart, network: Network, bound: dict[sp.Symbol,
     bound = fields.values(bound)
     rows = tuple(
         RegionRow(f.layer, a.layer, f.rows.bound(bound), f.columns.bound(bound))
-        for a, f in zip(network.layers, fields.fields) if f is not None
+        for a, f in zip(network.layers, fields.fields) if f is not None and f.mixed is None
     )
-    name = part.receptive_field_layer or _last_conv(network)
+    name = network.layer(part.receptive_field_layer).name if part.receptive_field_layer else _last_conv(network)
     chosen = next((row for row in rows if row.name == name), rows[-1])
     index = network.position(chosen.name)
-    windows = [w for a in network.layers[: index + 1] if (w := getattr(a.layer, "windows", None))]
-    forms = araujo_closed_forms([w[0] for w in windows])
-    closed = {key: value_of(evaluated(form), bound) for key, form in forms.items()}
+    closed: dict[str, sp.Expr] = {}  # on a graph the field is a union over paths: no single chain's closed forms
+    if network.is_chain:
+        windows = [w for a in network.layers[: index + 1] if (w := getattr(a.layer, "windows", None))]
+        forms = araujo_closed_forms([w[0] for w in windows])
+        closed = {key: value_of(evaluated(form), bound) for key, form in forms.items()}
     output = network.layers[index].output_shape
     return ReceptiveFieldAnswer(
         "receptive_field", rows, chosen, closed,

@@ -209,8 +209,8 @@ def read_shape(shape: Any, where: str) -> Shape:
     Raises:
         SpecError: not a list of one or three sizes, or a size that is not a positive integer.
     """
-    if not isinstance(shape, list) or len(shape) not in (1, 3):
-        raise SpecError(f"{where}: input must be [C, H, W] (or [N]), got {shape!r}")
+    if not isinstance(shape, list) or len(shape) not in (1, 2, 3, 4):
+        raise SpecError(f"{where}: input must be [C, H, W] (or [N], [C, L], [C, T, H, W]), got {shape!r}")
     sizes = tuple(read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape))
     for k, size in enumerate(sizes):
         if size.is_number and (not size.is_integer or size < 1):
@@ -304,14 +304,18 @@ def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
             raise SpecError(f"{place} must be one value or [left, right, top, bottom], got {value!r}")
         return tuple(_int_or_text(v, place) for v in value)
     if annotation == "Any" and isinstance(value, list):  # size / scale_factor: [height, width]
-        return tuple(_int_or_text(v, place) for v in value)
+        return tuple(v if isinstance(v, float) else _int_or_text(v, place) for v in value)
+    if annotation == "Any" and isinstance(value, float):  # the layer says what it accepts
+        return value
     if annotation == "bool | None":
         if not isinstance(value, bool):
             raise SpecError(f"{place} must be true or false, got {value!r}")
         return value
     if "Pair" in annotation and isinstance(value, list):
-        if len(value) != 2:
-            raise SpecError(f"{place} must be one value or [height, width], got {value!r}")
+        rank = getattr(cls, "rank", 2)
+        if len(value) != rank:
+            axes = {1: "[length]", 2: "[height, width]", 3: "[depth, height, width]"}[rank]
+            raise SpecError(f"{place} must be one value or {axes}, got {value!r}")
         return tuple(_int_or_text(v, place) for v in value)
     return _int_or_text(value, place)
 

@@ -36,7 +36,8 @@ class LayerRow:
     mults: sp.Expr
     adds: sp.Expr
     activation_elements: sp.Expr
-    receptive_field: dict[str, tuple[sp.Expr, sp.Expr]] | None
+    receptive_field: dict[str, tuple[sp.Expr, ...]] | None
+    """size, jump and start per axis: (rows, columns); (columns,) in 1-D; (depth, rows, columns) in 3-D."""
     receptive_field_note: str | None = None
     """Why ``receptive_field`` is None when the layer is not past a Flatten."""
     inputs: tuple[str, ...] = ()
@@ -72,16 +73,15 @@ def summarize(
     bound = network.values(values)
     fields = receptive_fields(network)
     bound = fields.values(bound)
-    rows = []
+    rows: list[LayerRow] = []
     for analysis, field in zip(network.layers, fields.fields):
         counts = {key: value_of(q.expr, bound) if (q := analysis.get(key)) else sp.Integer(0) for key in _ROW_KEYS}
         rf = None
         if field is not None:
-            rf = {
-                "size": (value_of(field.rows.size, bound), value_of(field.columns.size, bound)),
-                "jump": (value_of(field.rows.jump, bound), value_of(field.columns.jump, bound)),
-                "start": (value_of(field.rows.start, bound), value_of(field.columns.start, bound)),
-            }
+            axes = {2: (field.columns,), 4: (field.depth, field.rows, field.columns)}.get(
+                len(analysis.output_shape), (field.rows, field.columns))
+            rf = {key: tuple(value_of(getattr(axis, key), bound) for axis in axes)  # type: ignore[misc]
+                  for key in ("size", "jump", "start")}
         rows.append(LayerRow(
             analysis.name, type(analysis.layer).__name__,
             tuple(value_of(size, bound) for size in analysis.output_shape),
@@ -118,17 +118,22 @@ def validity_lines(summary: Summary) -> list[str]:
     if validity.sets:
         smallest = validity.smallest
         least = "none" if smallest is None else " x ".join(str(v) for v in smallest)
-        lines.append(f"Valid inputs (proved for every size): {validity.condition} (smallest: {least})")
+        proved = "proved for every size" if not validity.undecided else "proved per axis; see the undecided below"
+        smallest_text = "smallest" if not validity.undecided else "smallest per axis"
+        lines.append(f"Valid inputs ({proved}): {validity.condition} ({smallest_text}: {least})")
         if summary.given:
             verdict = validity.admits(summary.given)
             shown = ", ".join(f"{v} = {n}" for v, n in summary.given.items())
-            lines.append(f"This input ({shown}): " + {True: "valid", False: "NOT valid", None: "valid so far"}[verdict])
+            lines.append(f"This input ({shown}): " + {True: "valid", False: "NOT valid",
+                                                      None: "valid (the undecided conditions hold for it)"}[verdict])
     joins = validity.joins
     if joins:
-        proved = sum(1 for j in joins if j.always)
-        lines.append(f"Joins: {proved} of {len(joins)} axis checks proved equal for every admissible input")
+        agreeing = sum(1 for j in joins if j.always)
+        rest = "" if agreeing == len(joins) else "; the others agree only where said:"
+        lines.append(f"Joins: {agreeing} of {len(joins)} branch comparisons (per axis) proved equal for every size "
+                     f"the layers admit{rest}")
         lines += [f"  {j.statement}" for j in joins if not j.always]
-    lines += [f"Undecided: {text}" for text in validity.undecided]
+    lines += [f"Undecided (not one axis at a time): {text}" for text in validity.undecided]
     return lines
 
 
@@ -204,9 +209,9 @@ def _validity_json(summary: Summary) -> dict[str, Any]:
     }
 
 
-def _both(pair: tuple[sp.Expr, sp.Expr]) -> str:
-    """One value where the two axes agree, ``rows x columns`` where they differ."""
-    return grouped(pair[0]) if pair[0] == pair[1] else f"{grouped(pair[0])} x {grouped(pair[1])}"
+def _both(values: tuple[sp.Expr, ...]) -> str:
+    """One value where the axes agree, ``rows x columns`` where they differ."""
+    return grouped(values[0]) if len(set(values)) == 1 else " x ".join(grouped(v) for v in values)
 
 
 def _short(note: str | None) -> str:
@@ -224,8 +229,8 @@ def as_table(summary: Summary) -> str:
     graph = any(row.inputs and len(row.inputs) > 1 for row in summary.rows)
     previous = "input"
     for row in summary.rows:
-        rf = _short(row.receptive_field_note) if row.receptive_field is None else "{} x {}, jump {}, start {}".format(
-            *(grouped(v) for v in row.receptive_field["size"]),
+        rf = _short(row.receptive_field_note) if row.receptive_field is None else "{}, jump {}, start {}".format(
+            " x ".join(grouped(v) for v in row.receptive_field["size"]),
             _both(row.receptive_field["jump"]), _both(row.receptive_field["start"]),
         )
         if row.mixed:

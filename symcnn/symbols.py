@@ -19,6 +19,8 @@ _NONNEGATIVE = {"integer": True, "nonnegative": True}
 _TABLE: dict[str, tuple[str, dict[str, bool], str]] = {
     "W": ("W", _POSITIVE, "input width"),
     "H": ("H", _POSITIVE, "input height"),
+    "L": ("L", _POSITIVE, "input length (a sequence: Conv1d, pooling 1-D)"),
+    "T": ("T", _POSITIVE, "input depth (frames of a video: Conv3d, pooling 3-D)"),
     "C_in": ("C_{in}", _POSITIVE, "input channels"),
     "C_out": ("C_{out}", _POSITIVE, "output channels"),
     "K_1": ("K_1", _POSITIVE, "kernel width"),
@@ -80,6 +82,7 @@ K_1, K_2, P, S, D, G = (symbol(n) for n in ("K_1", "K_2", "P", "S", "D", "G"))
 K, S_2, P_2, N, B = (symbol(n) for n in ("K", "S_2", "P_2", "N", "B"))
 W_out, H_out, i, j = (symbol(n) for n in ("W_out", "H_out", "i", "j"))
 M, b = symbol("M"), symbol("b")
+L, T = symbol("L"), symbol("T")
 
 NOTATION: dict[str, sp.Symbol] = {name: symbol(name) for name in _TABLE}
 

@@ -142,12 +142,27 @@ def scalar_truth(subject: Subject, key: str, context: Context) -> Truth:
             _network_symbols(network),
             per_batch=key == "activation_elements",
         )
+    members = network.block(subject.layer) if isinstance(subject.layer, str) else ()
+    if members and key in _SUMMED:  # a block's parameters and operations: the sum over its layers
+        definitions, formulas, assumptions = _network_symbols(network)
+        total = sp.Add(*(q.expr for a in members if (q := a.get(key)) is not None))
+        return Truth(total, dict(context.values), bound, definitions=definitions, formulas=formulas,
+                     assumptions=assumptions)
     analysis = network.layer(subject.layer)
+    if analysis.get(key) is None and key in _SHAPE_INDEX and len(analysis.output_shape) == 3:
+        definitions, formulas, assumptions = _network_symbols(network)  # a ReLU, a join: the shape it passes on
+        return Truth(analysis.output_shape[_SHAPE_INDEX[key]], dict(context.values), bound,
+                     definitions=definitions, formulas=formulas, assumptions=assumptions)
     if key == "activation_elements":
         return _layer_truth(
             analysis, "output_elements", context.values, bound, _network_symbols(network), per_batch=True
         )
     return _layer_truth(analysis, key, context.values, bound, _network_symbols(network))
+
+
+_SHAPE_INDEX = {"output_channels": 0, "output_height": 1, "output_width": 2}
+_SUMMED = ("params", "mults", "adds", "comparisons", "divisions")
+"""Quantities a block has as the sum of its layers' (its shapes and field are its last layer's)."""
 
 
 def _layer_symbols(analysis: LayerAnalysis) -> tuple[dict, dict, tuple]:

@@ -130,8 +130,7 @@ def solve(
 
 def axes_of(network: Network, values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, Axis]:
     """Each input variable with the sizes derived from it (definitions with ``values`` bound)."""
-    axes = {v: Axis(v, {v: Periodic(lambda env, v=v: env[v], Fraction(1), 1)}, [])
-            for size in network.input_shape[1:] for v in sp.sympify(size).free_symbols}
+    axes = {v: Axis(v, {v: _input_size(v)}, []) for size in network.input_shape[1:] for v in size.free_symbols}
     owner: dict[sp.Symbol, sp.Symbol] = {v: v for v in axes}
     for sym, definition in network.definitions.items():
         expr = value_of(definition, values)
@@ -146,6 +145,21 @@ def axes_of(network: Network, values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Sy
         axis.order.append(sym)
         owner[sym] = axis.variable
     return axes
+
+
+def _relation_text(relation: sp.Basic) -> str:
+    """``4*H_1*W_1 = 1024``: a condition in plain text."""
+    from .plain import plain
+
+    if not isinstance(relation, sp.core.relational.Relational):
+        return str(relation)
+    operator = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤"}.get(relation.rel_op, relation.rel_op)
+    return f"{plain(relation.lhs)} {operator} {plain(relation.rhs)}"
+
+
+def _input_size(variable: sp.Symbol) -> Periodic:
+    """The input size itself: slope 1, period 1."""
+    return Periodic(lambda env: env[variable], Fraction(1), 1)
 
 
 def residues(sizes: SizeSet) -> tuple[int, list[int]]:
@@ -313,7 +327,7 @@ def input_validity(network: Network, values: Mapping[sp.Symbol, sp.Expr] | None 
             if len(variables) == 1 and None not in variables:
                 per_axis[variables.pop()].append((analysis.name, relation))  # type: ignore[index]
             else:
-                undecided.append(f"{analysis.name}: {relation}")
+                undecided.append(f"{analysis.name}: {_relation_text(relation)}")
     sets, joins = [], []
     for variable, axis in axes.items():
         try:

@@ -75,3 +75,12 @@ def test_every_layer_type_reads_from_a_spec() -> None:
     assert [a.name for a in network][:3] == ["conv1", "act1", "act2"]
     assert network.layers[-1].output_shape == (4, 6, 6)
     assert build_network([ReLU6(), Softmax(1)], (3, 4, 4)).total("params") == 0
+
+
+def test_training_memory_skips_in_place_and_identity_outputs() -> None:
+    """The training model keeps each stored output once: an in-place ReLU6 and an Identity add nothing."""
+    from symcnn import Conv2d, Identity
+    from symcnn.memory import stored_activations
+
+    network = build_network([Conv2d(3, 4, 3), ReLU6(inplace=True), Identity(), GELU()], (3, 8, 8))
+    assert stored_activations(network) == 3 * 8 * 8 + 4 * 6 * 6 + 4 * 6 * 6
