@@ -94,7 +94,7 @@ def find_uses(network: Network, scopes: Mapping[str, type]) -> list[Use]:
         if read_from_outside:
             continue
         tables, outer = _local_tables(network, path, first, last)
-        full = tuple({k: _single(v) for k, v in network.layers[p].layer.arguments().items()}
+        full = tuple({k: _single(v, k) for k, v in network.layers[p].layer.arguments().items()}
                      for p in range(first, last + 1))
         uses.append(Use(path, first, last, outer, tables, full))
     return sorted(uses, key=lambda use: use.first)

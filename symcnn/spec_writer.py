@@ -24,9 +24,14 @@ _TORCH_DEFAULTS = {"stride": 1, "padding": 0}
 """Torch's defaults of the arguments symcnn's symbolic layers take as symbols (their field default is None)."""
 
 
-def _single(value: Any) -> Any:
-    """A pair of equal values as one value, as torch reads ``kernel_size=3``."""
-    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == value[1]:
+PER_AXIS = ("kernel_size", "stride", "padding", "dilation", "output_padding", "output_size", "size", "scale_factor")
+"""Arguments that take one value per spatial axis, or one for all (not ``normalized_shape``: its sizes are axes)."""
+
+
+def _single(value: Any, key: str = "kernel_size") -> Any:
+    """Equal values per axis as one value, as torch reads ``kernel_size=3``; other arguments as they are."""
+    if key in PER_AXIS and isinstance(value, (tuple, list)) and len(value) in (1, 2, 3) \
+            and len(set(map(repr, value))) == 1:
         return value[0]
     return value
 
@@ -49,7 +54,7 @@ def layer_arguments(layer: Layer) -> dict[str, Any]:
     for field in fields(layer):  # type: ignore[arg-type]
         if not field.init:
             continue
-        value = _single(getattr(layer, field.name))
+        value = _single(getattr(layer, field.name), field.name)
         if value is None or _is_default(layer, field.name, value, field.default):
             continue
         written[field.name] = value

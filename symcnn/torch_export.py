@@ -24,6 +24,8 @@ from .joins import Add, Concat, Join, Mul
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from .layers_nd import AvgPool1d, AvgPool3d, Conv1d, Conv3d, MaxPool1d, MaxPool3d
+from .layers_norm import BatchNorm1d, BatchNorm3d, GroupNorm, LayerNorm
 from .layers_resize import Identity, Upsample, ZeroPad2d
 from .layers_transposed import ConvTranspose2d
 from .network import Network
@@ -55,7 +57,7 @@ class _Numbers:
 
     def __call__(self, value: Any, what: str) -> Any:
         if isinstance(value, (tuple, list)):
-            return _single(tuple(self(v, what) for v in value))
+            return _single(tuple(self(v, what) for v in value), what)
         if isinstance(value, (bool, float)) or value is None:
             return value
         number = value_of(as_expr(value, self.analysis.name, what), self.bound)
@@ -80,7 +82,7 @@ def _keywords(pairs: list[tuple[str, Any, Any]]) -> dict[str, Any]:
 def _conv(layer: Conv2d, n: _Numbers) -> TorchCall:
     channels = n(n.analysis.input_shape[0], "input channels")
     kernel = n(layer.kernel_size, "kernel_size")
-    return TorchCall("Conv2d", (channels, n(layer.out_channels, "out_channels")), _keywords([
+    return TorchCall(type(layer).__name__, (channels, n(layer.out_channels, "out_channels")), _keywords([
         ("kernel_size", kernel, _ALWAYS), ("stride", n(layer.stride, "stride"), 1),
         ("padding", n(layer.padding, "padding"), 0),
         ("dilation", n(layer.dilation, "dilation"), 1), ("groups", n(layer.groups, "groups"), 1),
@@ -89,7 +91,7 @@ def _conv(layer: Conv2d, n: _Numbers) -> TorchCall:
 
 def _max_pool(layer: MaxPool2d, n: _Numbers) -> TorchCall:
     kernel = n(layer.kernel_size, "kernel_size")
-    return TorchCall("MaxPool2d", (), _keywords([
+    return TorchCall(type(layer).__name__, (), _keywords([
         ("kernel_size", kernel, _ALWAYS), ("stride", n(layer.stride, "stride"), kernel),
         ("padding", n(layer.padding, "padding"), 0),
         ("dilation", n(layer.dilation, "dilation"), 1), ("ceil_mode", layer.ceil_mode, False)]))
@@ -97,7 +99,7 @@ def _max_pool(layer: MaxPool2d, n: _Numbers) -> TorchCall:
 
 def _avg_pool(layer: AvgPool2d, n: _Numbers) -> TorchCall:
     kernel = n(layer.kernel_size, "kernel_size")
-    return TorchCall("AvgPool2d", (), _keywords([
+    return TorchCall(type(layer).__name__, (), _keywords([
         ("kernel_size", kernel, _ALWAYS), ("stride", n(layer.stride, "stride"), kernel),
         ("padding", n(layer.padding, "padding"), 0),
         ("ceil_mode", layer.ceil_mode, False), ("count_include_pad", layer.count_include_pad, True),
@@ -111,7 +113,7 @@ def _linear(layer: Linear, n: _Numbers) -> TorchCall:
 
 
 def _batch_norm(layer: BatchNorm2d, n: _Numbers) -> TorchCall:
-    return TorchCall("BatchNorm2d", (n(n.analysis.input_shape[0], "input channels"),), _keywords([
+    return TorchCall(type(layer).__name__, (n(n.analysis.input_shape[0], "input channels"),), _keywords([
         ("eps", layer.eps, 1e-5), ("momentum", layer.momentum, 0.1), ("affine", layer.affine, True),
         ("track_running_stats", layer.track_running_stats, True)]))
 
@@ -143,9 +145,15 @@ def _same_arguments(cls: str) -> Callable[[Any, _Numbers], TorchCall]:
 
 
 TORCH_CALLS: dict[type[Layer], Callable[[Any, _Numbers], TorchCall]] = {
-    Conv2d: _conv,
-    MaxPool2d: _max_pool,
-    AvgPool2d: _avg_pool,
+    **{cls: _conv for cls in (Conv1d, Conv2d, Conv3d)},
+    **{cls: _max_pool for cls in (MaxPool1d, MaxPool2d, MaxPool3d)},
+    **{cls: _avg_pool for cls in (AvgPool1d, AvgPool2d, AvgPool3d)},
+    **{cls: _batch_norm for cls in (BatchNorm1d, BatchNorm3d)},
+    GroupNorm: lambda layer, n: TorchCall("GroupNorm", (n(layer.num_groups, "num_groups"),
+                                                        n(n.analysis.input_shape[0], "input channels")),
+                                          _keywords([("eps", layer.eps, 1e-5), ("affine", layer.affine, True)])),
+    LayerNorm: lambda layer, n: TorchCall("LayerNorm", (n(layer.normalized_shape, "normalized_shape"),), _keywords([
+        ("eps", layer.eps, 1e-5), ("elementwise_affine", layer.elementwise_affine, True), ("bias", layer.bias, True)])),
     Linear: _linear,
     BatchNorm2d: _batch_norm,
     Flatten: lambda layer, n: TorchCall("Flatten", (), {}),

@@ -21,6 +21,8 @@ from .joins import Add, Concat, Mul
 from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from .layers_nd import AvgPool1d, AvgPool3d, Conv1d, Conv3d, MaxPool1d, MaxPool3d
+from .layers_norm import BatchNorm1d, BatchNorm3d, GroupNorm, LayerNorm
 from .layers_resize import Identity, Upsample, ZeroPad2d
 from .layers_transposed import ConvTranspose2d
 
@@ -64,25 +66,26 @@ def _conv_padding(conv: nn.Conv2d) -> Any:
     return conv.padding
 
 
-def _conv2d(conv: nn.Conv2d) -> Layer:
+def _conv2d(conv: nn.Conv2d, cls: type[Conv2d] = Conv2d) -> Layer:
+    """Conv1d, Conv2d or Conv3d (``cls``), read from the torch module of the same name."""
     if conv.padding_mode != "zeros":
         raise Unsupported(f"padding_mode={conv.padding_mode!r} (symcnn models zero padding)")
-    return Conv2d(conv.in_channels, conv.out_channels, kernel_size=conv.kernel_size, stride=conv.stride,
+    return cls(conv.in_channels, conv.out_channels, kernel_size=conv.kernel_size, stride=conv.stride,
                   padding=_conv_padding(conv), dilation=conv.dilation, groups=conv.groups,
                   bias=conv.bias is not None)
 
 
-def _max_pool2d(pool: Any) -> Layer:
+def _max_pool2d(pool: Any, cls: type[MaxPool2d] = MaxPool2d) -> Layer:
     if pool.return_indices:
         raise Unsupported("return_indices=True (a pair of tensors)")
-    return MaxPool2d(pool.kernel_size, stride=pool.stride or pool.kernel_size, padding=pool.padding,
+    return cls(pool.kernel_size, stride=pool.stride or pool.kernel_size, padding=pool.padding,
                      dilation=pool.dilation, ceil_mode=pool.ceil_mode)
 
 
-def _avg_pool2d(pool: Any) -> Layer:
-    return AvgPool2d(pool.kernel_size, stride=pool.stride or pool.kernel_size, padding=pool.padding,
+def _avg_pool2d(pool: Any, cls: type[AvgPool2d] = AvgPool2d) -> Layer:
+    return cls(pool.kernel_size, stride=pool.stride or pool.kernel_size, padding=pool.padding,
                      ceil_mode=pool.ceil_mode, count_include_pad=pool.count_include_pad,
-                     divisor_override=pool.divisor_override)
+                     divisor_override=getattr(pool, "divisor_override", None))  # AvgPool1d has none
 
 
 def _conv_transpose2d(conv: nn.ConvTranspose2d) -> Layer:
@@ -145,6 +148,19 @@ MODULE_RULES: dict[type, ModuleRule] = {
                                           track_running_stats=m.track_running_stats),
     nn.Dropout: lambda m: Dropout(p=m.p, inplace=m.inplace),
     nn.Identity: lambda m: Identity(),
+    nn.Conv1d: lambda m: _conv2d(m, Conv1d),
+    nn.Conv3d: lambda m: _conv2d(m, Conv3d),
+    nn.MaxPool1d: lambda m: _max_pool2d(m, MaxPool1d),
+    nn.MaxPool3d: lambda m: _max_pool2d(m, MaxPool3d),
+    nn.AvgPool1d: lambda m: _avg_pool2d(m, AvgPool1d),
+    nn.AvgPool3d: lambda m: _avg_pool2d(m, AvgPool3d),
+    nn.BatchNorm1d: lambda m: BatchNorm1d(m.num_features, eps=m.eps, momentum=m.momentum, affine=m.affine,
+                                          track_running_stats=m.track_running_stats),
+    nn.BatchNorm3d: lambda m: BatchNorm3d(m.num_features, eps=m.eps, momentum=m.momentum, affine=m.affine,
+                                          track_running_stats=m.track_running_stats),
+    nn.GroupNorm: lambda m: GroupNorm(m.num_groups, m.num_channels, eps=m.eps, affine=m.affine),
+    nn.LayerNorm: lambda m: LayerNorm(tuple(m.normalized_shape), eps=m.eps,
+                                      elementwise_affine=m.elementwise_affine, bias=m.bias is not None),
     nn.ConvTranspose2d: _conv_transpose2d,
     nn.AdaptiveAvgPool2d: lambda m: AdaptiveAvgPool2d(_output_size(m.output_size)),
     nn.AdaptiveMaxPool2d: lambda m: _adaptive_max(m.output_size, m.return_indices),

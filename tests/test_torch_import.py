@@ -301,3 +301,33 @@ def test_every_spec_layer_type_goes_both_ways() -> None:
         else:
             assert cls in TORCH_CALLS, name
             assert getattr(nn, name) in MODULE_RULES, name
+
+
+@pytest.mark.parametrize("model, shape", [
+    (nn.Sequential(nn.Conv1d(2, 4, 5, stride=2, padding=1), nn.BatchNorm1d(4), nn.ReLU(), nn.MaxPool1d(2),
+                   nn.AvgPool1d(3, 1, 1), nn.Flatten(), nn.Linear(4 * 7, 3)), (2, 32)),
+    (nn.Sequential(nn.Conv3d(1, 4, (3, 3, 3), padding=1), nn.BatchNorm3d(4), nn.MaxPool3d(2), nn.AvgPool3d(2),
+                   nn.GroupNorm(2, 4), nn.LayerNorm([4, 2, 2, 2])), (1, 8, 8, 8)),
+    (nn.Sequential(nn.Conv2d(3, 8, 3), nn.GroupNorm(4, 8), nn.LayerNorm([8, 6, 6]), nn.SiLU(),
+                   nn.AdaptiveMaxPool2d((2, 3)), nn.Flatten(), nn.LayerNorm(48), nn.Softmax(dim=1)), (3, 8, 8)),
+])
+def test_one_and_three_dimensional_layers_and_norms_both_ways(model: nn.Module, shape: tuple) -> None:
+    import tomllib
+
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from symcnn.spec import network_from_table
+    from symcnn.spec_writer import spec_text
+    from symcnn.summary import WEIGHT_LAYERS
+
+    network = from_torch(model, shape)
+    assert network.total("params") == sum(p.numel() for p in model.parameters())
+    counter = FlopCounterMode(display=False)
+    with counter:
+        output = model.eval()(torch.zeros(1, *shape))
+    assert tuple(int(s) for s in network.layers[-1].output_shape) == tuple(output.shape[1:])
+    weighted = sum(a["mults"].expr for a in network.layers if type(a.layer).__name__ in WEIGHT_LAYERS)
+    assert 2 * weighted == counter.get_total_flops()
+    text = spec_text(network)
+    again, _ = network_from_table(tomllib.loads(text), "spec")
+    assert spec_text(from_torch(to_torch(again), shape, name=network.name)) == text
