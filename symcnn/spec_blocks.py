@@ -135,14 +135,14 @@ def block_tables(network: Network, scopes: Mapping[str, type]) -> Blocks:
         groups.setdefault((scopes[use.path], _shape_key(use)), []).append(use)
     found = Blocks({}, {}, set(), {})
     taken: set[str] = set()
-    for uses in groups.values():
+    by_size = sorted(groups.items(), key=lambda item: (item[0][0].__name__, len(item[1][0].tables)))
+    written = [(cls, uses, arguments) for (cls, _), uses in by_size if (arguments := _arguments(uses)) is not None]
+    for _, uses, _ in written:
         for use in uses:
             found.outputs[network.layers[use.last].name] = use.path
-    by_size = sorted(groups.items(), key=lambda item: (item[0][0].__name__, len(item[1][0].tables)))
     first_of: dict[type, Use] = {}
-    for (cls, _), uses in by_size:
+    for cls, uses, (layers, args) in written:
         name = _block_name(cls.__name__, taken, _extra(uses[0], first_of.setdefault(cls, uses[0])))
-        layers, args = _arguments(uses)
         inputs = ["in"] + [f"in{k}" for k in range(2, len(uses[0].inputs) + 1)]
         found.tables[name] = {**({"args": list(args)} if args else {}),
                               **({"inputs": inputs} if len(inputs) > 1 else {}), "layers": layers}
@@ -188,9 +188,9 @@ def _repeat_runs(placed: dict[int, dict[str, Any]]) -> None:
     close()
 
 
-def _arguments(uses: list[Use]) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+def _arguments(uses: list[Use]) -> tuple[list[dict[str, Any]], dict[str, list[Any]]] | None:
     """The block's layer tables, values that differ between uses replaced by arguments."""
-    args: dict[str, list[int]] = {}
+    args: dict[str, list[Any]] = {}
     layers = []
     for position in range(len(uses[0].tables)):
         keys = list(dict.fromkeys(k for use in uses for k in use.tables[position]))  # the union, in order
@@ -199,13 +199,15 @@ def _arguments(uses: list[Use]) -> tuple[list[dict[str, Any]], dict[str, list[in
             values = [use.tables[position].get(key, use.full[position].get(key)) for use in uses]
             if len(set(map(repr, values))) == 1:
                 table[key] = values[0]
-            else:
+            elif all(_is_int(v) for v in values):
                 table[key] = _argument_for(key, values, args)
+            else:  # differing pairs, words or absent values make no argument: these uses stay inline
+                return None
         layers.append(table)
     return layers, args
 
 
-def _argument_for(key: str, values: list[int], args: dict[str, list[int]]) -> str:
+def _argument_for(key: str, values: list[Any], args: dict[str, list[Any]]) -> str:
     """An existing argument with these values, a multiple of one, or a new argument named by ``key``."""
     for arg, known in args.items():
         if known == values:

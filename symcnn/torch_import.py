@@ -204,7 +204,8 @@ class _Walk:
         if node.op == "call_module":
             module = self.root.get_submodule(str(node.target))
             if _is_join_module(module):
-                return module.join, tuple(self.tensor(t) for t in node.args), None
+                join: Layer = module.join  # type: ignore[assignment]
+                return join, tuple(self.tensor(t) for t in node.args), None
             rule = MODULE_RULES.get(type(module))
             if rule is None:
                 raise Unsupported("symcnn has no layer for it")
@@ -222,7 +223,8 @@ class _Walk:
         signature, rule = entry
         tensors, arguments = _bind(node.args, dict(node.kwargs), signature)
         if node.target is torch.cat:
-            tensors = list(node.args[0] if node.args else node.kwargs.get("tensors", ()))
+            listed: Any = node.args[0] if node.args else node.kwargs.get("tensors", ())
+            tensors = list(listed)
             arguments.pop("tensors", None)
             arguments.update(dict(zip(("dim",), node.args[1:])))
         inputs = tuple(self.tensor(t) for t in tensors)
@@ -230,7 +232,7 @@ class _Walk:
 
     def _reshape(self, node: fx.Node) -> tuple[Layer, tuple[str, ...], int | None]:
         """``x.view(x.size(0), -1)``, ``x.reshape(-1, n)``...: a flatten to one feature vector per sample."""
-        shape = node.args[1] if len(node.args) == 2 and isinstance(node.args[1], (tuple, list)) else node.args[1:]
+        shape: Any = node.args[1] if len(node.args) == 2 and isinstance(node.args[1], (tuple, list)) else node.args[1:]
         batch = lambda v: v == -1 or (isinstance(v, fx.Node) and v.name in self.batch)  # noqa: E731
         if len(shape) == 2 and batch(shape[0]) and (shape[1] == -1 or isinstance(shape[1], int)) and shape != (-1, -1):
             features = None if shape[1] == -1 else int(shape[1])
