@@ -78,14 +78,15 @@ def _forward(network: Network, calls: list[tuple[str, Any]]) -> list[str]:
     """The body of ``forward``: ``x = self.conv1(x)`` along a chain; one variable per node in a graph."""
     if network.is_chain:
         return [f"        x = self.{attribute}(x)" for attribute, _ in calls] + ["        return x"]
-    names = ["x"] + [attribute for attribute, _ in calls]
+    # a node's output variable is its attribute name, kept clear of the input and the module's own names
+    names = ["x"] + [f"{a}_" if a in ("x", "self", "torch", "nn") else a for a, _ in calls]
     lines = []
     for position, (attribute, call) in enumerate(calls):
         reads = [names[node] for node in network.inputs_of(position)]
         if isinstance(call, Concat):
-            lines.append(f"        {attribute} = torch.cat([{', '.join(reads)}], dim=1)")
+            lines.append(f"        {names[position + 1]} = torch.cat([{', '.join(reads)}], dim=1)")
         elif isinstance(call, Join):
-            lines.append(f"        {attribute} = {JOINS[type(call)][0].join(reads)}")
+            lines.append(f"        {names[position + 1]} = {JOINS[type(call)][0].join(reads)}")
         else:
-            lines.append(f"        {attribute} = self.{attribute}({reads[0]})")
+            lines.append(f"        {names[position + 1]} = self.{attribute}({reads[0]})")
     return lines + [f"        return {names[-1]}"]
