@@ -41,7 +41,8 @@ class Join(Layer):
     joined_axis: ClassVar[int | None] = None  # the axis whose sizes add up (Concat: channels)
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
-        raise LayerError(f"{name}: {type(self).__name__} joins branches; give it inputs = [\"a\", \"b\"]")
+        """Standing alone, a join meets two inputs of ``shape`` (a residual's ``x + f(x)``)."""
+        return self.join([shape, shape], ["input 1", "input 2"], name)
 
     def join(self, shapes: Sequence[Shape], sources: Sequence[str], name: str) -> LayerAnalysis:
         """The output of joining ``shapes`` (from the nodes called ``sources``).

@@ -32,6 +32,7 @@ _IMAGE_CHANNELS = (1, 3, 4)
 _NETWORK_KEYS = ("name", "input", "layers", "values", "blocks")
 _GRAPH_KEYS = ("block", "input", "inputs")
 """Keys that make a [[layers]] entry part of a graph rather than a chain."""
+_JOINS = ("Add", "Mul", "Concat")
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -153,7 +154,8 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
     if not isinstance(entries, list) or not entries:
         raise SpecError(f"{where}: no layers; add [[layers]] tables with type = \"Conv2d\" etc.")
     values = read_values(table.get("values", {}), f"{where}: values")
-    if "blocks" in table or any(isinstance(e, dict) and any(k in e for k in _GRAPH_KEYS) for e in entries):
+    if "blocks" in table or any(isinstance(e, dict) and (any(k in e for k in _GRAPH_KEYS) or e.get("type") in _JOINS)
+                                for e in entries):
         return _graph_from_table(table, entries, input_shape, values, name, where)
     layers: list[tuple[str, Layer] | Layer] = []
     for index, entry in enumerate(entries, start=1):

@@ -55,6 +55,7 @@ def test_disagreeing_branches_name_both() -> None:
     ({"block": "pair", "width": 4, "depth": 2}, "no argument 'depth'"),
     ({"block": "pair"}, "needs width"),
     ({"type": "ReLU", "inputs": ["input", "input"]}, "join them first"),
+    ({"type": "Add"}, "needs at least two inputs"),
 ])
 def test_bad_graph_specs_are_one_line(entry: dict, message: str) -> None:  # type: ignore[type-arg]
     blocks = {"pair": {"args": ["width"], "layers": [{"type": "Conv2d", "out_channels": "width", "kernel_size": 1}]}}
