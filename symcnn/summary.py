@@ -90,8 +90,7 @@ def summarize(
             tuple(network.node_name(k) for k in network.inputs_of(len(rows))), field.mixed if field else None,
         ))
     totals = {key: value_of(network.total(key), bound) for key in TOTAL_KEYS if key != "comparisons"}
-    totals["conv_linear_mults"] = value_of(sp.Add(*(
-        a["mults"].expr for a in network.layers if type(a.layer).__name__ in WEIGHT_LAYERS)), bound)
+    totals["conv_linear_mults"] = value_of(network.total("weight_mults"), bound)  # what FlopCounterMode counts
     plan = memory_plan(network, bound, budget, dtype, optimizer) if budget is not None else None
     input_shape = tuple(value_of(size, bound) for size in network.input_shape)
     unbound = {sym: value_of(expr, bound) for sym, expr in {**network.definitions, **fields.definitions}.items()
@@ -103,10 +102,6 @@ def summarize(
         peak = None  # sizes that stay symbolic: no single peak
     return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound,
                    validity, validity.given(network, bound), peak)
-
-
-WEIGHT_LAYERS = ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d", "Linear")
-"""The layers whose multiplications torch's FlopCounterMode counts (FLOPs = 2 x these)."""
 
 
 def validity_lines(summary: Summary) -> list[str]:
