@@ -18,7 +18,6 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from symcnn import from_torch, receptive_fields
-from symcnn.summary import WEIGHT_LAYERS
 from symcnn.symbols import i, j
 from tests.test_receptive_field import _dependencies, _neuron_inside
 
@@ -106,8 +105,7 @@ def test_random_models_import_as_torch_computes_them(case) -> None:  # type: ign
     assert [tuple(int(s) for s in a.output_shape) for a in network.layers] == outputs
     for analysis, child in zip(network.layers, model):
         assert analysis["params"].expr == sum(p.numel() for p in child.parameters())
-    weighted = [a["mults"].expr for a in network.layers if a.layer.kind in ("conv", "fc")]
-    assert 2 * sum(weighted) == counter.get_total_flops()  # FlopCounterMode counts conv and linear only
+    assert 2 * network.total("weight_mults") == counter.get_total_flops()  # conv and linear only
 
     windows = [w for w in map(ones_copy, layers) if w is not None]
     if not windows:
@@ -233,6 +231,5 @@ def test_random_graphs_of_every_layer_type(case, height: int, width: int) -> Non
         assert tuple(int(s) for s in by_name[path].output_shape) == shape, path
         assert by_name[path]["params"].expr == sum(p.numel() for p in model.get_submodule(path).parameters())
     assert network.total("params") == sum(p.numel() for p in model.parameters())
-    weighted = [a["mults"].expr for a in network.layers if type(a.layer).__name__ in WEIGHT_LAYERS]
-    assert 2 * sum(weighted) == counter.get_total_flops()
+    assert 2 * network.total("weight_mults") == counter.get_total_flops()
     assert network.is_chain == all(kind not in ("res", "cat") for kind, _, _ in plan)

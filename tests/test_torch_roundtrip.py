@@ -17,7 +17,6 @@ from torch.utils.flop_counter import FlopCounterMode
 from symcnn import from_torch, read_network, to_torch
 from symcnn.joins import Join
 from symcnn.spec_writer import layer_arguments, spec_text
-from symcnn.summary import WEIGHT_LAYERS
 from symcnn.torch_source import torch_source
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -57,8 +56,7 @@ def test_round_trip(path: Path) -> None:
     counter = FlopCounterMode(display=False)
     with counter:
         module(torch.zeros((1, *shape), device="meta"))
-    weighted = sum(a["mults"].expr for a in network.layers if type(a.layer).__name__ in WEIGHT_LAYERS)
-    assert counter.get_total_flops() == 2 * weighted.xreplace(bound)  # FlopCounterMode counts these only
+    assert counter.get_total_flops() == 2 * network.total("weight_mults").xreplace(bound)
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
