@@ -23,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from symcnn.graph import Node, build_graph  # noqa: E402
-from symcnn.joins import Add, Concat  # noqa: E402
-from symcnn.layers import Conv2d, ReLU  # noqa: E402
-from symcnn.spec import network_from_table, read_toml  # noqa: E402
-from symcnn.summary import as_table, summarize  # noqa: E402
+from symcnn.cnn.graph import Node, build_graph  # noqa: E402
+from symcnn.cnn.joins import Add, Concat  # noqa: E402
+from symcnn.cnn.layers import Conv2d, ReLU  # noqa: E402
+from symcnn.cnn.summary import as_table, summarize  # noqa: E402
+from symcnn.files.spec import network_from_table, read_toml  # noqa: E402
 
 MARK = "<!-- graph benchmark -->"
 

@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 import sympy as sp  # noqa: E402
 from sympy.core.cache import clear_cache  # noqa: E402
 
-from symcnn.layers import Conv2d, MaxPool2d  # noqa: E402
-from symcnn.network import build_network  # noqa: E402
-from symcnn.spec import read_network  # noqa: E402
-from symcnn.summary import as_json, as_table, summarize  # noqa: E402
-from symcnn.symbols import layer_symbol, symbol  # noqa: E402
+from symcnn.cnn.layers import Conv2d, MaxPool2d  # noqa: E402
+from symcnn.cnn.network import build_network  # noqa: E402
+from symcnn.cnn.summary import as_json, as_table, summarize  # noqa: E402
+from symcnn.files.spec import read_network  # noqa: E402
+from symcnn.formula.symbols import layer_symbol, symbol  # noqa: E402
 
 VGG16 = ROOT / "examples" / "vgg16.toml"
 STAGES = ("build", "summarize", "as_json", "as_table")

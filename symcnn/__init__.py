@@ -2,26 +2,26 @@
 
 __version__ = "0.1.0"
 
-from .assignment import read_assignment
-from .check import check_claims
-from .claims import read_claims
-from .errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, TexError
-from .expr import parse_expression
-from .layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
-from .layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
-from .layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
-from .layers_nd import AvgPool1d, AvgPool3d, Conv1d, Conv3d, MaxPool1d, MaxPool3d
-from .layers_norm import BatchNorm1d, BatchNorm3d, GroupNorm, LayerNorm
-from .layers_resize import Identity, Upsample, ZeroPad2d
-from .layers_transposed import ConvTranspose2d
-from .memory import memory_plan, parse_budget
-from .network import Network, build_network
-from .quantity import Quantity
-from .receptive_field import receptive_fields
-from .solution import solve
-from .spec import read_network
-from .summary import summarize
-from .torch_bridge import from_torch, to_torch
+from symcnn.check.checker import check_claims
+from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
+from symcnn.cnn.layers_adaptive import AdaptiveAvgPool2d, AdaptiveMaxPool2d
+from symcnn.cnn.layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+from symcnn.cnn.layers_nd import AvgPool1d, AvgPool3d, Conv1d, Conv3d, MaxPool1d, MaxPool3d
+from symcnn.cnn.layers_norm import BatchNorm1d, BatchNorm3d, GroupNorm, LayerNorm
+from symcnn.cnn.layers_resize import Identity, Upsample, ZeroPad2d
+from symcnn.cnn.layers_transposed import ConvTranspose2d
+from symcnn.cnn.memory import memory_plan, parse_budget
+from symcnn.cnn.network import Network, build_network
+from symcnn.cnn.receptive_field import receptive_fields
+from symcnn.cnn.summary import summarize
+from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, TexError
+from symcnn.files.assignment import read_assignment
+from symcnn.files.claims import read_claims
+from symcnn.files.spec import read_network
+from symcnn.formula.expr import parse_expression
+from symcnn.formula.quantity import Quantity
+from symcnn.solutions.solution import solve
+from symcnn.torch_bridge.bridge import from_torch, to_torch
 
 __all__ = [
     "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "Layer", "Linear", "MaxPool2d", "ReLU",

@@ -13,12 +13,12 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from .errors import SymcnnError, SymcnnWarning
+from symcnn.errors import SymcnnError, SymcnnWarning
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .summary import as_json, as_table, summarize
-    from .torch_cli import network_or_model
+    from symcnn.cnn.summary import as_json, as_table, summarize
+    from symcnn.torch_bridge.cli import network_or_model
 
     network, values = network_or_model(args.spec, args.input)
     if args.batch is not None and args.batch < 1:
@@ -31,9 +31,9 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from .assignment import read_assignment
-    from .report import parse_formats, write_solution
-    from .solution import solve
+    from symcnn.files.assignment import read_assignment
+    from symcnn.render.report import parse_formats, write_solution
+    from symcnn.solutions.solution import solve
 
     formats = parse_formats(args.format)
     solution = solve(read_assignment(args.assignment))
@@ -43,9 +43,9 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import check_claims
-    from .check_report import as_json, as_table, write_check_report
-    from .claims import read_claims
+    from symcnn.check.checker import check_claims
+    from symcnn.files.claims import read_claims
+    from symcnn.render.check_report import as_json, as_table, write_check_report
 
     report = check_claims(read_claims(args.claims))
     if args.output is not None:
@@ -55,7 +55,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from symcnn import __version__
 
     parser = argparse.ArgumentParser(prog="symcnn", description="Symbolic CNN arithmetic, every step shown.")
     parser.add_argument("--version", action="version", version=f"symcnn {__version__}")
@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output", help="also write a report: report.md, report.tex or report.pdf")
     check.set_defaults(run=_check)
 
-    from .torch_cli import add_commands as add_torch_commands
+    from symcnn.torch_bridge.cli import add_commands as add_torch_commands
 
     add_torch_commands(commands)
     return parser

@@ -1,0 +1,1 @@
+"""The checker: a student's claims, their verdicts and the diagnosis of each mistake."""

@@ -1,0 +1,1 @@
+"""Layers, networks, memory, receptive fields and the summary data."""

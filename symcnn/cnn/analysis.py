@@ -1,0 +1,247 @@
+"""LayerAnalysis: what one layer does to one input shape, as named quantities.
+
+Also the formulas that several layer types share: the sliding-window output
+size (convolution and pooling) and the element counts of a shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from symcnn.cnn.arguments import at_least
+from symcnn.errors import LayerError
+from symcnn.formula import trees as f
+from symcnn.formula.display import Displayable
+from symcnn.formula.quantity import Quantity, evaluated
+from symcnn.formula.symbols import latex_name, symbol
+
+if TYPE_CHECKING:
+    from symcnn.cnn.layers import Layer
+
+Shape = tuple[sp.Expr, ...]
+"""(C, H, W) for feature maps, (N,) for feature vectors; no batch axis."""
+
+NAMES: dict[str, tuple[str, str]] = {
+    "input_elements": ("Number of input elements", "n_{in}"),
+    "output_channels": ("Output channels", "C_{out}"),
+    "output_height": ("Output height", "H_{out}"),
+    "output_width": ("Output width", "W_{out}"),
+    "output_length": ("Output length", "L_{out}"),
+    "output_depth": ("Output depth", "T_{out}"),
+    "output_features": ("Output size", "N_{out}"),
+    "output_elements": ("Number of output elements", "n_{out}"),
+    "params": ("Number of parameters", r"|\theta|"),
+    "mults": ("Number of multiplications", r"n_{\times}"),
+    "adds": ("Number of additions", "n_{+}"),
+    "comparisons": ("Number of comparisons", r"n_{\gtrless}"),
+    "divisions": ("Number of divisions", r"n_{\div}"),
+    "transcendentals": ("Number of exp, erf and tanh evaluations", r"n_{\exp}"),
+    "square_roots": ("Number of square roots", r"n_{\surd}"),
+    "batch_mults": ("Multiplications of a training step on a batch of B", r"n_{\times}^{train}"),
+    "batch_adds": ("Additions of a training step on a batch of B", "n_{+}^{train}"),
+    "batch_divisions": ("Divisions of a training step on a batch of B", r"n_{\div}^{train}"),
+    "batch_square_roots": ("Square roots of a training step on a batch of B", r"n_{\surd}^{train}"),
+    "dropped_rows": ("Padded-input rows no window reaches", r"\mathrm{dropped}_{rows}"),
+    "dropped_columns": ("Padded-input columns no window reaches", r"\mathrm{dropped}_{columns}"),
+    "dropped_positions": ("Padded-input positions no window reaches", r"\mathrm{dropped}_{positions}"),
+    "dropped_slices": ("Padded-input depth slices no window reaches", r"\mathrm{dropped}_{slices}"),
+    "stretched_width": ("Input width stretched by S - 1 zeros between neighbours", r"\tilde{W}"),
+    "stretched_height": ("Input height stretched by S - 1 zeros between neighbours", r"\tilde{H}"),
+    "direct_padding_width": ("Left padding of the equivalent direct convolution", "P'_{W}"),
+    "direct_padding_height": ("Top padding of the equivalent direct convolution", "P'_{H}"),
+    "direct_remainder_width": ("Columns the direct convolution on the output drops", "a_{W}"),
+    "direct_remainder_height": ("Rows the direct convolution on the output drops", "a_{H}"),
+}
+"""Every quantity a layer may have: key -> (title, LaTeX left-hand side)."""
+
+QUANTITY_KEYS = tuple(NAMES)
+
+
+def quantity(key: str, formula: sp.Expr) -> Quantity:
+    """The quantity ``key`` (see :data:`NAMES`) with ``formula``."""
+    title, lhs = NAMES[key]
+    return Quantity(key, title, lhs, formula)
+
+
+
+@dataclass(frozen=True, repr=False)
+class LayerAnalysis(Displayable):
+    """A layer applied to an input shape.
+
+    Attributes:
+        name: the layer's name (``conv1``) or its type when standalone.
+        layer: the layer itself.
+        input_shape: (C, H, W) or (N,).
+        output_shape: same form; each entry a number, a symbol or a small product.
+        quantities: in reading order; look one up with ``analysis["params"]``.
+        assumptions: conditions the symbols must meet (e.g. ``W + 2P >= K_1``).
+    """
+
+    name: str
+    layer: Layer
+    input_shape: Shape
+    output_shape: Shape
+    quantities: tuple[Quantity, ...]
+    assumptions: tuple[sp.Basic, ...] = ()
+
+    def __getitem__(self, key: str) -> Quantity:
+        for quantity in self.quantities:
+            if quantity.key == key:
+                return quantity
+        raise KeyError(f"{self.name} has no quantity {key!r}")
+
+    def get(self, key: str) -> Quantity | None:
+        """The quantity called ``key``, or None where the layer has none."""
+        return next((q for q in self.quantities if q.key == key), None)
+
+    def __iter__(self) -> Iterator[Quantity]:
+        return iter(self.quantities)
+
+    @property
+    def definitions(self) -> dict[sp.Symbol, sp.Expr]:
+        """The symbols this layer defines (``W_out``), each with its expression."""
+        return {q.symbol: q.expr for q in self.quantities if q.symbol is not None}
+
+
+def elements(shape: Shape) -> sp.Expr:
+    """Number of elements of a shape, written W·H·C as the textbook does (L·C, W·H·T·C)."""
+    if len(shape) == 1:
+        return shape[0]
+    return f.mul(*reversed(shape))
+
+
+@dataclass(frozen=True)
+class Window:
+    """One axis of a sliding window: kernel, stride, padding, dilation."""
+
+    kernel: sp.Expr
+    stride: sp.Expr
+    padding: sp.Expr
+    dilation: sp.Expr = sp.Integer(1)
+
+    @property
+    def extent(self) -> sp.Expr:
+        """The dilated kernel's span: D(K - 1) + 1, or K when D = 1."""
+        if self.dilation == 1:
+            return self.kernel
+        return f.add(f.mul(self.dilation, f.sub(self.kernel, 1)), 1)
+
+    def span(self, size: sp.Expr) -> sp.Expr:
+        """W + 2P - D(K - 1) - 1 + 1: the room the window slides over, unevaluated."""
+        padded = f.add(size, f.mul(2, self.padding))
+        if self.dilation == 1:
+            return f.sub(padded, self.kernel)
+        return f.sub(padded, f.mul(self.dilation, f.sub(self.kernel, 1)), 1)
+
+    def output_size(self, size: sp.Expr, ceil_mode: bool = False) -> sp.Expr:
+        """⌊(W + 2P - K)/S⌋ + 1; with ceil_mode torch's rule for the last window."""
+        if not ceil_mode:
+            return f.add(f.floor(f.div(self.span(size), self.stride)), 1)
+        steps = f.ceil(f.div(self.span(size), self.stride))
+        # torch drops a last window that would start in the right padding
+        last_start = sp.Ge(f.mul(steps, self.stride), f.add(size, self.padding), evaluate=False)
+        return sp.Piecewise((steps, last_start), (f.add(steps, 1), True), evaluate=False)
+
+    def dropped(self, size: sp.Expr) -> sp.Expr:
+        """Columns of the padded input that no window reaches: (W + 2P - K) mod S."""
+        return f.mod(self.span(size), self.stride)
+
+    def fits(self, size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
+        """Check W + 2P >= extent; return it as an assumption when symbolic.
+
+        Raises:
+            LayerError: the kernel is larger than the padded input.
+        """
+        padded, extent = size + 2 * self.padding, evaluated(self.extent)
+        verdict = at_least(padded, extent)
+        if verdict is False:
+            raise LayerError(
+                f"{owner}: kernel_size {extent} is larger than the padded input {axis} "
+                f"{padded} ({axis} {size} + 2 x padding {self.padding})"
+            )
+        return () if verdict else (sp.Ge(padded, extent, evaluate=False),)
+
+
+AXES: dict[int, tuple[str, ...]] = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+"""The spatial axes of a rank-1, 2 or 3 feature map, in torch's order (after the channels)."""
+_DROPPED = {"length": "dropped_positions", "depth": "dropped_slices", "height": "dropped_rows",
+            "width": "dropped_columns"}
+
+
+def axis_symbol(axis: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> sp.Symbol:
+    """The symbol naming a new size along ``axis``: ``W_3``, ``H_3``, and ``L_3``, ``T_3`` beside them."""
+    height, width = out_symbols
+    if axis in ("width", "height"):
+        return width if axis == "width" else height
+    base = (width if axis == "length" else height).name
+    return symbol(("L" if axis == "length" else "T") + base[1:])
+
+
+def spatial_quantities(
+    shape: Shape,
+    windows: tuple[Window, ...],
+    out_symbols: tuple[sp.Symbol, sp.Symbol],
+    *,
+    ceil_mode: bool = False,
+    owner: str,
+) -> tuple[list[Quantity], tuple[sp.Expr, ...], tuple[sp.Basic, ...]]:
+    """Output sizes of a sliding window (width first, as the textbook does), plus what the floor drops.
+
+    Returns the quantities, the sizes to put in the output shape in torch's
+    order ((height, width) for a (C, H, W) input; the number, or the defining
+    symbol when the size stays an expression), and the assumptions the symbols
+    must meet.
+    """
+    axes = AXES[len(windows)]
+    order = list(reversed(list(zip(axes, shape[1:], windows))))
+    quantities: list[Quantity] = []
+    sizes: dict[str, sp.Expr] = {}
+    assumptions: list[sp.Basic] = []
+    for axis, size, window in order:
+        key, out = f"output_{axis}", axis_symbol(axis, out_symbols)
+        formula = window.output_size(size, ceil_mode)
+        if ceil_mode:  # torch's rule: any output of at least one window, even from a kernel past the input
+            assumptions += _at_least_one(formula, window, size, owner, axis)
+        else:
+            assumptions += window.fits(size, owner, axis)
+        size_quantity = Quantity.defining(key, NAMES[key][0], latex_name(out), formula, out)
+        quantities.append(size_quantity)
+        sizes[axis] = size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr
+    if not ceil_mode:
+        for axis, size, window in order:
+            quantities.append(quantity(_DROPPED[axis], window.dropped(size)))
+    return quantities, tuple(sizes[axis] for axis in axes), tuple(assumptions)
+
+
+def _at_least_one(formula: sp.Expr, window: Window, size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
+    """Check a ceil-mode output size is at least 1; an assumption when symbolic.
+
+    Raises:
+        LayerError: no window at all (torch: "Output size is too small").
+    """
+    value = evaluated(formula)
+    if value.is_number:
+        if value < 1:
+            raise LayerError(f"{owner}: no window fits the {axis} {size} (kernel_size {evaluated(window.extent)}, "
+                             f"padding {window.padding}, ceil_mode): the output {axis} would be {value}")
+        return ()
+    return (sp.Ge(formula, 1, evaluate=False),)
+
+
+def shaped(layer: Any, shape: Shape, owner: str, dims: int) -> None:
+    """Refuse an input of the wrong rank, saying what to do instead."""
+    if len(shape) == dims:
+        return
+    if dims == 1:
+        raise LayerError(
+            f"{owner}: {type(layer).__name__} needs a feature vector but gets a "
+            f"{len(shape)}-D input {tuple(shape)}; add a Flatten layer before it"
+        )
+    wanted = {2: "(C, L)", 3: "(C, H, W)", 4: "(C, T, H, W)"}.get(dims, f"{dims}-D")
+    raise LayerError(
+        f"{owner}: {type(layer).__name__} needs a {wanted} input but gets {tuple(shape)}"
+    )

@@ -1,0 +1,458 @@
+"""Layer classes named and parametrised like ``torch.nn``.
+
+Every argument takes an int, a sympy expression or a symbol name (a string,
+read by symcnn's restricted parser). ``Conv2d()``, ``MaxPool2d()``,
+``AvgPool2d()`` and ``Linear()`` with no argument at all are the symbolic
+layers of the assignment (K_1 x K_2 kernel, stride S, padding P; K x K pool,
+stride S_2, padding P_2; N neurons); given any argument, the rest take torch's
+defaults.
+
+Counting conventions (one place, quoted by the README):
+    * multiplications: one per weight x input product (MACs); FLOPs = 2 x MACs
+      as torch's FlopCounterMode counts them; fvcore's "flops" are MACs.
+    * additions: the sums of each dot product, plus one per output element for
+      the bias; the bias costs no multiplication.
+    * pooling: no parameters, no multiplications; max pooling does K_h K_w - 1
+      comparisons per output, average pooling K_h K_w - 1 additions and one
+      division per output (windows counted whole, padding included).
+    * ReLU: one comparison per element; BatchNorm2d (inference, folded): one
+      multiplication and one addition per element, and a training step's
+      counts beside them (``batch_*``, see :mod:`symcnn.cnn.norm_counts`);
+      Dropout: none.
+
+Kernel sizes, strides and paddings are (height, width) pairs as in torch; the
+assignment's K_1 is the kernel *width* (it pairs with W), so ``Conv2d()`` has
+``kernel_size=(K_2, K_1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+import sympy as sp
+
+from symcnn.cnn.analysis import (
+    QUANTITY_KEYS,
+    LayerAnalysis,
+    Shape,
+    Window,
+    elements,
+    quantity,
+    shaped,
+    spatial_quantities,
+)
+from symcnn.cnn.arguments import Arg, Pair, as_expr, at_least, divides, equal, require
+from symcnn.cnn.field_map import IndexRange
+from symcnn.cnn.norm_counts import normalisation_counts
+from symcnn.cnn.windows import _default_input, _kernel_product, _windows
+from symcnn.errors import LayerError
+from symcnn.formula import trees as f
+from symcnn.formula.display import Displayable
+from symcnn.formula.expr import to_sympy
+from symcnn.formula.quantity import Quantity
+from symcnn.formula.symbols import K_1, K_2, P_2, S_2, B, C_in, C_out, H, H_out, K, N, P, S, W, W_out
+
+_UNSET: Any = None
+
+
+class Layer(Displayable):
+    """Base of every layer: ``analyze`` an input shape into quantities.
+
+    ``layer.params`` (or any key of :data:`QUANTITY_KEYS`) is the expression of
+    that quantity on the layer's default, symbolic input.
+    """
+
+    kind: ClassVar[str] = "layer"
+    weight_products: ClassVar[bool] = False
+    """True where ``mults`` are weight x input products (convolutions, linear): what FlopCounterMode counts."""
+
+    def analyze(
+        self,
+        input_shape: Shape | None = None,
+        *,
+        name: str | None = None,
+        out_symbols: tuple[sp.Symbol, sp.Symbol] = (H_out, W_out),
+    ) -> LayerAnalysis:
+        """Apply the layer to ``input_shape`` (default: the assignment's symbols).
+
+        Args:
+            input_shape: (C, H, W) or (N,), entries ints or sympy expressions.
+            name: how errors and documents call the layer.
+            out_symbols: the symbols that name a new (height, width).
+
+        Raises:
+            LayerError: the layer cannot take this input.
+        """
+        shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
+        return self._analyze(shape, name or type(self).__name__, out_symbols)
+
+    def default_input(self) -> Shape:
+        """The assignment's symbolic input: (C_in, H, W)."""
+        return (C_in, H, W)
+
+    def _analyze(
+        self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
+    ) -> LayerAnalysis:
+        raise NotImplementedError
+
+    def __getattr__(self, key: str) -> sp.Expr:
+        if key in QUANTITY_KEYS:
+            quantity = self.analyze().get(key)
+            if quantity is not None:
+                return quantity.expr
+        raise AttributeError(f"{type(self).__name__} has no attribute {key!r}")
+
+    def field_map(self, input_shape: Shape) -> tuple[Window, ...] | tuple[IndexRange, ...] | None:
+        """How an output index sees this layer's input, per spatial axis (see :mod:`symcnn.cnn.field_map`).
+
+        Sliding windows by default (the layer's ``windows``), None for a layer
+        that has none: each output sees the input at its own position.
+        """
+        return getattr(self, "windows", None)
+
+    @property
+    def stores_output(self) -> bool:
+        """Whether the output takes memory of its own (False: a view, or written in place)."""
+        return not getattr(self, "inplace", False)
+
+    @property
+    def output_shape(self) -> Shape:
+        """The output shape on the default, symbolic input."""
+        return self.analyze().output_shape
+
+    def arguments(self) -> dict[str, Any]:
+        """The layer's torch-style arguments, as given or defaulted."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+def _feature_map(
+    layer: Layer, name: str, shape: Shape, output_shape: Shape, quantities: list[Quantity],
+    assumptions: tuple[sp.Basic, ...] = (),
+) -> LayerAnalysis:
+    """Assemble an analysis: input and output element counts around ``quantities``."""
+    head = [quantity("input_elements", elements(shape))]
+    if len(output_shape) == 3:
+        head.append(quantity("output_channels", output_shape[0]))
+    size = quantity("output_elements", elements(output_shape))
+    ordered = head + [q for q in quantities if q.key.startswith("output_")] + [size]
+    ordered += [q for q in quantities if not q.key.startswith("output_")]
+    return LayerAnalysis(name, layer, shape, output_shape, tuple(ordered), assumptions)
+
+
+def _per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:
+    """``factor`` times the output's W·H·C, unevaluated."""
+    return f.mul(factor, elements(output_shape))
+
+
+@dataclass(frozen=True, eq=True)
+class Conv2d(Layer):
+    """2-D convolution, as ``torch.nn.Conv2d``."""
+
+    in_channels: Arg | None = _UNSET
+    out_channels: Arg | None = _UNSET
+    kernel_size: Pair | None = _UNSET
+    stride: Pair | None = _UNSET
+    padding: Pair | None = _UNSET
+    dilation: Pair = 1
+    groups: Arg = 1
+    bias: bool = True
+    windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
+
+    kind: ClassVar[str] = "conv"
+    weight_products: ClassVar[bool] = True
+    rank: ClassVar[int] = 2
+    """Spatial axes: 1 (Conv1d), 2, or 3 (Conv3d)."""
+
+    def __post_init__(self) -> None:
+        owner = type(self).__name__
+        if self.rank == 2 and self.out_channels is None and self.kernel_size is None and self.stride is None:
+            defaults = {"out_channels": C_out, "kernel_size": (K_2, K_1), "stride": S, "padding": P}
+            if self.padding is None:
+                for key, value in defaults.items():
+                    object.__setattr__(self, key, value)
+        if self.out_channels is None or self.kernel_size is None:
+            missing = "out_channels" if self.out_channels is None else "kernel_size"
+            raise LayerError(f"{owner}: {missing} is required (or give no argument at all for the symbolic layer)")
+        for key, default in (("stride", 1), ("padding", 0)):
+            if getattr(self, key) is None:
+                object.__setattr__(self, key, default)
+        if self.padding in ("same", "valid"):  # torch's string paddings, not symbol names
+            raise LayerError(
+                f"{owner}: padding={self.padding!r} is not supported; give the padding as a number "
+                f"(0 for 'valid', (kernel_size - 1) // 2 for 'same' with an odd kernel and stride 1)"
+            )
+        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self.dilation,  # type: ignore[arg-type]
+                           self.rank)
+        for arg in ("in_channels", "out_channels", "groups"):
+            value = getattr(self, arg)
+            if value is not None:
+                require(as_expr(value, owner, arg), owner, arg, minimum=1)
+        object.__setattr__(self, "windows", windows)
+
+    def default_input(self) -> Shape:
+        channels = C_in if self.in_channels is None else as_expr(self.in_channels, type(self).__name__, "in_channels")
+        return _default_input(self.rank, channels)
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        shaped(self, shape, name, self.rank + 1)
+        channels = shape[0]
+        assumptions = list(_same(channels, self.in_channels, name, "in_channels", "input channels"))
+        out_channels = as_expr(self.out_channels, name, "out_channels")
+        groups = as_expr(self.groups, name, "groups")
+        for arg, count in (("in_channels", channels), ("out_channels", out_channels)):
+            assumptions += _divisible(count, groups, name, arg)
+        spatial, sizes, fits = spatial_quantities(shape, self.windows, out_symbols, owner=name)
+        output_shape = (out_channels, *sizes)
+        per_group = channels if groups == 1 else f.div(channels, groups)
+        weights = f.mul(_kernel_product(self.windows), per_group)
+        params = f.mul(f.add(weights, 1), out_channels) if self.bias else f.mul(weights, out_channels)
+        mults = f.mul(weights, *reversed(sizes), out_channels)
+        sums = f.add(f.sub(weights, 1), 1) if self.bias else f.sub(weights, 1)
+        adds = f.mul(sums, *reversed(sizes), out_channels)
+        counts = [
+            quantity("params", params),
+            quantity("mults", mults),
+            quantity("adds", adds),
+        ]
+        return _feature_map(self, name, shape, output_shape, spatial + counts, tuple(assumptions) + fits)
+
+
+@dataclass(frozen=True, eq=True)
+class _Pool2d(Layer):
+    """What max and average pooling share: the window and its checks."""
+
+    kernel_size: Pair | None = _UNSET
+    stride: Pair | None = _UNSET
+    padding: Pair | None = _UNSET
+    ceil_mode: bool = False
+    windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
+
+    kind: ClassVar[str] = "pool"
+    rank: ClassVar[int] = 2
+    """Spatial axes: 1 (MaxPool1d, AvgPool1d), 2, or 3 (MaxPool3d, AvgPool3d)."""
+
+    def _dilation(self) -> Pair:
+        return 1
+
+    def __post_init__(self) -> None:
+        owner = type(self).__name__
+        if self.kernel_size is None:
+            if self.stride is not None or self.padding is not None:
+                raise LayerError(
+                    f"{owner}: kernel_size is required (or give no argument at all for the symbolic layer)"
+                )
+            for key, value in (("kernel_size", K), ("stride", S_2), ("padding", P_2)):
+                object.__setattr__(self, key, value)
+        if self.stride is None:  # torch: stride defaults to kernel_size
+            object.__setattr__(self, "stride", self.kernel_size)
+        if self.padding is None:
+            object.__setattr__(self, "padding", 0)
+        windows = _windows(owner, self.kernel_size, self.stride, self.padding, self._dilation(),  # type: ignore[arg-type]
+                           self.rank)
+        for window in windows:
+            if at_least(window.kernel, 2 * window.padding) is False:
+                k, p = window.kernel, window.padding
+                raise LayerError(
+                    f"{owner}: padding {p} is more than half of kernel_size {k}; "
+                    f"torch allows at most {k // 2 if k.is_number else 'K/2'}"
+                )
+        object.__setattr__(self, "windows", windows)
+
+    def default_input(self) -> Shape:
+        return _default_input(self.rank, C_in)
+
+    def _window_quantities(
+        self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
+    ) -> tuple[list[Quantity], Shape, tuple[sp.Basic, ...]]:
+        shaped(self, shape, name, self.rank + 1)
+        spatial, sizes, fits = spatial_quantities(
+            shape, self.windows, out_symbols, ceil_mode=self.ceil_mode, owner=name
+        )
+        assumptions = fits + tuple(
+            sp.Le(2 * w.padding, w.kernel, evaluate=False) for w in self.windows
+            if at_least(w.kernel, 2 * w.padding) is None
+        )
+        return spatial, (shape[0], *sizes), assumptions
+
+    def _window_size(self) -> sp.Expr:
+        kernels = {window.kernel for window in self.windows}
+        if len(self.windows) > 1 and len(kernels) == 1:
+            return f.power(self.windows[0].kernel, len(self.windows))
+        return _kernel_product(self.windows)
+
+
+@dataclass(frozen=True, eq=True)
+class MaxPool2d(_Pool2d):
+    """2-D max pooling, as ``torch.nn.MaxPool2d``."""
+
+    dilation: Pair = 1
+    return_indices: bool = False
+
+    def _dilation(self) -> Pair:
+        return self.dilation
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
+        compares = _per_output(f.sub(self._window_size(), 1), output_shape)
+        counts = _no_weights() + [quantity("comparisons", compares)]
+        return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
+
+
+@dataclass(frozen=True, eq=True)
+class AvgPool2d(_Pool2d):
+    """2-D average pooling, as ``torch.nn.AvgPool2d``."""
+
+    count_include_pad: bool = True
+    divisor_override: int | None = None
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
+        adds = _per_output(f.sub(self._window_size(), 1), output_shape)
+        counts = _no_weights()[:2] + [
+            quantity("adds", adds),
+            quantity("divisions", elements(output_shape)),
+        ]
+        return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
+
+
+def _no_weights() -> list[Quantity]:
+    zero = sp.Integer(0)
+    return [
+        quantity("params", zero),
+        quantity("mults", zero),
+        quantity("adds", zero),
+    ]
+
+
+@dataclass(frozen=True, eq=True)
+class Linear(Layer):
+    """Fully connected layer, as ``torch.nn.Linear``; ``Linear()`` has N neurons."""
+
+    in_features: Arg | None = _UNSET
+    out_features: Arg | None = _UNSET
+    bias: bool = True
+
+    kind: ClassVar[str] = "fc"
+    weight_products: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if self.out_features is None:
+            object.__setattr__(self, "out_features", N)
+        for arg in ("in_features", "out_features"):
+            value = getattr(self, arg)
+            if value is not None:
+                require(as_expr(value, "Linear", arg), "Linear", arg, minimum=1)
+
+    def default_input(self) -> Shape:
+        """The assignment's flattened W x H x C_in input (or ``in_features``)."""
+        if self.in_features is not None:
+            return (as_expr(self.in_features, "Linear", "in_features"),)
+        return (f.mul(W, H, C_in),)
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        shaped(self, shape, name, 1)
+        (features,) = shape
+        assumptions = _same(features, self.in_features, name, "in_features", "incoming features")
+        out_features = as_expr(self.out_features, name, "out_features")  # type: ignore[arg-type]
+        params = f.mul(f.add(features, 1), out_features) if self.bias else f.mul(features, out_features)
+        mults = f.mul(features, out_features)
+        adds = f.mul(f.add(f.sub(features, 1), 1) if self.bias else f.sub(features, 1), out_features)
+        counts = [
+            quantity("output_features", out_features),
+            quantity("params", params),
+            quantity("mults", mults),
+            quantity("adds", adds),
+        ]
+        return _feature_map(self, name, shape, (out_features,), counts, assumptions)
+
+
+@dataclass(frozen=True, eq=True)
+class Flatten(Layer):
+    """Flattens (C, H, W) into one feature vector, as ``torch.nn.Flatten()``."""
+
+    start_dim: int = 1
+    end_dim: int = -1
+
+    kind: ClassVar[str] = "flatten"
+    stores_output: ClassVar[bool] = False  # type: ignore[misc]  # a view of its input
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        if (self.start_dim, self.end_dim) != (1, -1):
+            raise LayerError(f"{name}: only Flatten(start_dim=1, end_dim=-1) is supported")
+        output = quantity("output_features", elements(shape))
+        return _feature_map(self, name, shape, (output.expr,), [output] + _no_weights())
+
+
+@dataclass(frozen=True, eq=True)
+class ReLU(Layer):
+    """Rectified linear unit; one comparison per element."""
+
+    inplace: bool = False
+
+    kind: ClassVar[str] = "relu"
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        compares = quantity("comparisons", elements(shape))
+        return _feature_map(self, name, shape, shape, _no_weights() + [compares])
+
+
+@dataclass(frozen=True, eq=True)
+class Dropout(Layer):
+    """Dropout: the identity at inference; no parameters, no arithmetic counted."""
+
+    p: float = 0.5
+    inplace: bool = False
+
+    kind: ClassVar[str] = "dropout"
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        return _feature_map(self, name, shape, shape, _no_weights())
+
+
+@dataclass(frozen=True, eq=True)
+class BatchNorm2d(Layer):
+    """Batch normalisation; 2C parameters with ``affine`` (running stats are buffers)."""
+
+    num_features: Arg | None = _UNSET
+    eps: float = 1e-5
+    momentum: float | None = 0.1
+    affine: bool = True
+    track_running_stats: bool = True
+
+    kind: ClassVar[str] = "bn"
+    ranks: ClassVar[tuple[int, ...]] = (3,)
+    """The input ranks torch accepts: (C, H, W); BatchNorm1d (N,) or (C, L); BatchNorm3d (C, T, H, W)."""
+
+    def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
+        if len(shape) not in self.ranks:
+            shaped(self, shape, name, self.ranks[-1])
+        assumptions = _same(shape[0], self.num_features, name, "num_features", "input channels")
+        params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
+        counts = [
+            quantity("params", params),
+            quantity("mults", elements(shape)),
+            quantity("adds", elements(shape)),
+        ]
+        # a training step normalises each channel over the batch: n = B·H·W values per channel
+        counts += normalisation_counts(f.mul(B, elements(shape)), shape[0], self.affine, prefix="batch_")
+        return _feature_map(self, name, shape, shape, counts, assumptions)
+
+
+def _same(actual: sp.Expr, given: Arg | None, owner: str, arg: str, what: str) -> tuple[sp.Basic, ...]:
+    """Check a given size against the incoming one; an assumption when symbolic."""
+    if given is None:
+        return ()
+    expected = as_expr(given, owner, arg)
+    verdict = equal(expected, actual)
+    if verdict is False:
+        raise LayerError(f"{owner}: {arg} is {expected} but the {what} are {actual}")
+    return () if verdict else (sp.Eq(expected, actual, evaluate=False),)
+
+
+def _divisible(count: sp.Expr, groups: sp.Expr, owner: str, arg: str) -> tuple[sp.Basic, ...]:
+    """Check that ``groups`` divides ``count``; an assumption when symbolic."""
+    verdict = divides(groups, count)
+    if verdict is False:
+        raise LayerError(f"{owner}: {arg} {count} is not divisible by groups {groups}")
+    return () if verdict else (sp.Eq(f.mod(count, groups), 0, evaluate=False),)

@@ -1,0 +1,279 @@
+"""The network summary: one row per layer, totals, memory; as data, text or JSON.
+
+Computing (``summarize``) is kept apart from presenting (``as_json``,
+``as_table``). Numbers are exact: JSON integers, or strings holding the
+expression where a quantity stays symbolic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from symcnn.cnn.inference_memory import InferencePeak, inference_peak
+from symcnn.cnn.memory import MemoryPlan, memory_plan
+from symcnn.cnn.network import TOTAL_KEYS, Network
+from symcnn.cnn.receptive_field import receptive_fields
+from symcnn.cnn.validity import Validity, input_validity
+from symcnn.errors import SymcnnError
+from symcnn.formula.display import Displayable
+from symcnn.formula.plain import grouped, plain, shape_text
+from symcnn.formula.quantity import value_of
+
+_ROW_KEYS = ("params", "mults", "adds")
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer's numbers (or expressions where they stay symbolic)."""
+
+    name: str
+    type: str
+    output_shape: tuple[sp.Expr, ...]
+    params: sp.Expr
+    mults: sp.Expr
+    adds: sp.Expr
+    activation_elements: sp.Expr
+    receptive_field: dict[str, tuple[sp.Expr, ...]] | None
+    """size, jump and start per axis: (rows, columns); (columns,) in 1-D; (depth, rows, columns) in 3-D."""
+    receptive_field_note: str | None = None
+    """Why ``receptive_field`` is None when the layer is not past a Flatten."""
+    inputs: tuple[str, ...] = ()
+    mixed: str | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class Summary(Displayable):
+    """A network summarised with its values bound."""
+
+    name: str
+    input_shape: tuple[sp.Expr, ...]
+    rows: tuple[LayerRow, ...]
+    totals: dict[str, sp.Expr]
+    batch: int | None
+    memory: MemoryPlan | None
+    definitions: dict[sp.Symbol, sp.Expr]
+    validity: Validity | None = None
+    given: dict[sp.Symbol, int] | None = None
+    inference: InferencePeak | None = None
+
+
+def summarize(
+    network: Network,
+    values: dict[sp.Symbol, sp.Expr] | None = None,
+    *,
+    batch: int | None = None,
+    budget: str | None = None,
+    dtype: str = "float32",
+    optimizer: str = "sgd",
+) -> Summary:
+    """Bind ``values`` and collect every layer's quantities and receptive field."""
+    bound = network.values(values)
+    fields = receptive_fields(network)
+    bound = fields.values(bound)
+    rows: list[LayerRow] = []
+    for analysis, field in zip(network.layers, fields.fields):
+        counts = {key: value_of(q.expr, bound) if (q := analysis.get(key)) else sp.Integer(0) for key in _ROW_KEYS}
+        rf = None
+        if field is not None:
+            axes = {2: (field.columns,), 4: (field.depth, field.rows, field.columns)}.get(
+                len(analysis.output_shape), (field.rows, field.columns))
+            rf = {key: tuple(value_of(getattr(axis, key), bound) for axis in axes)  # type: ignore[misc]
+                  for key in ("size", "jump", "start")}
+        rows.append(LayerRow(
+            analysis.name, type(analysis.layer).__name__,
+            tuple(value_of(size, bound) for size in analysis.output_shape),
+            counts["params"], counts["mults"], counts["adds"],
+            value_of(network.activation(analysis), bound), rf, fields.notes.get(analysis.name),
+            tuple(network.node_name(k) for k in network.inputs_of(len(rows))), field.mixed if field else None,
+        ))
+    totals = {key: value_of(network.total(key), bound) for key in TOTAL_KEYS if key != "comparisons"}
+    totals["conv_linear_mults"] = value_of(network.total("weight_mults"), bound)  # what FlopCounterMode counts
+    plan = memory_plan(network, bound, budget, dtype, optimizer) if budget is not None else None
+    input_shape = tuple(value_of(size, bound) for size in network.input_shape)
+    unbound = {sym: value_of(expr, bound) for sym, expr in {**network.definitions, **fields.definitions}.items()
+               if sym not in bound}
+    validity = input_validity(network, bound)
+    try:
+        peak = inference_peak(network, bound)
+    except SymcnnError:
+        peak = None  # sizes that stay symbolic: no single peak
+    return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound,
+                   validity, validity.given(network, bound), peak)
+
+
+def validity_lines(summary: Summary) -> list[str]:
+    """The valid-input check, first thing a summary says: the condition, the smallest input, this input."""
+    validity = summary.validity
+    if validity is None:
+        return []
+    lines = []
+    if validity.sets:
+        smallest = validity.smallest
+        least = "none" if smallest is None else " x ".join(str(v) for v in smallest)
+        proved = "proved for every size" if not validity.undecided else "proved per axis; see the undecided below"
+        smallest_text = "smallest" if not validity.undecided else "smallest per axis"
+        lines.append(f"Valid inputs ({proved}): {validity.condition} ({smallest_text}: {least})")
+        if summary.given:
+            verdict = validity.admits(summary.given)
+            shown = ", ".join(f"{v} = {n}" for v, n in summary.given.items())
+            lines.append(f"This input ({shown}): " + {True: "valid", False: "NOT valid",
+                                                      None: "valid (the undecided conditions hold for it)"}[verdict])
+    joins = validity.joins
+    if joins:
+        agreeing = sum(1 for j in joins if j.always)
+        rest = "" if agreeing == len(joins) else "; the others agree only where said:"
+        lines.append(f"Joins: {agreeing} of {len(joins)} branch comparisons (per axis) proved equal for every size "
+                     f"the layers admit{rest}")
+        lines += [f"  {j.statement}" for j in joins if not j.always]
+    lines += [f"Undecided (not one axis at a time): {text}" for text in validity.undecided]
+    return lines
+
+
+def exact(value: sp.Expr) -> int | str:
+    """A JSON-ready exact value: an int, or the expression as a string."""
+    return int(value) if value.is_Integer else plain(value)
+
+
+def as_json(summary: Summary) -> dict[str, Any]:
+    """The summary as one JSON-ready object (the schema of ``symcnn summary --json``)."""
+    layers = []
+    for row in summary.rows:
+        rf = None
+        if row.receptive_field is not None:
+            rf = {key: [exact(v) for v in pair] for key, pair in row.receptive_field.items()}
+        layers.append({
+            "name": row.name, "type": row.type,
+            "output_shape": [exact(v) for v in row.output_shape],
+            "params": exact(row.params), "mults": exact(row.mults), "adds": exact(row.adds),
+            "activation_elements": exact(row.activation_elements),
+            "receptive_field": rf,
+            "inputs": list(row.inputs),
+        })
+        if row.mixed:
+            layers[-1]["receptive_field_mixed"] = row.mixed
+        if row.receptive_field_note is not None:
+            layers[-1]["receptive_field_note"] = row.receptive_field_note
+    result: dict[str, Any] = {
+        "name": summary.name,
+        "input": [exact(v) for v in summary.input_shape],
+        "layers": layers,
+        "totals": {key: exact(value) for key, value in summary.totals.items()},
+    }
+    if summary.validity is not None:
+        result["validity"] = _validity_json(summary)
+    if summary.inference is not None:
+        result["inference"] = {
+            "peak_elements_per_sample": int(summary.inference.elements),
+            "during": summary.inference.during, "alive": list(summary.inference.alive),
+        }
+    if summary.definitions:  # the per-layer symbols that symbolic entries above refer to
+        result["definitions"] = {sym.name: plain(expr) for sym, expr in summary.definitions.items()}
+    if summary.batch is not None:
+        result["batch"] = summary.batch
+    if summary.memory is not None:
+        plan = summary.memory
+        result["memory"] = {
+            "budget_bytes": plan.budget.bytes, "budget_unit": plan.budget.meaning,
+            "dtype": plan.dtype, "optimizer": plan.optimizer,
+            "bottleneck": list(plan.bottleneck_layers),
+            "largest_activation_elements": int(plan.largest_activation),
+            "max_batch_largest_activation": int(plan.max_batch()),
+            "max_batch_training": int(plan.max_batch(training=True)),
+        }
+        if summary.inference is not None:
+            result["memory"]["max_batch_inference"] = int(
+                summary.inference.max_batch(plan.budget.bytes, plan.element_bytes))
+    return result
+
+
+def _validity_json(summary: Summary) -> dict[str, Any]:
+    validity = summary.validity
+    assert validity is not None
+    smallest = validity.smallest
+    return {
+        "condition": validity.condition,
+        "smallest_input": None if smallest is None else [int(v) if v.is_Integer else plain(v) for v in smallest],
+        "this_input_valid": validity.admits(summary.given) if summary.given else None,
+        "joins": [{"node": j.node, "branches": list(j.branches), "shapes": list(j.sizes),
+                   "axis": j.agree.variable.name, "always": j.always, "agree_when": j.agree.text}
+                  for j in validity.joins],
+        "undecided": list(validity.undecided),
+    }
+
+
+def _both(values: tuple[sp.Expr, ...]) -> str:
+    """One value where the axes agree, ``rows x columns`` where they differ."""
+    return grouped(values[0]) if len(set(values)) == 1 else " x ".join(grouped(v) for v in values)
+
+
+def _short(note: str | None) -> str:
+    """The table's cell for a layer without a receptive field interval (the JSON has the whole note)."""
+    if note is None:
+        return "whole input"
+    return "varies with the output index, " + note.split(", no sliding window")[0]
+
+
+def as_table(summary: Summary) -> str:
+    """A terminal table in the spirit of torchinfo, with totals and memory."""
+    batch = "B" if summary.batch is None else str(summary.batch)
+    header = ("Layer (type)", "Output shape", "Param #", "Mult-adds", f"Activation ({batch} x)", "Receptive field")
+    body = []
+    graph = any(row.inputs and len(row.inputs) > 1 for row in summary.rows)
+    previous = "input"
+    for row in summary.rows:
+        rf = _short(row.receptive_field_note) if row.receptive_field is None else "{}, jump {}, start {}".format(
+            " x ".join(grouped(v) for v in row.receptive_field["size"]),
+            _both(row.receptive_field["jump"]), _both(row.receptive_field["start"]),
+        )
+        if row.mixed:
+            rf = "mixed jumps: " + row.mixed
+        reads = "" if row.inputs in ((), (previous,)) else f" <- {', '.join(row.inputs)}"
+        previous = row.name
+        name = f"{'  ' * row.name.count('.') if graph or '.' in row.name else ''}{row.name} ({row.type}){reads}"
+        activation = row.activation_elements if summary.batch is None else row.activation_elements * summary.batch
+        body.append((
+            name,
+            shape_text((summary.batch or sp.Symbol("B"),) + row.output_shape),
+            grouped(row.params), grouped(row.mults), grouped(activation), rf,
+        ))
+    widths = [max(len(line[k]) for line in [header, *body]) for k in range(len(header))]
+    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
+
+    def line(cells: tuple[str, ...]) -> str:
+        cells = tuple(c.ljust(w) if k in (0, 1, 5) else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(cells).rstrip()
+
+    lines = [summary.name, *validity_lines(summary), rule, line(header), rule, *map(line, body), rule]
+    totals = summary.totals
+    lines += [
+        f"Total params: {grouped(totals['params'])}",
+        f"Total mult-adds (multiplications, one per weight x input): {grouped(totals['mults'])}",
+        f"  of which convolutions and linear layers (FlopCounterMode FLOPs = 2 x this): "
+        f"{grouped(totals['conv_linear_mults'])}",
+        f"Total additions: {grouped(totals['adds'])}",
+        f"Activation elements per sample (all layers): {grouped(totals['activation_elements'])}",
+    ]
+    if summary.inference is not None:
+        peak = summary.inference
+        lines.append(f"Inference peak (each tensor freed after its last reader): {int(peak.elements):,} "
+                     f"elements per sample, during {peak.during} ({', '.join(peak.alive)} alive)")
+    if summary.memory is not None:
+        plan = summary.memory
+        lines += [
+            rule,
+            f"Memory budget: {plan.budget.text} = {plan.budget.bytes:,} bytes ({plan.budget.meaning}); "
+            f"dtype {plan.dtype}, optimizer {plan.optimizer}",
+            f"Bottleneck: {', '.join(plan.bottleneck_layers)} with "
+            f"{int(plan.largest_activation):,} elements per sample",
+            f"Largest batch, largest activation only (the assignment's model): {int(plan.max_batch()):,}",
+            f"Largest batch for training (all activations, weights, gradients, optimizer state): "
+            f"{int(plan.max_batch(training=True)):,}",
+        ]
+        if summary.inference is not None:
+            lines.append(f"Largest batch for inference (peak live activations): "
+                         f"{int(summary.inference.max_batch(plan.budget.bytes, plan.element_bytes)):,}")
+    lines.append(rule)
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The TOML readers: network specs, assignments and claims."""

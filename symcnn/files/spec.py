@@ -1,0 +1,329 @@
+"""Reading TOML files (networks, and the tables assignments and claims share).
+
+Errors name the file, the place (layer index and name, key) and the fix, in
+one line; a typo gets the nearest valid key or type. Strings are read by
+symcnn's restricted expression parser only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import warnings
+from collections.abc import Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from symcnn.cnn.analysis import LayerAnalysis, Shape, elements
+from symcnn.cnn.layer_types import LAYER_TYPES
+from symcnn.cnn.layers import Layer, Linear
+from symcnn.cnn.memory import DTYPE_BYTES, OPTIMIZER_STATES, Budget, parse_budget
+from symcnn.cnn.network import Network, build_network
+from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning
+from symcnn.formula.expr import parse_expression
+from symcnn.formula.symbols import symbol
+
+_LAYER_KEYS = ("type", "name", "repeat")
+_IMAGE_CHANNELS = (1, 3, 4)
+"""Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
+_NETWORK_KEYS = ("name", "input", "layers", "values", "blocks")
+_GRAPH_KEYS = ("block", "input", "inputs")
+"""Keys that make a [[layers]] entry part of a graph rather than a chain."""
+_JOINS = ("Add", "Mul", "Concat")
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file.
+
+    Raises:
+        SpecError: missing file or invalid TOML, naming the file and line.
+    """
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SpecError(f"{path}: is a directory, not a TOML file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: not a UTF-8 text file") from None
+
+
+def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """``"; did you mean 'x'?"`` for the nearest choice, or the list of choices."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; valid: {', '.join(choices)}"
+
+
+def check_keys(table: Mapping[str, Any], allowed: tuple[str, ...] | list[str], where: str) -> None:
+    """Refuse a key outside ``allowed``, suggesting the nearest one."""
+    for key in table:
+        if key not in allowed:
+            raise SpecError(f"{where}: unknown key {key!r}{suggestion(key, list(allowed))}")
+
+
+def read_value(value: Any, where: str) -> sp.Expr:
+    """An int or a restricted expression string, as sympy.
+
+    Raises:
+        SpecError: any other type, or a string outside the grammar.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise SpecError(f"{where}: expected an integer or an expression string, got {value!r}")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    try:
+        return parse_expression(value)
+    except ExpressionError as error:
+        raise SpecError(f"{where}: {error}") from None
+
+
+def read_values(table: Any, where: str) -> dict[sp.Symbol, sp.Expr]:
+    """A ``[values]`` table: symbol name -> integer (or expression of earlier ones)."""
+    if not isinstance(table, dict):
+        raise SpecError(f"{where}: expected a table of symbol = value")
+    values: dict[sp.Symbol, sp.Expr] = {}
+    for name, value in table.items():
+        try:
+            sym = symbol(name)
+        except ValueError:
+            raise SpecError(f"{where}: {name!r} is not a symbol name") from None
+        values[sym] = read_value(value, f"{where}.{name}").xreplace(values)
+        least = 1 if sym.is_positive else 0
+        if values[sym].is_number and (not values[sym].is_integer or values[sym] < least):
+            kind = "positive" if least else "nonnegative"
+            raise SpecError(f"{where}.{name} must be a {kind} integer, got {values[sym]}")
+    return values
+
+
+def read_network(path: str | Path) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """Load a network spec file: the network and the values it assigns.
+
+    Raises:
+        SpecError: anything wrong with the file, naming file, layer and key.
+    """
+    return network_from_table(read_toml(path), str(path))
+
+
+def memory_options(table: Mapping[str, Any], where: str) -> tuple[Budget | None, str, str]:
+    """The ``memory``, ``dtype`` and ``optimizer`` keys of a network part or target, checked."""
+    dtype, optimizer = table.get("dtype", "float32"), table.get("optimizer", "sgd")
+    if dtype not in DTYPE_BYTES:
+        raise SpecError(f"{where}: dtype {dtype!r} unknown{suggestion(str(dtype), list(DTYPE_BYTES))}")
+    if optimizer not in OPTIMIZER_STATES:
+        raise SpecError(f"{where}: optimizer {optimizer!r} unknown{suggestion(str(optimizer), list(OPTIMIZER_STATES))}")
+    budget = None
+    if "memory" in table:
+        try:
+            budget = parse_budget(table["memory"])
+        except SymcnnError as error:
+            raise SpecError(f"{where}: memory: {error}") from None
+    return budget, dtype, optimizer
+
+
+def network_reference(reference: Any, beside: Path, where: str) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """A network given as a spec file name (relative to the file ``beside``) or an inline table."""
+    if isinstance(reference, str):
+        spec = beside.parent / reference
+        if not spec.exists():
+            raise SpecError(
+                f"{where}: network = {reference!r}: no such file in {spec.parent.resolve()} (the folder of "
+                f"{beside.name}); give the spec file's path from there, or the network inline: network = {{ ... }}"
+            )
+        return network_from_table(read_toml(spec), str(spec))
+    if isinstance(reference, dict):
+        return network_from_table(reference, f"{where}: network")
+    raise SpecError(f"{where}: network must be a file name or an inline table")
+
+
+def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """Build a network from a parsed table (a whole file, or an inline part)."""
+    check_keys(table, _NETWORK_KEYS, where)
+    name = table.get("name", "network")
+    if not isinstance(name, str):
+        raise SpecError(f"{where}: name must be a string")
+    input_shape = read_shape(table.get("input"), where)
+    entries = table.get("layers")
+    if not isinstance(entries, list) or not entries:
+        raise SpecError(f"{where}: no layers; add [[layers]] tables with type = \"Conv2d\" etc.")
+    values = read_values(table.get("values", {}), f"{where}: values")
+    if "blocks" in table or any(isinstance(e, dict) and (any(k in e for k in _GRAPH_KEYS) or e.get("type") in _JOINS)
+                                for e in entries):
+        return _graph_from_table(table, entries, input_shape, values, name, where)
+    layers: list[tuple[str, Layer] | Layer] = []
+    for index, entry in enumerate(entries, start=1):
+        layers += _layers_from_entry(entry, f"{where}: layer {index}")
+    try:
+        network = build_network(layers, input_shape, name)
+        network.values(values)  # the values must not break a layer's assumptions
+        return network, values
+    except LayerError as error:
+        raise SpecError(f"{where}: {error}") from None
+
+
+def _graph_from_table(
+    table: Mapping[str, Any], entries: list[Any], input_shape: Shape, values: dict[sp.Symbol, sp.Expr],
+    name: str, where: str,
+) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
+    """A graph network: blocks expanded, nodes built, joins that can never agree refused."""
+    from symcnn.cnn.graph import build_graph
+    from symcnn.cnn.validity import input_validity
+    from symcnn.files.blocks import expand, read_blocks
+
+    nodes = expand(entries, read_blocks(table.get("blocks"), where), where)
+    try:
+        network = build_graph(nodes, input_shape, name)
+        network.values(values)
+    except LayerError as error:
+        raise SpecError(f"{where}: {error}") from None
+    if any(not size.is_Integer for size in input_shape[1:]):
+        for check in input_validity(network, values).joins:
+            if check.never:
+                raise SpecError(f"{where}: {check.statement}; make the branches' strides and paddings match")
+    return network, values
+
+
+def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer]:
+    """One [[layers]] entry: its layer, ``repeat`` times, named if a name is given."""
+    if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+        where = f"{where} ({entry['name']})"
+    layer = layer_from_table(entry, where)
+    name, repeat = entry.get("name"), entry.get("repeat", 1)
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
+    if name is None:
+        return [layer] * repeat
+    if not isinstance(name, str):
+        raise SpecError(f"{where}: name must be a string")
+    return [(name if repeat == 1 else f"{name}_{k}", layer) for k in range(1, repeat + 1)]
+
+
+def read_shape(shape: Any, where: str) -> Shape:
+    """An ``input = [C, H, W]`` (or ``[N]``) of positive sizes; warns when it looks channels-last.
+
+    Raises:
+        SpecError: not a list of one or three sizes, or a size that is not a positive integer.
+    """
+    if not isinstance(shape, list) or len(shape) not in (1, 2, 3, 4):
+        raise SpecError(f"{where}: input must be [C, H, W] (or [N], [C, L], [C, T, H, W]), got {shape!r}")
+    sizes = tuple(read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape))
+    for k, size in enumerate(sizes):
+        if size.is_number and (not size.is_integer or size < 1):
+            raise SpecError(f"{where}: input[{k}] must be a positive integer, got {size}")
+    if len(sizes) == 3 and all(size.is_Integer for size in sizes):
+        height, width, channels = (int(size) for size in sizes)
+        if channels in _IMAGE_CHANNELS and min(height, width) >= 16:
+            warnings.warn(
+                f"{where}: input = {list(shape)} looks channels-last (H, W, C), but symcnn reads [C, H, W] "
+                f"as torch does: {height} channels of {width} x {channels}; if {channels} is the channel count, "
+                f"write input = [{channels}, {height}, {width}]",
+                SymcnnWarning, stacklevel=2,
+            )
+    return sizes
+
+
+def layer_analysis(entry: Any, shape: Any, where: str) -> LayerAnalysis:
+    """One layer (a ``{ type = ... }`` table) analysed on ``shape`` ([C, H, W], [N], or None: symbolic).
+
+    Raises:
+        SpecError: a bad layer table or input, or a layer that cannot take the input.
+    """
+    return part_layer(entry, shape, where)[0]
+
+
+def part_layer(entry: Any, shape: Any, where: str) -> tuple[LayerAnalysis, Shape | None]:
+    """As :func:`layer_analysis`, with the [C, H, W] input a fully connected layer flattens (else None).
+
+    A single layer has no room for a Flatten before it, so a Linear given a
+    [C, H, W] input sees it flattened, as the assignment's fully connected part does.
+    """
+    if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+        raise SpecError(f'{where}: layer must be a table with a type, e.g. {{ type = "Conv2d" }}')
+    layer = layer_from_table(entry, f"{where}: layer")
+    sizes = None if shape is None else read_shape(shape, where)
+    flattened = None
+    if isinstance(layer, Linear) and sizes is not None and len(sizes) == 3:
+        flattened, sizes = sizes, (elements(sizes),)
+    try:
+        return layer.analyze(sizes, name=entry["type"]), flattened
+    except SymcnnError as error:
+        raise SpecError(f"{where}: layer: {error}") from None
+
+
+def layer_from_table(entry: Any, where: str) -> Layer:
+    """A layer from a table like ``{ type = "Conv2d", out_channels = 64, kernel_size = 3 }``.
+
+    Raises:
+        SpecError: unknown type or key (with the nearest valid one), wrong value type,
+            or hyperparameters no layer can have.
+    """
+    if not isinstance(entry, dict):
+        raise SpecError(f"{where}: each layer must be a table")
+    kind = entry.get("type")
+    if not isinstance(kind, str):
+        raise SpecError(f"{where}: missing type; e.g. type = \"Conv2d\"")
+    if kind not in LAYER_TYPES:
+        raise SpecError(f"{where}: unknown type {kind!r}{suggestion(kind, list(LAYER_TYPES))}")
+    cls = LAYER_TYPES[kind]
+    arguments = [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
+    check_keys(entry, list(_LAYER_KEYS) + arguments, f"{where} {kind}")
+    kwargs = {key: _argument(cls, key, value, where) for key, value in entry.items() if key not in _LAYER_KEYS}
+    try:
+        return cls(**kwargs)
+    except SymcnnError as error:
+        raise SpecError(f"{where}: {error}") from None
+
+
+def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
+    """Check a value's type against the argument's annotation."""
+    annotation = str(next(f.type for f in fields(cls) if f.name == key))  # type: ignore[arg-type]
+    place = f"{where}: {key}"
+    if annotation == "bool":
+        if not isinstance(value, bool):
+            raise SpecError(f"{place} must be true or false, got {value!r}")
+        return value
+    if "float" in annotation:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SpecError(f"{place} must be a number, got {value!r}")
+        return value
+    if annotation in ("int", "int | None"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecError(f"{place} must be an integer, got {value!r}")
+        return value
+    if annotation == "str":
+        if not isinstance(value, str):
+            raise SpecError(f"{place} must be a string, got {value!r}")
+        return value
+    if annotation == "Quad" and isinstance(value, list):
+        if len(value) != 4:
+            raise SpecError(f"{place} must be one value or [left, right, top, bottom], got {value!r}")
+        return tuple(_int_or_text(v, place) for v in value)
+    if annotation == "Any" and isinstance(value, list):  # size / scale_factor: [height, width]
+        return tuple(v if isinstance(v, float) else _int_or_text(v, place) for v in value)
+    if annotation == "Any" and isinstance(value, float):  # the layer says what it accepts
+        return value
+    if annotation == "bool | None":
+        if not isinstance(value, bool):
+            raise SpecError(f"{place} must be true or false, got {value!r}")
+        return value
+    if "Pair" in annotation and isinstance(value, list):
+        rank = getattr(cls, "rank", 2)
+        if len(value) != rank:
+            axes = {1: "[length]", 2: "[height, width]", 3: "[depth, height, width]"}[rank]
+            raise SpecError(f"{place} must be one value or {axes}, got {value!r}")
+        return tuple(_int_or_text(v, place) for v in value)
+    return _int_or_text(value, place)
+
+
+def _int_or_text(value: Any, place: str) -> int | str:
+    """An int, or a string the layer reads itself (its restricted parser; torch words like "same")."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise SpecError(f"{place}: expected an integer or an expression string, got {value!r}")
+    return value

@@ -1,0 +1,1 @@
+"""Presenting: Markdown, LaTeX and PDF documents, figures, terminal tables, notebook displays."""

@@ -1,0 +1,1 @@
+"""An assignment's worked solution: every answer with its steps."""
