@@ -40,6 +40,8 @@ _WHERE: dict[str, str] = {
     "parse_expression": "symcnn.formula.expr",
     "Quantity": "symcnn.formula.quantity",
     "solve": "symcnn.solutions.solution",
+    "from_torch": "symcnn.torch_bridge.bridge",
+    "to_torch": "symcnn.torch_bridge.bridge",
 }
 """Each public name and the module that defines it."""
 
@@ -51,6 +53,7 @@ __all__ = [
     "ReLU6", "LeakyReLU", "Sigmoid", "Tanh", "SiLU", "GELU", "Hardswish", "Softmax",
     "Network", "build_network", "read_network", "summarize", "receptive_fields", "memory_plan",
     "parse_budget", "parse_expression", "Quantity", "read_assignment", "solve", "read_claims", "check_claims",
+    "from_torch", "to_torch",
     "SymcnnError", "LayerError", "SpecError", "ExpressionError", "TexError", "SymcnnWarning", "__version__",
 ]
 
@@ -90,3 +93,4 @@ if TYPE_CHECKING:  # what type checkers and IDEs see: the eager imports
     from symcnn.formula.expr import parse_expression
     from symcnn.formula.quantity import Quantity
     from symcnn.solutions.solution import solve
+    from symcnn.torch_bridge.bridge import from_torch, to_torch

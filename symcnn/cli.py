@@ -36,11 +36,10 @@ _FROZEN = False
 
 def _summary(args: argparse.Namespace) -> int:
     from symcnn.cnn.summary import as_json, as_table, summarize
-    from symcnn.files.spec import read_network
+    from symcnn.torch_bridge.cli import network_or_model
 
+    network, values = network_or_model(args.spec, args.input)
     _imported()
-
-    network, values = read_network(args.spec)
     if args.batch is not None and args.batch < 1:
         raise SymcnnError(f"--batch must be a positive integer, got {args.batch}")
     summary = summarize(network, values, batch=args.batch, budget=args.memory, dtype=args.dtype,
@@ -76,6 +75,20 @@ def _check(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _export(args: argparse.Namespace) -> int:
+    """``export moodle ASSIGNMENT -o quiz.xml`` or ``export net.toml [-o net.py]``: one command, two kinds of file."""
+    if args.what == "moodle":
+        from symcnn.classroom.cli import export_moodle
+
+        return export_moodle(args)
+    if args.assignment is not None or args.count is not None:
+        raise SymcnnError(f"export {args.what}: a spec takes no assignment or --count; "
+                          "for a quiz, use export moodle ASSIGNMENT -o quiz.xml")
+    from symcnn.torch_bridge.cli import export_source
+
+    return export_source(args)
+
+
 def _layer(args: argparse.Namespace) -> int:
     from symcnn.render.layer_cli import run
 
@@ -90,7 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     summary = commands.add_parser("summary", help="per-layer table of a network spec (TOML)")
-    summary.add_argument("spec", help="network spec file (TOML)")
+    summary.add_argument("spec", help="network spec file (TOML), or a torch model MODULE:CALLABLE")
+    summary.add_argument("--input", help="a model's input shape C,H,W, e.g. 3,32,32 or 3,H,W")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
     summary.add_argument("--batch", type=int, help="batch size for the activation column")
     summary.add_argument("--memory", help="memory budget with its unit: 12GiB (2^30 bytes), 12GB (10^9), 512MiB, 1024B")
@@ -125,6 +139,20 @@ def _parser() -> argparse.ArgumentParser:
     layer.add_argument("-o", "--output", help="folder for the document (with --format)")
     layer.add_argument("--template-dir", help="folder of templates that override symcnn's own")
     layer.set_defaults(run=_layer)
+
+    from symcnn.torch_bridge.cli import add_commands as add_torch_commands
+
+    add_torch_commands(commands)  # import
+
+    export = commands.add_parser("export", help="a network spec as PyTorch source (export net.toml -o net.py), or an "
+                                                "assignment as a Moodle quiz (export moodle ASSIGNMENT -o quiz.xml)")
+    export.add_argument("what", help="a network spec file (TOML), or moodle")
+    export.add_argument("assignment", nargs="?", help="with moodle: the assignment file (TOML)")
+    export.add_argument("-o", "--output", help="the file to write: net.py (default: print it), quiz.xml")
+    export.add_argument("--class-name", help="PyTorch source: the class's name (default: from the network's name)")
+    export.add_argument("--count", type=int, help="moodle: one question per variant, N variants (needs [variants])")
+    export.add_argument("--seed", default="0", help="moodle: seed of the variants (default: 0)")
+    export.set_defaults(run=_export)
     return parser
 
 

@@ -1,8 +1,8 @@
 """The teacher's commands: ``sheet``, ``variants``, ``export moodle``, ``grade``.
 
 Registered by :func:`add_commands`; each handler calls the public functions a
-Python user calls. ``export`` takes what to export as its first argument
-(``moodle``), so other exports can share the command.
+Python user calls. ``export moodle`` is registered by :mod:`symcnn.cli`, which
+shares ``export`` with the PyTorch source of a spec.
 """
 
 from __future__ import annotations
@@ -65,9 +65,10 @@ def _variants(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
-    if args.what != "moodle":
-        raise SymcnnError(f"export {args.what}: unknown; use export moodle ASSIGNMENT -o quiz.xml")
+def export_moodle(args: argparse.Namespace) -> int:
+    """``symcnn export moodle ASSIGNMENT [--count N --seed SEED] -o quiz.xml`` (registered by :mod:`symcnn.cli`)."""
+    if args.assignment is None or args.output is None:
+        raise SymcnnError("export moodle: give the assignment and the file: export moodle ASSIGNMENT -o quiz.xml")
     from pathlib import Path
 
     from symcnn.classroom.class_build import choose
@@ -120,7 +121,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def add_commands(commands: Any) -> None:
-    """Register sheet, variants, export and grade on the CLI's subparsers."""
+    """Register sheet, variants and grade on the CLI's subparsers."""
     cpus = os.cpu_count() or 1
     sheet = commands.add_parser("sheet", help="the question sheet of an assignment (no answers)")
     sheet.add_argument("assignment", nargs="?", help="assignment file (TOML); default: the bundled seed assignment")
@@ -140,13 +141,6 @@ def add_commands(commands: Any) -> None:
     variants.add_argument("-j", "--jobs", type=_jobs, default=cpus, help=f"parallel workers (default: {cpus})")
     variants.set_defaults(run=_variants)
 
-    export = commands.add_parser("export", help="export an assignment: moodle (Moodle XML quiz)")
-    export.add_argument("what", help="what to export: moodle")
-    export.add_argument("assignment", help="assignment file (TOML)")
-    export.add_argument("--count", type=int, help="one question per variant, N variants (needs [variants])")
-    export.add_argument("--seed", default="0", help="seed of the variants (default: 0)")
-    export.add_argument("-o", "--output", required=True, help="the XML file to write, e.g. quiz.xml")
-    export.set_defaults(run=_export)
 
     grade = commands.add_parser("grade", help="grade a class's answers (CSV) against their variants")
     grade.add_argument("folder", help="the folder symcnn variants wrote")
