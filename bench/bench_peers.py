@@ -343,9 +343,11 @@ def markdown(report: dict[str, Any], commit: str, title: str) -> str:
              f"load average at the end {', '.join(f'{x:.1f}' for x in report.get('load_average', ()))} "
              "(other processes shared the 2 CPUs: absolute times are inflated and noisy, the ratios between tools "
              "measured in turn are the result). Fresh process per measurement; medians of "
-             f"{report['runs']} runs for symcnn and the reference, {report['peer_runs']} for each torch-based peer "
-             "(each of their processes takes seconds); `OMP_NUM_THREADS=1` for the torch tools. "
-             "*whole*: the command from start to exit (symcnn: `python -m symcnn summary SPEC --json`; the "
+             f"{report['runs']} runs for symcnn and the reference"
+             + (f", {report['peer_runs']} for each torch-based peer (each of their processes takes seconds); "
+                "`OMP_NUM_THREADS=1` for the torch tools. " if any(t in PEERS for c in cases.values() for t in c)
+                else " (no torch-based peer in this run). ")
+             + "*whole*: the command from start to exit (symcnn: `python -m symcnn summary SPEC --json`; the "
              "reference: `python bench/reference_int.py SPEC`; a peer: import torch and the tool, build the model, "
              "count). *work*: after a warm call on a 2-block chain in the same process, reading or building the "
              "network and counting it.", ""]
