@@ -370,7 +370,9 @@ def markdown(report: dict[str, Any], commit: str, title: str) -> str:
             diff = f"{int(macs) - base['macs']:,}" if base else ""
             lines.append(f"| {tool} | {DEVICE.get(tool, '-')} | {counts['params']:,} | {shown} | {diff} | "
                          f"{CONVENTIONS[tool]} |")
-        lines += ["", "## Time: VGG-16 and chains of n x (Conv2d 16 -> 16, 3 x 3, padding 1; ReLU) on 16 x 32 x 32", "",
+        lines.append("")
+    if cases:
+        lines += ["## Time: VGG-16 and chains of n x (Conv2d 16 -> 16, 3 x 3, padding 1; ReLU) on 16 x 32 x 32", "",
                   "| network | tool | whole s | whole / symcnn | work s | work / reference | work ms per layer |",
                   "|---|---|---:|---:|---:|---:|---:|"]
     layers = {"VGG-16": 38}
