@@ -20,7 +20,7 @@ from symcnn.render.output import output_error, write_atomic
 TEX_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended", "texlive-fonts-recommended", "lmodern", "latexmk")
 """The Debian packages that build symcnn's PDFs, installed with ``--no-install-recommends``
 (lmodern is only a recommended package of TeX Live there). The README and .ci/run
-list the same; tests/test_tex_packages.py holds them to it."""
+list the same; tests/render/test_tex_packages.py holds them to it."""
 
 REPRODUCIBLE = r"\pdftrailerid{}\pdfinfoomitdate=1 \pdfsuppressptexinfo=-1 "
 """pdfTeX switches put before ``\\documentclass``: no document ID, no dates, no banner."""

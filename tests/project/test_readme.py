@@ -7,7 +7,7 @@ from pathlib import Path
 
 from symcnn import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 
 

@@ -18,7 +18,7 @@ from symcnn.render.report import write_solution
 from symcnn.render.tex import install_hint, tex_engine
 from symcnn.solutions.solution import solve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

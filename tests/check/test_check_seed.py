@@ -17,7 +17,7 @@ from symcnn.formula.plain import plain, region_text
 from symcnn.render.check_report import context
 from symcnn.render.documents import render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED_CLAIMS = ROOT / "examples" / "seed_claims.toml"
 RF = "receptive_field"
 

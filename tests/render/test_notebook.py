@@ -27,7 +27,7 @@ from symcnn import (
 )
 from symcnn.formula.steps import derive
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 VGG, VGG_VALUES = read_network(EXAMPLES / "vgg16.toml")
 SYMBOLIC = build_network([Conv2d(out_channels=64, kernel_size=3, padding=1), MaxPool2d(2), Flatten(),

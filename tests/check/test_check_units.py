@@ -243,7 +243,7 @@ def test_max_batch_with_a_budget_whose_swap_is_not_whole_bytes(tmp_path: Path) -
     from symcnn.check.checker import check_claims
     from symcnn.files.claims import read_claims
 
-    network = Path(__file__).resolve().parent.parent / "examples" / "seed_network.toml"
+    network = Path(__file__).resolve().parents[2] / "examples" / "seed_network.toml"
     path = tmp_path / "c.toml"
     path.write_text(
         f'network = "{network.as_posix()}"\nmemory = "1.3GB"\n'

@@ -23,7 +23,7 @@ from symcnn.files.spec import read_network
 from symcnn.formula.quantity import evaluated
 from symcnn.formula.symbols import symbol
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SEED = EXAMPLES / "seed_network.toml"
 GIB = 2**30
 

@@ -10,7 +10,7 @@ import pytest
 from symcnn.cli import main
 from symcnn.render.documents import tex_engine
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = ROOT / "examples" / "seed_assignment.toml"
 SEED_CLAIMS = ROOT / "examples" / "seed_claims.toml"
 

@@ -16,7 +16,7 @@ import pytest
 
 from symcnn.render.tex import TEX_PACKAGES, install_hint, no_tex_message
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ("latexmk", "pdflatex", "pdftotext", "pdftoppm")
 
 

@@ -14,7 +14,7 @@ from symcnn.errors import SymcnnWarning
 from symcnn.files.assignment import LayerPart, read_assignment
 from symcnn.solutions.solution import Answer, solve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONV = 'layer = { type = "Conv2d", out_channels = 4, kernel_size = 3 }'
 
 

@@ -17,7 +17,7 @@ import pytest
 from symcnn.check.checker import CheckReport, check_claims
 from symcnn.files.claims import read_claims
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ASSIGNMENT = EXAMPLES / "seed_assignment.toml"
 NETWORK = EXAMPLES / "seed_network.toml"
 

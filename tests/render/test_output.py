@@ -12,7 +12,7 @@ import pytest
 from symcnn import cli
 from symcnn.render.tex import tex_engine
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEED_CLAIMS = ROOT / "examples" / "seed_claims.toml"
 SET = ("solution.md", "solution.tex", "solution.pdf", "activations.png", "activations.pdf",
        "receptive_field.png", "receptive_field.pdf")

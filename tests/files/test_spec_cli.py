@@ -21,7 +21,7 @@ from symcnn.formula.expr import parse_expression
 from symcnn.formula.quantity import value_of
 from symcnn.formula.symbols import symbol
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SEED = EXAMPLES / "seed_network.toml"
 
 CONV = """

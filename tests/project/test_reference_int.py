@@ -6,7 +6,7 @@ import importlib.util
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 _SPEC = importlib.util.spec_from_file_location("reference_int", ROOT / "bench" / "reference_int.py")
 assert _SPEC is not None and _SPEC.loader is not None
 reference_int = importlib.util.module_from_spec(_SPEC)

@@ -18,7 +18,7 @@ from symcnn.render.documents import escape_markdown, escape_tex, tex_engine
 from symcnn.render.report import write_solution
 from symcnn.solutions.solution import Answer, BatchAnswer, solve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 REPORTS = ROOT / "reports"
 SEED = read_assignment()

@@ -11,7 +11,7 @@ import pytest
 
 import symcnn
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # Runs ``python -m symcnn ARGS`` in this process, then reports which packages it imported.
 _RUNNER = """

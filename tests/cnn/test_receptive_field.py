@@ -42,7 +42,7 @@ from symcnn.files.spec import read_network
 from symcnn.formula.quantity import evaluated
 from symcnn.formula.symbols import i, j, symbol
 
-SEED = Path(__file__).resolve().parent.parent / "examples" / "seed_network.toml"
+SEED = Path(__file__).resolve().parents[2] / "examples" / "seed_network.toml"
 
 # name, jump, first, last: neuron i sees rows jump·i + first .. jump·i + last (same for columns)
 SEED_FIELDS = [

@@ -2,7 +2,7 @@
 
 `symcnn solve` twice in a row must leave `git status` clean: the PDFs carry no
 date or random ID, the figures no timestamp. Regenerate after a deliberate
-change with `python -m pytest tests/test_reports.py --update-golden`, then look
+change with `python -m pytest tests/render/test_reports.py --update-golden`, then look
 at the PDFs (pdftoppm -png) before committing.
 """
 
@@ -21,7 +21,7 @@ from symcnn.render.report import write_solution
 from symcnn.render.tex import install_hint, tex_engine
 from symcnn.solutions.solution import solve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 SOLUTION = ("solution.md", "solution.tex", "solution.pdf", "activations.png", "activations.pdf",
             "receptive_field.png", "receptive_field.pdf")
