@@ -21,7 +21,7 @@ from 100 to 3,000 layers, ``symcnn solve`` of the seed (md, tex) against
 
     python bench/bench_peers.py              # full run, writes bench/results_peers.md
     python bench/bench_peers.py --quick      # one run each, small chains
-    python bench/bench_peers.py --markdown bench/results_peers.json COMMIT   # its section of bench/results.md
+    python bench/bench_peers.py --markdown RUN.json COMMIT TITLE ...   # sections of bench/results.md
 """
 
 from __future__ import annotations
@@ -335,17 +335,19 @@ def _x(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}x"
 
 
-def markdown(report: dict[str, Any], commit: str) -> str:
-    """The peers' section of bench/results.md: counts, times, ratios, and the issue's targets."""
+def markdown(report: dict[str, Any], commit: str, title: str) -> str:
+    """One run's section of bench/results.md: counts, times, ratios, and the issue's targets."""
     cases = report["cases"]
-    lines = [MARKER, "", "# symcnn beside its peers and the integer floor", "",
+    lines = [f"# {title}", "",
              f"`python bench/bench_peers.py` ({report['started']}, code at {commit}); {report['machine']}; "
              f"load average at the end {', '.join(f'{x:.1f}' for x in report.get('load_average', ()))} "
              "(other processes shared the 2 CPUs: absolute times are inflated and noisy, the ratios between tools "
              "measured in turn are the result). Fresh process per measurement; medians of "
-             f"{report['runs']} runs for symcnn and the reference, {report['peer_runs']} for each torch-based peer "
-             "(each of their processes takes seconds); `OMP_NUM_THREADS=1` for the torch tools. "
-             "*whole*: the command from start to exit (symcnn: `python -m symcnn summary SPEC --json`; the "
+             f"{report['runs']} runs for symcnn and the reference"
+             + (f", {report['peer_runs']} for each torch-based peer (each of their processes takes seconds); "
+                "`OMP_NUM_THREADS=1` for the torch tools. " if any(t in PEERS for c in cases.values() for t in c)
+                else " (no torch-based peer in this run). ")
+             + "*whole*: the command from start to exit (symcnn: `python -m symcnn summary SPEC --json`; the "
              "reference: `python bench/reference_int.py SPEC`; a peer: import torch and the tool, build the model, "
              "count). *work*: after a warm call on a 2-block chain in the same process, reading or building the "
              "network and counting it.", ""]
@@ -368,7 +370,9 @@ def markdown(report: dict[str, Any], commit: str) -> str:
             diff = f"{int(macs) - base['macs']:,}" if base else ""
             lines.append(f"| {tool} | {DEVICE.get(tool, '-')} | {counts['params']:,} | {shown} | {diff} | "
                          f"{CONVENTIONS[tool]} |")
-        lines += ["", "## Time: VGG-16 and chains of n x (Conv2d 16 -> 16, 3 x 3, padding 1; ReLU) on 16 x 32 x 32", "",
+        lines.append("")
+    if cases:
+        lines += ["## Time: VGG-16 and chains of n x (Conv2d 16 -> 16, 3 x 3, padding 1; ReLU) on 16 x 32 x 32", "",
                   "| network | tool | whole s | whole / symcnn | work s | work / reference | work ms per layer |",
                   "|---|---|---:|---:|---:|---:|---:|"]
     layers = {"VGG-16": 38}
@@ -442,12 +446,17 @@ def targets(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def write_markdown(report_path: Path, commit: str) -> None:
-    """Replace the peers' section of bench/results.md (from MARKER to the end) with this report's."""
+def write_markdown(runs: list[str]) -> None:
+    """Replace the peers' part of bench/results.md (from MARKER to the end) with one section per run.
+
+    ``runs``: saved JSON, code commit and section title, three strings per run.
+    """
     results = ROOT / "bench" / "results.md"
     text = results.read_text() if results.exists() else ""
     head = text.split(MARKER)[0].rstrip("\n")
-    results.write_text((head + "\n\n" if head else "") + markdown(json.loads(report_path.read_text()), commit))
+    sections = [markdown(json.loads(Path(runs[k]).read_text()), runs[k + 1], runs[k + 2])
+                for k in range(0, len(runs), 3)]
+    results.write_text((head + "\n\n" if head else "") + MARKER + "\n\n" + "\n".join(sections))
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -461,8 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "SPEC", "MODE"), help=argparse.SUPPRESS)
     parser.add_argument("--symbolic", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--thop", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--markdown", nargs=2, metavar=("JSON", "COMMIT"),
-                        help="write a saved run's section of bench/results.md")
+    parser.add_argument("--markdown", nargs="+", metavar="JSON COMMIT TITLE",
+                        help="write saved runs' sections of bench/results.md (three strings per run)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results_peers.json"))
     args = parser.parse_args(argv)
     if args.worker:
@@ -475,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         thop_worker()
         return 0
     if args.markdown:
-        write_markdown(Path(args.markdown[0]), args.markdown[1])
+        write_markdown(args.markdown)
         return 0
 
     def log(line: str) -> None:

@@ -25,7 +25,7 @@ from symcnn.cnn.layers import Layer
 from symcnn.errors import LayerError
 from symcnn.formula.display import Displayable
 from symcnn.formula.expr import to_sympy
-from symcnn.formula.quantity import bind, value_of
+from symcnn.formula.quantity import bind, summed, value_of
 from symcnn.formula.symbols import B, layer_symbol
 
 TOTAL_KEYS = ("params", "mults", "adds", "comparisons", "activation_elements")
@@ -140,10 +140,10 @@ class Network(Displayable):
         conventions count for normalisation, activations and upsampling.
         """
         if key == "activation_elements":
-            return sp.Add(*(self.activation(a) for a in self.layers))
+            return summed(self.activation(a) for a in self.layers)
         if key == "weight_mults":
-            return sp.Add(*(a["mults"].expr for a in self.layers if a.layer.weight_products))
-        return sp.Add(*(q.expr for a in self.layers if (q := a.get(key)) is not None))
+            return summed(a["mults"].expr for a in self.layers if a.layer.weight_products)
+        return summed(q.expr for a in self.layers if (q := a.get(key)) is not None)
 
     def closed_form(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with every layer symbol replaced by its nested definition.

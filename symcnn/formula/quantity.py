@@ -7,8 +7,10 @@ Both come from one construction, so nothing is derived twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 
 import sympy as sp
@@ -19,14 +21,74 @@ from symcnn.formula.display import Displayable
 def evaluated(tree: sp.Basic) -> sp.Expr:
     """Evaluate a tree built under ``sympy.evaluate(False)``, bottom up.
 
+    A subtree of numbers only is computed in Python's exact integers and
+    fractions: the values sympy gives, without sympy's ``Add``, whose first
+    evaluation imports sympy's tensor and combinatorics modules (a quarter of
+    a second), which a numeric summary never needs otherwise.
     floor, ceiling and Mod of symbolic arguments are kept as they are (after
     the one cheap simplification, an integer argument), because sympy's own
     evaluation of them queries the assumptions system at a cost of tens of
     milliseconds each, which would make a deep symbolic network slow.
     """
+    return to_sympy_number(_evaluated(tree))
+
+
+def _evaluated(tree: sp.Basic) -> sp.Basic | int | Fraction:
+    """As :func:`evaluated`, but a subtree of numbers comes back as a Python int or Fraction."""
     if not tree.args:
+        if isinstance(tree, sp.Integer):
+            return int(tree)
+        if isinstance(tree, sp.Rational):
+            return Fraction(int(tree.p), int(tree.q))
         return tree
-    return _evaluated_node(tree.func, [evaluated(arg) for arg in tree.args])
+    args = [_evaluated(arg) for arg in tree.args]
+    if all(isinstance(arg, (int, Fraction)) for arg in args):
+        number = _exactly(tree.func, args)
+        if number is not None:
+            return number
+    return _evaluated_node(tree.func, [to_sympy_number(arg) for arg in args])
+
+
+def to_sympy_number(value: sp.Basic | int | Fraction) -> sp.Basic:
+    """A Python int or Fraction as sympy's Integer or Rational; anything else as it is."""
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    return value
+
+
+def summed(terms: Iterable[sp.Expr]) -> sp.Expr:
+    """The evaluated sum of ``terms``; integers are added in Python (no sympy ``Add``, see :func:`evaluated`)."""
+    terms = list(terms)
+    if all(isinstance(term, sp.Integer) for term in terms):
+        return sp.Integer(sum(int(term) for term in terms))
+    return sp.Add(*terms)
+
+
+def _exactly(func: type, args: list[int | Fraction]) -> int | Fraction | None:
+    """``func`` of numbers in exact Python arithmetic, as sympy computes it; None where that is not sure."""
+    if func is sp.Add:
+        return _whole(sum(args))
+    if func is sp.Mul:
+        return _whole(math.prod(args))
+    if func is sp.Pow:
+        base, exponent = args
+        if not isinstance(exponent, int) or (base == 0 and exponent < 0):
+            return None
+        return _whole(Fraction(base) ** exponent if exponent < 0 else base**exponent)
+    if func is sp.floor:
+        return math.floor(args[0])
+    if func is sp.ceiling:
+        return math.ceil(args[0])
+    if func is sp.Mod and args[1] != 0:
+        return _whole(args[0] % args[1])
+    return None
+
+
+def _whole(value: int | Fraction) -> int | Fraction:
+    """A Fraction that is a whole number as an int."""
+    return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
 
 
 def _evaluated_node(func: type, args: list[sp.Expr]) -> sp.Expr:

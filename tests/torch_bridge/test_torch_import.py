@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
-from tests.torch_bridge.test_torch_roundtrip import same_layers
 from torch import nn
 
 from symcnn import SymcnnError, from_torch, to_torch
 from symcnn.cli import main
 from symcnn.files.spec import read_network
 from symcnn.formula.symbols import symbol
+from tests.torch_bridge.test_torch_roundtrip import same_layers
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,12 +14,12 @@ import torch
 import torch.nn.functional as F
 from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
-from tests.cnn.test_receptive_field import _dependencies, _neuron_inside
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from symcnn import from_torch, receptive_fields
 from symcnn.formula.symbols import i, j
+from tests.cnn.test_receptive_field import _dependencies, _neuron_inside
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -1,0 +1,78 @@
+"""``evaluated`` computes numeric subtrees in Python's exact arithmetic: the same results as sympy's own evaluation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symcnn.formula import trees as f
+from symcnn.formula.quantity import _evaluated_node, evaluated, summed
+from symcnn.formula.symbols import P, S, W
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def by_sympy(tree: sp.Basic) -> sp.Basic:
+    """The evaluation before the Python fast path: every node by sympy, bottom up."""
+    if not tree.args:
+        return tree
+    return _evaluated_node(tree.func, [by_sympy(arg) for arg in tree.args])
+
+
+leaves = st.one_of(st.integers(-50, 50).map(sp.Integer), st.sampled_from([W, P, S]))
+nonzero = st.integers(1, 9).map(sp.Integer)
+
+
+def branches(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]:
+    return st.one_of(
+        st.lists(children, min_size=2, max_size=3).map(lambda args: f.add(*args)),
+        st.lists(children, min_size=2, max_size=3).map(lambda args: f.mul(*args)),
+        st.tuples(children, children).map(lambda pair: f.sub(*pair)),
+        st.tuples(children, nonzero).map(lambda pair: f.div(*pair)),
+        st.tuples(children, st.integers(0, 3)).map(lambda pair: f.power(*pair)),
+        children.map(f.floor),
+        children.map(f.ceil),
+        st.tuples(children, nonzero).map(lambda pair: f.mod(*pair)),
+    )
+
+
+trees = st.recursive(leaves, branches, max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(trees)
+def test_evaluated_agrees_with_sympy_node_by_node(tree: sp.Expr) -> None:
+    expected = by_sympy(tree)
+    result = evaluated(tree)
+    assert result == expected
+    assert type(result) is type(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-10**30, 10**30).map(sp.Integer), max_size=6))
+def test_summed_integers_equal_sympys_sum(terms: list[sp.Integer]) -> None:
+    result = summed(terms)
+    assert result == sp.Add(*terms) and isinstance(result, sp.Integer)
+
+
+def test_summed_keeps_symbols() -> None:
+    assert summed([W, sp.Integer(2), W]) == 2 * W + 2
+
+
+def test_numeric_layer_arithmetic_loads_no_tensor_or_combinatorics_module() -> None:
+    """Numbers stay Python numbers: building VGG-16 and its totals never reaches sympy's Add.flatten imports.
+
+    (The summary's valid-input proof works on a symbolic input, so it does load them.)
+    """
+    script = ("import sys\nfrom symcnn.files.spec import read_network\n"
+              "network, values = read_network('examples/vgg16.toml')\n"
+              "totals = [network.total(key) for key in ('params', 'mults', 'adds')]\n"
+              "print(sorted(m for m in sys.modules if m.startswith(('sympy.tensor.tensor', 'sympy.combinatorics'))))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            check=True)
+    assert result.stdout.strip() == "[]"
