@@ -21,7 +21,7 @@ from symcnn.formula.quantity import Quantity, evaluated
 from symcnn.formula.symbols import latex_name, symbol
 
 if TYPE_CHECKING:
-    from symcnn.cnn.layers import Layer
+    from symcnn.cnn.layer import Layer
 
 Shape = tuple[sp.Expr, ...]
 """(C, H, W) for feature maps, (N,) for feature vectors; no batch axis."""

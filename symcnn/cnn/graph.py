@@ -16,7 +16,7 @@ import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.joins import Join
-from symcnn.cnn.layers import Layer
+from symcnn.cnn.layer import Layer
 from symcnn.cnn.network import Network
 from symcnn.errors import LayerError
 from symcnn.formula.expr import to_sympy

@@ -25,7 +25,7 @@ import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements, quantity
 from symcnn.cnn.arguments import equal
-from symcnn.cnn.layers import Layer
+from symcnn.cnn.layer import Layer
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.plain import shape_text

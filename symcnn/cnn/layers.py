@@ -27,8 +27,8 @@ assignment's K_1 is the kernel *width* (it pairs with W), so ``Conv2d()`` has
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import sympy as sp
 
@@ -41,129 +41,25 @@ from symcnn.cnn.analysis import (
     shaped,
     spatial_quantities,
 )
-from symcnn.cnn.arguments import Arg, Pair, as_expr, at_least, divides, equal, require
-from symcnn.cnn.field_map import IndexRange
+from symcnn.cnn.arguments import Arg, Pair, as_expr, at_least, require
+from symcnn.cnn.layer import UNSET, Layer, divisible_check, feature_map, no_weights, per_output, same_as_given
 from symcnn.cnn.norm_counts import normalisation_counts
-from symcnn.cnn.vocabulary import LAYER_QUANTITIES
 from symcnn.cnn.windows import _default_input, _kernel_product, _windows
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
-from symcnn.formula.display import Displayable
-from symcnn.formula.expr import to_sympy
 from symcnn.formula.quantity import Quantity
-from symcnn.formula.symbols import K_1, K_2, P_2, S_2, B, C_in, C_out, H, H_out, K, N, P, S, W, W_out
-
-_UNSET: Any = None
-
-
-class Layer(Displayable):
-    """Base of every layer: ``analyze`` an input shape into quantities.
-
-    ``layer.params`` (or any key of :data:`LAYER_QUANTITIES`) is the expression of
-    that quantity on the layer's default, symbolic input.
-    """
-
-    kind: ClassVar[str] = "layer"
-    weight_products: ClassVar[bool] = False
-    """True where ``mults`` are weight x input products (convolutions, linear): what FlopCounterMode counts."""
-
-    def analyze(
-        self,
-        input_shape: Shape | None = None,
-        *,
-        name: str | None = None,
-        out_symbols: tuple[sp.Symbol, sp.Symbol] = (H_out, W_out),
-    ) -> LayerAnalysis:
-        """Apply the layer to ``input_shape`` (default: the assignment's symbols).
-
-        Args:
-            input_shape: (C, H, W) or (N,), entries ints or sympy expressions.
-            name: how errors and documents call the layer.
-            out_symbols: the symbols that name a new (height, width).
-
-        Raises:
-            LayerError: the layer cannot take this input.
-        """
-        shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
-        return self._analyze(shape, name or type(self).__name__, out_symbols)
-
-    def default_input(self) -> Shape:
-        """The assignment's symbolic input: (C_in, H, W)."""
-        return (C_in, H, W)
-
-    def _analyze(
-        self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
-    ) -> LayerAnalysis:
-        raise NotImplementedError
-
-    def __getattr__(self, key: str) -> sp.Expr:
-        if key in LAYER_QUANTITIES:
-            quantity = self.analyze().get(key)
-            if quantity is not None:
-                return quantity.expr
-        raise AttributeError(f"{type(self).__name__} has no attribute {key!r}")
-
-    def field_map(self, input_shape: Shape) -> tuple[Window, ...] | tuple[IndexRange, ...] | None:
-        """How an output index sees this layer's input, per spatial axis (see :mod:`symcnn.cnn.field_map`).
-
-        Sliding windows by default (the layer's ``windows``), None for a layer
-        that has none: each output sees the input at its own position.
-        """
-        return self.sliding_windows or None
-
-    @property
-    def sliding_windows(self) -> tuple[Window, ...]:
-        """The windows a convolution or pooling slides, one per spatial axis; () for other layers."""
-        return ()
-
-    @property
-    def window_arguments(self) -> tuple[Window, ...]:
-        """Kernel, stride, padding and dilation per spatial axis as the layer is called; () without a kernel."""
-        return self.sliding_windows
-
-    @property
-    def stores_output(self) -> bool:
-        """Whether the output takes memory of its own (False: a view, or written in place)."""
-        return not getattr(self, "inplace", False)
-
-    @property
-    def output_shape(self) -> Shape:
-        """The output shape on the default, symbolic input."""
-        return self.analyze().output_shape
-
-    def arguments(self) -> dict[str, Any]:
-        """The layer's torch-style arguments, as given or defaulted."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
-
-
-def _feature_map(
-    layer: Layer, name: str, shape: Shape, output_shape: Shape, quantities: list[Quantity],
-    assumptions: tuple[sp.Basic, ...] = (),
-) -> LayerAnalysis:
-    """Assemble an analysis: input and output element counts around ``quantities``."""
-    head = [quantity("input_elements", elements(shape))]
-    if len(output_shape) == 3:
-        head.append(quantity("output_channels", output_shape[0]))
-    size = quantity("output_elements", elements(output_shape))
-    ordered = head + [q for q in quantities if q.key.startswith("output_")] + [size]
-    ordered += [q for q in quantities if not q.key.startswith("output_")]
-    return LayerAnalysis(name, layer, shape, output_shape, tuple(ordered), assumptions)
-
-
-def _per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:
-    """``factor`` times the output's W·H·C, unevaluated."""
-    return f.mul(factor, elements(output_shape))
+from symcnn.formula.symbols import K_1, K_2, P_2, S_2, B, C_in, C_out, H, K, N, P, S, W
 
 
 @dataclass(frozen=True, eq=True)
 class Conv2d(Layer):
     """2-D convolution, as ``torch.nn.Conv2d``."""
 
-    in_channels: Arg | None = _UNSET
-    out_channels: Arg | None = _UNSET
-    kernel_size: Pair | None = _UNSET
-    stride: Pair | None = _UNSET
-    padding: Pair | None = _UNSET
+    in_channels: Arg | None = UNSET
+    out_channels: Arg | None = UNSET
+    kernel_size: Pair | None = UNSET
+    stride: Pair | None = UNSET
+    padding: Pair | None = UNSET
     dilation: Pair = 1
     groups: Arg = 1
     bias: bool = True
@@ -211,11 +107,11 @@ class Conv2d(Layer):
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         shaped(self, shape, name, self.rank + 1)
         channels = shape[0]
-        assumptions = list(_same(channels, self.in_channels, name, "in_channels", "input channels"))
+        assumptions = list(same_as_given(channels, self.in_channels, name, "in_channels", "input channels"))
         out_channels = as_expr(self.out_channels, name, "out_channels")
         groups = as_expr(self.groups, name, "groups")
         for arg, count in (("in_channels", channels), ("out_channels", out_channels)):
-            assumptions += _divisible(count, groups, name, arg)
+            assumptions += divisible_check(count, groups, name, arg)
         spatial, sizes, fits = spatial_quantities(shape, self.windows, out_symbols, owner=name)
         output_shape = (out_channels, *sizes)
         per_group = channels if groups == 1 else f.div(channels, groups)
@@ -229,16 +125,16 @@ class Conv2d(Layer):
             quantity("mults", mults),
             quantity("adds", adds),
         ]
-        return _feature_map(self, name, shape, output_shape, spatial + counts, tuple(assumptions) + fits)
+        return feature_map(self, name, shape, output_shape, spatial + counts, tuple(assumptions) + fits)
 
 
 @dataclass(frozen=True, eq=True)
 class _Pool2d(Layer):
     """What max and average pooling share: the window and its checks."""
 
-    kernel_size: Pair | None = _UNSET
-    stride: Pair | None = _UNSET
-    padding: Pair | None = _UNSET
+    kernel_size: Pair | None = UNSET
+    stride: Pair | None = UNSET
+    padding: Pair | None = UNSET
     ceil_mode: bool = False
     windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
 
@@ -312,9 +208,9 @@ class MaxPool2d(_Pool2d):
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
-        compares = _per_output(f.sub(self._window_size(), 1), output_shape)
-        counts = _no_weights() + [quantity("comparisons", compares)]
-        return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
+        compares = per_output(f.sub(self._window_size(), 1), output_shape)
+        counts = no_weights() + [quantity("comparisons", compares)]
+        return feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
 
 
 @dataclass(frozen=True, eq=True)
@@ -326,29 +222,20 @@ class AvgPool2d(_Pool2d):
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         spatial, output_shape, assumptions = self._window_quantities(shape, name, out_symbols)
-        adds = _per_output(f.sub(self._window_size(), 1), output_shape)
-        counts = _no_weights()[:2] + [
+        adds = per_output(f.sub(self._window_size(), 1), output_shape)
+        counts = no_weights()[:2] + [
             quantity("adds", adds),
             quantity("divisions", elements(output_shape)),
         ]
-        return _feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
-
-
-def _no_weights() -> list[Quantity]:
-    zero = sp.Integer(0)
-    return [
-        quantity("params", zero),
-        quantity("mults", zero),
-        quantity("adds", zero),
-    ]
+        return feature_map(self, name, shape, output_shape, spatial + counts, assumptions)
 
 
 @dataclass(frozen=True, eq=True)
 class Linear(Layer):
     """Fully connected layer, as ``torch.nn.Linear``; ``Linear()`` has N neurons."""
 
-    in_features: Arg | None = _UNSET
-    out_features: Arg | None = _UNSET
+    in_features: Arg | None = UNSET
+    out_features: Arg | None = UNSET
     bias: bool = True
 
     kind: ClassVar[str] = "fc"
@@ -371,7 +258,7 @@ class Linear(Layer):
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         shaped(self, shape, name, 1)
         (features,) = shape
-        assumptions = _same(features, self.in_features, name, "in_features", "incoming features")
+        assumptions = same_as_given(features, self.in_features, name, "in_features", "incoming features")
         out_features = as_expr(self.out_features, name, "out_features")
         params = f.mul(f.add(features, 1), out_features) if self.bias else f.mul(features, out_features)
         mults = f.mul(features, out_features)
@@ -382,7 +269,7 @@ class Linear(Layer):
             quantity("mults", mults),
             quantity("adds", adds),
         ]
-        return _feature_map(self, name, shape, (out_features,), counts, assumptions)
+        return feature_map(self, name, shape, (out_features,), counts, assumptions)
 
 
 @dataclass(frozen=True, eq=True)
@@ -399,7 +286,7 @@ class Flatten(Layer):
         if (self.start_dim, self.end_dim) != (1, -1):
             raise LayerError(f"{name}: only Flatten(start_dim=1, end_dim=-1) is supported")
         output = quantity("output_features", elements(shape))
-        return _feature_map(self, name, shape, (output.expr,), [output] + _no_weights())
+        return feature_map(self, name, shape, (output.expr,), [output] + no_weights())
 
 
 @dataclass(frozen=True, eq=True)
@@ -412,7 +299,7 @@ class ReLU(Layer):
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         compares = quantity("comparisons", elements(shape))
-        return _feature_map(self, name, shape, shape, _no_weights() + [compares])
+        return feature_map(self, name, shape, shape, no_weights() + [compares])
 
 
 @dataclass(frozen=True, eq=True)
@@ -430,14 +317,14 @@ class Dropout(Layer):
             raise LayerError(f"Dropout: p is the probability of dropping an element, from 0 to 1; got {p!r}")
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
-        return _feature_map(self, name, shape, shape, _no_weights())
+        return feature_map(self, name, shape, shape, no_weights())
 
 
 @dataclass(frozen=True, eq=True)
 class BatchNorm2d(Layer):
     """Batch normalisation; 2C parameters with ``affine`` (running stats are buffers)."""
 
-    num_features: Arg | None = _UNSET
+    num_features: Arg | None = UNSET
     eps: float = 1e-5
     momentum: float | None = 0.1
     affine: bool = True
@@ -450,7 +337,7 @@ class BatchNorm2d(Layer):
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         if len(shape) not in self.ranks:
             shaped(self, shape, name, self.ranks[-1])
-        assumptions = _same(shape[0], self.num_features, name, "num_features", "input channels")
+        assumptions = same_as_given(shape[0], self.num_features, name, "num_features", "input channels")
         params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
         counts = [
             quantity("params", params),
@@ -459,23 +346,4 @@ class BatchNorm2d(Layer):
         ]
         # a training step normalises each channel over the batch: n = B·H·W values per channel
         counts += normalisation_counts(f.mul(B, elements(shape)), shape[0], self.affine, prefix="batch_")
-        return _feature_map(self, name, shape, shape, counts, assumptions)
-
-
-def _same(actual: sp.Expr, given: Arg | None, owner: str, arg: str, what: str) -> tuple[sp.Basic, ...]:
-    """Check a given size against the incoming one; an assumption when symbolic."""
-    if given is None:
-        return ()
-    expected = as_expr(given, owner, arg)
-    verdict = equal(expected, actual)
-    if verdict is False:
-        raise LayerError(f"{owner}: {arg} is {expected} but the {what} are {actual}")
-    return () if verdict else (sp.Eq(expected, actual, evaluate=False),)
-
-
-def _divisible(count: sp.Expr, groups: sp.Expr, owner: str, arg: str) -> tuple[sp.Basic, ...]:
-    """Check that ``groups`` divides ``count``; an assumption when symbolic."""
-    verdict = divides(groups, count)
-    if verdict is False:
-        raise LayerError(f"{owner}: {arg} {count} is not divisible by groups {groups}")
-    return () if verdict else (sp.Eq(f.mod(count, groups), 0, evaluate=False),)
+        return feature_map(self, name, shape, shape, counts, assumptions)

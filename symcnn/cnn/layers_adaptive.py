@@ -28,7 +28,7 @@ import sympy as sp
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, elements, quantity, shaped
 from symcnn.cnn.arguments import Pair, as_expr, divides, require
 from symcnn.cnn.field_map import IndexRange
-from symcnn.cnn.layers import Layer, _feature_map, _no_weights
+from symcnn.cnn.layer import Layer, feature_map, no_weights
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.expr import to_sympy
@@ -97,11 +97,11 @@ class _AdaptivePool2d(Layer):
         output_shape = (shape[0], height, width)
         outputs = f.mul(width, height) if (width, height) != (1, 1) else sp.Integer(1)
         work = f.mul(f.sub(self._covered(shape, name), outputs), shape[0])
-        counts = [quantity("output_width", width), quantity("output_height", height)] + _no_weights()
+        counts = [quantity("output_width", width), quantity("output_height", height)] + no_weights()
         counts = [q for q in counts if q.key != key] + [quantity(key, work)]
         if key == "adds":
             counts.append(quantity("divisions", elements(output_shape)))
-        return _feature_map(self, name, shape, output_shape, counts)
+        return feature_map(self, name, shape, output_shape, counts)
 
     def field_map(self, input_shape: Shape) -> tuple[Window, ...] | tuple[IndexRange, ...]:
         """A sliding window (kernel = stride = H/h) where h divides H on both axes; else index ranges."""

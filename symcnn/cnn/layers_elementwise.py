@@ -34,7 +34,7 @@ from typing import ClassVar
 import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements, quantity
-from symcnn.cnn.layers import Layer, _feature_map
+from symcnn.cnn.layer import Layer, feature_map
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 
@@ -63,7 +63,7 @@ class _Elementwise(Layer):
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         counts = per_element_counts(self._convention(), elements(shape))
-        return _feature_map(self, name, shape, shape, counts)
+        return feature_map(self, name, shape, shape, counts)
 
 
 def per_element_counts(convention: dict[str, int], size: sp.Expr) -> list:  # type: ignore[type-arg]
@@ -153,4 +153,4 @@ class Softmax(Layer):
             quantity("divisions", elements(shape)),
             quantity("transcendentals", elements(shape)),
         ]
-        return _feature_map(self, name, shape, shape, counts)
+        return feature_map(self, name, shape, shape, counts)

@@ -16,7 +16,8 @@ import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements, quantity
 from symcnn.cnn.arguments import Arg, as_expr, equal, require
-from symcnn.cnn.layers import BatchNorm2d, Layer, _divisible, _feature_map, _same
+from symcnn.cnn.layer import Layer, divisible_check, feature_map, same_as_given
+from symcnn.cnn.layers import BatchNorm2d
 from symcnn.cnn.norm_counts import normalisation_counts
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
@@ -43,11 +44,11 @@ class GroupNorm(Layer):
         if len(shape) < 2:
             raise LayerError(f"{name}: GroupNorm needs channels and at least one more axis, gets {tuple(shape)}")
         groups = as_expr(self.num_groups, name, "num_groups")
-        assumptions = _same(shape[0], self.num_channels, name, "num_channels", "input channels")
-        assumptions += _divisible(shape[0], groups, name, "num_channels")
+        assumptions = same_as_given(shape[0], self.num_channels, name, "num_channels", "input channels")
+        assumptions += divisible_check(shape[0], groups, name, "num_channels")
         params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
         counts = [quantity("params", params)] + normalisation_counts(elements(shape), groups, self.affine)
-        return _feature_map(self, name, shape, shape, counts, assumptions)
+        return feature_map(self, name, shape, shape, counts, assumptions)
 
 
 @dataclass(frozen=True, eq=True)
@@ -98,7 +99,7 @@ class LayerNorm(Layer):
         groups = f.div(elements(shape), normalised)
         counts = [quantity("params", params)] + normalisation_counts(elements(shape), groups, self.elementwise_affine,
                                                                     shift=self.bias)
-        return _feature_map(self, name, shape, shape, counts, tuple(assumptions))
+        return feature_map(self, name, shape, shape, counts, tuple(assumptions))
 
 
 @dataclass(frozen=True, eq=True)

@@ -31,7 +31,7 @@ import sympy as sp
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, elements, quantity, shaped
 from symcnn.cnn.arguments import Arg, as_expr, equal, require
 from symcnn.cnn.field_map import IndexRange
-from symcnn.cnn.layers import Layer, _feature_map, _no_weights
+from symcnn.cnn.layer import Layer, feature_map, no_weights
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.expr import to_sympy
@@ -98,11 +98,11 @@ class Upsample(Layer):
         sized = [quantity("output_width", width), quantity("output_height", height)]
         width, height = (q.expr for q in sized)
         output_shape = (shape[0], height, width)
-        counts = _no_weights()
+        counts = no_weights()
         if self.mode == "bilinear":
             counts = [counts[0], quantity("mults", f.mul(6, elements(output_shape))),
                       quantity("adds", f.mul(3, elements(output_shape)))]
-        return _feature_map(self, name, shape, output_shape, sized + counts)
+        return feature_map(self, name, shape, output_shape, sized + counts)
 
     def field_map(self, input_shape: Shape) -> tuple[Window, ...] | tuple[IndexRange, ...]:
         """The input rows (columns) each output index reads; a plain window where the size is kept."""
@@ -155,7 +155,7 @@ class ZeroPad2d(Layer):
         sized = [quantity("output_width", f.add(shape[2], left, right)),
                  quantity("output_height", f.add(shape[1], top, bottom))]
         output_shape = (shape[0], sized[1].expr, sized[0].expr)
-        return _feature_map(self, name, shape, output_shape, sized + _no_weights())
+        return feature_map(self, name, shape, output_shape, sized + no_weights())
 
     def field_map(self, input_shape: Shape) -> tuple[Window, ...]:
         """Output i reads input i - top (rows), i - left (columns): a kernel-1 window padded by that."""
@@ -171,4 +171,4 @@ class Identity(Layer):
     stores_output: ClassVar[bool] = False  # the very input tensor
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
-        return _feature_map(self, name, shape, shape, _no_weights())
+        return feature_map(self, name, shape, shape, no_weights())

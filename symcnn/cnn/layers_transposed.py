@@ -34,23 +34,23 @@ import sympy as sp
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, quantity, shaped
 from symcnn.cnn.arguments import Arg, Pair, as_expr, as_pair, at_least, require
 from symcnn.cnn.field_map import IndexRange
-from symcnn.cnn.layers import Layer, _divisible, _feature_map, _same
+from symcnn.cnn.layer import Layer, divisible_check, feature_map, same_as_given
 from symcnn.cnn.windows import _windows
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.quantity import Quantity
 from symcnn.formula.symbols import C_in, H, W, i, latex_name
 
-_UNSET: Any = None
+UNSET: Any = None
 
 
 @dataclass(frozen=True, eq=True)
 class ConvTranspose2d(Layer):
     """2-D transposed convolution, as ``torch.nn.ConvTranspose2d`` (arguments in torch's order)."""
 
-    in_channels: Arg | None = _UNSET
-    out_channels: Arg | None = _UNSET
-    kernel_size: Pair | None = _UNSET
+    in_channels: Arg | None = UNSET
+    out_channels: Arg | None = UNSET
+    kernel_size: Pair | None = UNSET
     stride: Pair = 1
     padding: Pair = 0
     output_padding: Pair = 0
@@ -96,11 +96,11 @@ class ConvTranspose2d(Layer):
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         shaped(self, shape, name, 3)
         channels = shape[0]
-        assumptions = list(_same(channels, self.in_channels, name, "in_channels", "input channels"))
+        assumptions = list(same_as_given(channels, self.in_channels, name, "in_channels", "input channels"))
         out_channels = as_expr(self.out_channels, name, "out_channels")
         groups = as_expr(self.groups, name, "groups")
         for arg, count in (("in_channels", channels), ("out_channels", out_channels)):
-            assumptions += _divisible(count, groups, name, arg)
+            assumptions += divisible_check(count, groups, name, arg)
         sizes: list[sp.Expr] = []
         spatial: list[Quantity] = []
         relations: list[Quantity] = []
@@ -128,7 +128,7 @@ class ConvTranspose2d(Layer):
         mults = f.mul(weights, shape[2], shape[1], channels)
         counts = [quantity("params", params), quantity("mults", mults), quantity("adds", mults)]
         output_shape = (out_channels, height, width)
-        return _feature_map(self, name, shape, output_shape, spatial + counts + relations, tuple(assumptions))
+        return feature_map(self, name, shape, output_shape, spatial + counts + relations, tuple(assumptions))
 
     def field_map(self, input_shape: Shape) -> tuple[Window, ...] | tuple[IndexRange, ...]:
         """Stride 1: a sliding window (kernel K, padding D(K - 1) - P); else index ranges.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape
-from symcnn.cnn.layers import Layer
+from symcnn.cnn.layer import Layer
 from symcnn.errors import LayerError
 from symcnn.formula.display import Displayable
 from symcnn.formula.expr import to_sympy

@@ -18,8 +18,9 @@ from typing import Any, get_args, get_origin, get_type_hints
 import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements
+from symcnn.cnn.layer import Layer
 from symcnn.cnn.layer_types import LAYER_TYPES
-from symcnn.cnn.layers import Layer, Linear
+from symcnn.cnn.layers import Linear
 from symcnn.cnn.memory import Budget, check_training_options, parse_budget
 from symcnn.cnn.network import Network, build_network
 from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, suggestion

@@ -14,7 +14,8 @@ from typing import Any
 
 import sympy as sp
 
-from symcnn.cnn.layers import Layer, _Pool2d
+from symcnn.cnn.layer import Layer
+from symcnn.cnn.layers import _Pool2d
 from symcnn.cnn.network import Network
 
 INFERRED = ("in_channels", "in_features", "num_features")

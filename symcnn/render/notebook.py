@@ -12,7 +12,7 @@ from functools import singledispatch
 import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis
-from symcnn.cnn.layers import Layer
+from symcnn.cnn.layer import Layer
 from symcnn.cnn.network import Network
 from symcnn.cnn.receptive_field import ReceptiveFields
 from symcnn.cnn.summary import Summary, summarize

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symcnn.cnn.inference_memory import InferencePeak, inference_peak, largest_batch_inference, n_peak
-from symcnn.cnn.layers import Conv2d, Layer
+from symcnn.cnn.layer import Layer
+from symcnn.cnn.layers import Conv2d
 from symcnn.cnn.memory import (
     MemoryPlan,
     activations,

@@ -21,7 +21,8 @@ import torch
 from torch import fx, nn
 
 from symcnn.cnn.graph import INPUT, Node, build_graph
-from symcnn.cnn.layers import Flatten, Layer
+from symcnn.cnn.layer import Layer
+from symcnn.cnn.layers import Flatten
 from symcnn.cnn.network import Network, build_network
 from symcnn.errors import LayerError, SymcnnError
 from symcnn.files.spec import read_shape

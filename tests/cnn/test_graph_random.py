@@ -25,7 +25,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from symcnn.cnn.graph import Node, build_graph
 from symcnn.cnn.joins import Add, Concat, Mul
-from symcnn.cnn.layers import AvgPool2d, Conv2d, Layer, MaxPool2d, ReLU
+from symcnn.cnn.layer import Layer
+from symcnn.cnn.layers import AvgPool2d, Conv2d, MaxPool2d, ReLU
 from symcnn.cnn.layers_adaptive import AdaptiveAvgPool2d
 from symcnn.cnn.receptive_field import receptive_fields
 from symcnn.cnn.summary import summarize

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import pytest
 import sympy as sp
 
-from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Layer, Linear, MaxPool2d
+from symcnn.cnn.layer import Layer
+from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d
 from symcnn.errors import LayerError, SymcnnError
 from symcnn.formula.symbols import K_1, S_2, C_in, C_out, K, P
 

@@ -13,7 +13,8 @@ import pytest
 import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis
-from symcnn.cnn.layers import AvgPool2d, Conv2d, Layer, Linear, MaxPool2d
+from symcnn.cnn.layer import Layer
+from symcnn.cnn.layers import AvgPool2d, Conv2d, Linear, MaxPool2d
 from symcnn.formula.quantity import value_of
 from symcnn.formula.symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W_out
 

@@ -1,0 +1,161 @@
+"""The base of every layer, and the helpers its families share.
+
+A :class:`Layer` is a frozen dataclass of torch-style arguments; ``analyze``
+applies it to an input shape (a :class:`~symcnn.cnn.analysis.LayerAnalysis`
+of named quantities). The families live in :mod:`symcnn.cnn.layers` (the
+convolution, pooling, linear and plain layers) and the ``layers_*`` modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, ClassVar
+
+import sympy as sp
+
+from symcnn.cnn.analysis import (
+    LayerAnalysis,
+    Shape,
+    Window,
+    elements,
+    quantity,
+)
+from symcnn.cnn.arguments import Arg, as_expr, divides, equal
+from symcnn.cnn.field_map import IndexRange
+from symcnn.cnn.vocabulary import LAYER_QUANTITIES
+from symcnn.errors import LayerError
+from symcnn.formula import trees as f
+from symcnn.formula.display import Displayable
+from symcnn.formula.expr import to_sympy
+from symcnn.formula.quantity import Quantity
+from symcnn.formula.symbols import C_in, H, H_out, W, W_out
+
+UNSET: Any = None
+
+
+class Layer(Displayable):
+    """Base of every layer: ``analyze`` an input shape into quantities.
+
+    ``layer.params`` (or any key of :data:`LAYER_QUANTITIES`) is the expression of
+    that quantity on the layer's default, symbolic input.
+    """
+
+    kind: ClassVar[str] = "layer"
+    weight_products: ClassVar[bool] = False
+    """True where ``mults`` are weight x input products (convolutions, linear): what FlopCounterMode counts."""
+
+    def analyze(
+        self,
+        input_shape: Shape | None = None,
+        *,
+        name: str | None = None,
+        out_symbols: tuple[sp.Symbol, sp.Symbol] = (H_out, W_out),
+    ) -> LayerAnalysis:
+        """Apply the layer to ``input_shape`` (default: the assignment's symbols).
+
+        Args:
+            input_shape: (C, H, W) or (N,), entries ints or sympy expressions.
+            name: how errors and documents call the layer.
+            out_symbols: the symbols that name a new (height, width).
+
+        Raises:
+            LayerError: the layer cannot take this input.
+        """
+        shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
+        return self._analyze(shape, name or type(self).__name__, out_symbols)
+
+    def default_input(self) -> Shape:
+        """The assignment's symbolic input: (C_in, H, W)."""
+        return (C_in, H, W)
+
+    def _analyze(
+        self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
+    ) -> LayerAnalysis:
+        raise NotImplementedError
+
+    def __getattr__(self, key: str) -> sp.Expr:
+        if key in LAYER_QUANTITIES:
+            quantity = self.analyze().get(key)
+            if quantity is not None:
+                return quantity.expr
+        raise AttributeError(f"{type(self).__name__} has no attribute {key!r}")
+
+    def field_map(self, input_shape: Shape) -> tuple[Window, ...] | tuple[IndexRange, ...] | None:
+        """How an output index sees this layer's input, per spatial axis (see :mod:`symcnn.cnn.field_map`).
+
+        Sliding windows by default (the layer's ``windows``), None for a layer
+        that has none: each output sees the input at its own position.
+        """
+        return self.sliding_windows or None
+
+    @property
+    def sliding_windows(self) -> tuple[Window, ...]:
+        """The windows a convolution or pooling slides, one per spatial axis; () for other layers."""
+        return ()
+
+    @property
+    def window_arguments(self) -> tuple[Window, ...]:
+        """Kernel, stride, padding and dilation per spatial axis as the layer is called; () without a kernel."""
+        return self.sliding_windows
+
+    @property
+    def stores_output(self) -> bool:
+        """Whether the output takes memory of its own (False: a view, or written in place)."""
+        return not getattr(self, "inplace", False)
+
+    @property
+    def output_shape(self) -> Shape:
+        """The output shape on the default, symbolic input."""
+        return self.analyze().output_shape
+
+    def arguments(self) -> dict[str, Any]:
+        """The layer's torch-style arguments, as given or defaulted."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+def feature_map(
+    layer: Layer, name: str, shape: Shape, output_shape: Shape, quantities: list[Quantity],
+    assumptions: tuple[sp.Basic, ...] = (),
+) -> LayerAnalysis:
+    """Assemble an analysis: input and output element counts around ``quantities``."""
+    head = [quantity("input_elements", elements(shape))]
+    if len(output_shape) == 3:
+        head.append(quantity("output_channels", output_shape[0]))
+    size = quantity("output_elements", elements(output_shape))
+    ordered = head + [q for q in quantities if q.key.startswith("output_")] + [size]
+    ordered += [q for q in quantities if not q.key.startswith("output_")]
+    return LayerAnalysis(name, layer, shape, output_shape, tuple(ordered), assumptions)
+
+
+def per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:
+    """``factor`` times the output's W·H·C, unevaluated."""
+    return f.mul(factor, elements(output_shape))
+
+
+def no_weights() -> list[Quantity]:
+    """No parameters and no arithmetic: pooling, Flatten, Dropout and the like."""
+    zero = sp.Integer(0)
+    return [
+        quantity("params", zero),
+        quantity("mults", zero),
+        quantity("adds", zero),
+    ]
+
+
+def same_as_given(actual: sp.Expr, given: Arg | None, owner: str, arg: str, what: str) -> tuple[sp.Basic, ...]:
+    """Check a given size against the incoming one; an assumption when symbolic."""
+    if given is None:
+        return ()
+    expected = as_expr(given, owner, arg)
+    verdict = equal(expected, actual)
+    if verdict is False:
+        raise LayerError(f"{owner}: {arg} is {expected} but the {what} are {actual}")
+    return () if verdict else (sp.Eq(expected, actual, evaluate=False),)
+
+
+def divisible_check(count: sp.Expr, groups: sp.Expr, owner: str, arg: str) -> tuple[sp.Basic, ...]:
+    """Check that ``groups`` divides ``count``; an assumption when symbolic."""
+    verdict = divides(groups, count)
+    if verdict is False:
+        raise LayerError(f"{owner}: {arg} {count} is not divisible by groups {groups}")
+    return () if verdict else (sp.Eq(f.mod(count, groups), 0, evaluate=False),)
