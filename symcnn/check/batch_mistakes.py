@@ -15,6 +15,7 @@ import dataclasses
 import sympy as sp
 
 from symcnn.check.verdicts import Finding
+from symcnn.check.vocabulary import FindingCode
 from symcnn.cnn.memory import (
     DTYPE_BYTES,
     Budget,
@@ -51,19 +52,17 @@ def batch_variants(plan: MemoryPlan, training: bool) -> list[tuple[tuple[Finding
     """Each wrong largest batch with the mistakes that give it, most likely first."""
     found: list[tuple[tuple[Finding, ...], sp.Integer]] = []
     swapped = swapped_unit(plan.budget)
-    unit = Finding(
-        "unit_confused",
+    unit = Finding(FindingCode.UNIT_CONFUSED,
         {"given": plan.budget.unit, "meant": plan.budget.meaning, "used": swapped.meaning if swapped else ""},
     )
-    model = Finding("activation_for_training" if training else "training_for_activation")
+    model = Finding(FindingCode.ACTIVATION_FOR_TRAINING if training else FindingCode.TRAINING_FOR_ACTIVATION)
     if swapped is not None:
         found.append(((unit,), dataclasses.replace(plan, budget=swapped).max_batch(training)))
     found.append(((model,), plan.max_batch(not training)))
     if swapped is not None:
         found.append(((model, unit), dataclasses.replace(plan, budget=swapped).max_batch(not training)))
     for dtype_bytes in sorted({1, *DTYPE_BYTES.values()} - {plan.element_bytes}):
-        finding = Finding(
-            "element_bytes", {"used": dtype_bytes, "right": plan.element_bytes, "dtype": plan.dtype}
-        )
+        used = {"used": dtype_bytes, "right": plan.element_bytes, "dtype": plan.dtype}
+        finding = Finding(FindingCode.ELEMENT_BYTES, used)
         found.append(((finding,), _largest(plan, training, dtype_bytes)))
     return found

@@ -25,6 +25,7 @@ from symcnn.check.region_check import check_region
 from symcnn.check.slips import digit_slip, find_slip, same_numbers, step_findings
 from symcnn.check.truth import Context, Truth, Unverifiable, scalar_truth
 from symcnn.check.verdicts import VERDICTS, Expected, Finding, Outcome, distinct
+from symcnn.check.vocabulary import ExpectedKind, FindingCode, Verdict
 from symcnn.files.assignment import LayerPart
 from symcnn.files.claims import Claim, Claimed, ClaimsFile
 from symcnn.formula.equality import POINTS, Comparison, compare, proved_expanded
@@ -93,7 +94,7 @@ def check_claim(claim: Claim, context: Context, siblings: tuple[Claim, ...] = ()
         truth = scalar_truth(claim.subject, claim.quantity, context)
         return _check_scalar(claim.claimed, truth, _seed(claim), claim.intermediate)
     except Unverifiable as reason:
-        return Outcome("unverifiable", Expected("none"), (reason.finding,))
+        return Outcome(Verdict.UNVERIFIABLE, Expected(ExpectedKind.NONE), (reason.finding,))
 
 
 def _seed(claim: Claim) -> str:
@@ -110,9 +111,9 @@ def _check_scalar(
     if claimed.kind == "formula" and truth.per_batch and B in value.free_symbols:
         per_sample = _per_sample(value)
         if per_sample is None:
-            expected = Expected("per_batch", truth.value, _formula_of(truth))
+            expected = Expected(ExpectedKind.PER_BATCH, truth.value, _formula_of(truth))
             return Outcome(
-                "wrong", expected, (Finding("not_per_batch", {"batch": B}),), derivation=truth.derived()
+                Verdict.WRONG, expected, (Finding(FindingCode.NOT_PER_BATCH, {"batch": B}),), derivation=truth.derived()
             )
         value, per_batch = per_sample, True
     if claimed.kind == "formula" and value.free_symbols:  # B·n with n a number: checked as a number
@@ -146,7 +147,7 @@ def _check_number(
     if not right.is_Number:
         names = ", ".join(sorted(s.name for s in right.free_symbols))
         raise Unverifiable("no_values", symbols=names)
-    expected = Expected("per_batch" if per_batch else "number", right, _formula_of(truth))
+    expected = Expected(ExpectedKind.PER_BATCH if per_batch else ExpectedKind.NUMBER, right, _formula_of(truth))
     derivation = truth.derived()
     variants = _number_variants(truth)
 
@@ -159,32 +160,32 @@ def _check_number(
 
     if claimed == right:
         notes = step_findings(steps, truth.bound, right, claimed, explain) if steps else []
-        return Outcome("correct", expected, tuple(notes), derivation=derivation)
+        return Outcome(Verdict.CORRECT, expected, tuple(notes), derivation=derivation)
     if steps:
         found = step_findings(steps, truth.bound, right, claimed, explain)
         if found:
-            return Outcome("wrong", expected, tuple(found), derivation=derivation)
+            return Outcome(Verdict.WRONG, expected, tuple(found), derivation=derivation)
     matches = [findings for findings, value, _ in variants if value == claimed]
     if matches:
-        return Outcome("wrong", expected, matches[0], tuple(distinct(matches[1:]))[:2], derivation)
-    return Outcome("wrong", expected, _slips(claimed, right, truth), derivation=derivation)
+        return Outcome(Verdict.WRONG, expected, matches[0], tuple(distinct(matches[1:]))[:2], derivation)
+    return Outcome(Verdict.WRONG, expected, _slips(claimed, right, truth), derivation=derivation)
 
 
 def _slips(claimed: sp.Expr, right: sp.Expr, truth: Truth) -> tuple[Finding, ...]:
     """A slip in the arithmetic of the right formula, or of a known wrong one; else no match."""
     kind = digit_slip(right, claimed)
     if kind is not None:
-        return (Finding("digit_slip", {"right": right, "used": claimed, "kind": kind}),)
+        return (Finding(FindingCode.DIGIT_SLIP, {"right": right, "used": claimed, "kind": kind}),)
     if truth.quantity is None:
-        return (Finding("no_match"),)
+        return (Finding(FindingCode.NO_MATCH),)
     trees: list[tuple[tuple[Finding, ...], sp.Basic]] = [((), truth.quantity.formula)]
     trees += [(v.findings, v.tree) for v in formula_variants(truth.quantity, truth.analysis)]
     for findings, tree in trees:
         numeric = substituted(substituted(tree, truth.formulas), truth.bound)
         slip = find_slip(numeric, claimed)
         if slip is not None:
-            return (*findings, Finding("slip", {"node": slip.node, "right": slip.right, "used": slip.used}))
-    return (Finding("no_match"),)
+            return (*findings, Finding(FindingCode.SLIP, {"node": slip.node, "right": slip.right, "used": slip.used}))
+    return (Finding(FindingCode.NO_MATCH),)
 
 
 Variant = tuple[tuple[Finding, ...], sp.Expr, tuple[sp.Basic, ...]]
@@ -238,36 +239,35 @@ def _size_bindings(truth: Truth) -> list[tuple[Finding, dict[sp.Symbol, sp.Expr]
 
 def _check_formula(claimed: sp.Expr, truth: Truth, seed: str, per_batch: bool = False) -> Outcome:
     """``claimed`` (per sample when ``per_batch``: the claim was written B times it) against the truth."""
-    expected = Expected("per_batch" if per_batch else "formula", truth.expr, _formula_of(truth))
+    expected = Expected(ExpectedKind.PER_BATCH if per_batch else ExpectedKind.FORMULA, truth.expr, _formula_of(truth))
     own = truth.quantity.symbol if truth.quantity is not None else None
     if own is not None and own in claimed.free_symbols:
-        return Outcome("unverifiable", expected, (Finding("circular", {"symbol": own}),))
+        return Outcome(Verdict.UNVERIFIABLE, expected, (Finding(FindingCode.CIRCULAR, {"symbol": own}),))
     if claimed == truth.expr:
-        return Outcome("correct", expected)
+        return Outcome(Verdict.CORRECT, expected)
     comparison = compare(claimed, truth.expr, truth.definitions, truth.assumptions, seed, truth.values)
     counterexample = comparison.counterexample
     if comparison.points == 0:
-        return Outcome("unverifiable", expected, (Finding("no_admissible_point"),))
+        return Outcome(Verdict.UNVERIFIABLE, expected, (Finding(FindingCode.NO_ADMISSIBLE_POINT),))
     if counterexample is None:  # compare gives a counterexample whenever not equal
         fields = {"points": comparison.points, "ranges": comparison.ranges}
         if comparison.proved:
-            return Outcome("equivalent", expected, (Finding("equivalent", fields),))
-        return Outcome("agrees", expected, (Finding("agrees", fields),))
+            return Outcome(Verdict.EQUIVALENT, expected, (Finding(FindingCode.EQUIVALENT, fields),))
+        return Outcome(Verdict.AGREES, expected, (Finding(FindingCode.AGREES, fields),))
     point, mine, theirs = counterexample
     right_value = truth.value
     if per_batch:  # the claim is B times ``claimed``: shown for one sample
         point, right_value = {B: sp.Integer(1), **point}, sp.Mul(B, truth.value, evaluate=False)
     at_values = value_of(claimed, truth.bound)
     if truth.value.is_Number and at_values == truth.value:
-        where = Finding(
-            "right_at_values_only", {"point": point, "used": mine, "right": theirs, "value": right_value}
-        )
+        fields = {"point": point, "used": mine, "right": theirs, "value": right_value}
+        where = Finding(FindingCode.RIGHT_AT_VALUES_ONLY, fields)
     else:
-        where = Finding("counterexample", {"point": point, "used": mine, "right": theirs})
+        where = Finding(FindingCode.COUNTEREXAMPLE, {"point": point, "used": mine, "right": theirs})
     matches = _formula_matches(claimed, truth, comparison)
     if not matches:
-        return Outcome("wrong", expected, (where,))
-    return Outcome("wrong", expected, (*matches[0], where), tuple(distinct(matches[1:]))[:2])
+        return Outcome(Verdict.WRONG, expected, (where,))
+    return Outcome(Verdict.WRONG, expected, (*matches[0], where), tuple(distinct(matches[1:]))[:2])
 
 
 def _formula_matches(claimed: sp.Expr, truth: Truth, comparison: Comparison) -> list[tuple[Finding, ...]]:
@@ -295,7 +295,7 @@ def _formula_matches(claimed: sp.Expr, truth: Truth, comparison: Comparison) -> 
     for findings, expr, defs in candidates:
         if tuple(domain.value(expr, domain.completed(full, defs)) for full in points) == mine:
             proved = proved_expanded(claimed, expr, definitions, defs)
-            how = Finding("proved_match" if proved else "sampled_match", {"points": len(points)})
+            how = Finding(FindingCode.PROVED_MATCH if proved else FindingCode.SAMPLED_MATCH, {"points": len(points)})
             matches.append((*findings[:-1], _with(findings[-1], proved=proved, match=how)))
     return matches
 
@@ -319,23 +319,23 @@ def _check_shape(claim: Claim, context: Context) -> Outcome:
     keys = SHAPE_KEYS[len(analysis.output_shape)]
     entries = claim.claimed.value
     if len(entries) != len(keys):
-        finding = Finding("shape_rank", {"claimed": len(entries), "right": len(keys)})
-        return Outcome("wrong", Expected("none"), (finding,))
+        finding = Finding(FindingCode.SHAPE_RANK, {"claimed": len(entries), "right": len(keys)})
+        return Outcome(Verdict.WRONG, Expected(ExpectedKind.NONE), (finding,))
     components = []
     for key, entry in zip(keys, entries, strict=False):
         try:
             outcome = _check_scalar(entry, scalar_truth(subject, key, context), f"{_seed(claim)}:{key}")
         except Unverifiable as reason:
-            outcome = Outcome("unverifiable", Expected("none"), (reason.finding,))
+            outcome = Outcome(Verdict.UNVERIFIABLE, Expected(ExpectedKind.NONE), (reason.finding,))
         components.append((key, outcome))
     verdicts = {outcome.verdict for _, outcome in components}
     verdict = next(
         v for v in ("wrong", "unverifiable", "agrees", "equivalent", "correct") if v in verdicts or v == "correct"
     )
     findings = tuple(
-        Finding("component", {"component": key, "findings": outcome.findings})
+        Finding(FindingCode.COMPONENT, {"component": key, "findings": outcome.findings})
         for key, outcome in components
         if outcome.verdict != "correct"
     )
-    expected = Expected("shape", tuple(outcome.expected for _, outcome in components))
-    return Outcome(verdict, expected, findings, components=tuple(components))
+    expected = Expected(ExpectedKind.SHAPE, tuple(outcome.expected for _, outcome in components))
+    return Outcome(Verdict(verdict), expected, findings, components=tuple(components))

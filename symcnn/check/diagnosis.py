@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from symcnn.check.verdicts import Finding
+from symcnn.check.vocabulary import FindingCode
 from symcnn.cnn.analysis import LayerAnalysis
 from symcnn.cnn.arguments import as_expr
 from symcnn.errors import SymcnnError
@@ -70,24 +71,24 @@ def _factor_finding(
     factor: sp.Expr, node: sp.Basic, paddings: list[sp.Expr], groups: sp.Expr | None = None
 ) -> Finding:
     if _is_doubled_padding(node, paddings) and factor == 2:
-        return Finding("padding_once", {"padding": node.args[1]})
+        return Finding(FindingCode.PADDING_ONCE, {"padding": node.args[1]})
     if f.is_reciprocal(factor) and groups is not None and f.inverted(factor) == groups:
-        return Finding("groups_ignored", {"groups": groups})
+        return Finding(FindingCode.GROUPS_IGNORED, {"groups": groups})
     if f.is_reciprocal(factor):
-        return Finding("division_dropped", {"divisor": f.inverted(factor)})
+        return Finding(FindingCode.DIVISION_DROPPED, {"divisor": f.inverted(factor)})
     about = meaning(factor) if factor.is_Symbol else ""
-    return Finding("missing_factor", {"factor": factor, "meaning": about})
+    return Finding(FindingCode.MISSING_FACTOR, {"factor": factor, "meaning": about})
 
 
 def _term_finding(term: sp.Expr, key: str, paddings: list[sp.Expr]) -> list[tuple[Finding, sp.Expr | None]]:
     """The findings for leaving out ``term`` (and for doubling it, for a bias)."""
     if term == 1 and key in BIAS_KEYS:
-        return [(Finding("bias_forgotten"), None), (Finding("bias_twice"), sp.Integer(2))]
+        return [(Finding(FindingCode.BIAS_FORGOTTEN), None), (Finding(FindingCode.BIAS_TWICE), sp.Integer(2))]
     if term == 1 and key in SIZE_KEYS:
-        return [(Finding("no_plus_one"), None)]
+        return [(Finding(FindingCode.NO_PLUS_ONE), None)]
     if _is_doubled_padding(term, paddings):
-        return [(Finding("padding_ignored", {"padding": term.args[1]}), None)]
-    return [(Finding("missing_term", {"term": term}), None)]
+        return [(Finding(FindingCode.PADDING_IGNORED, {"padding": term.args[1]}), None)]
+    return [(Finding(FindingCode.MISSING_TERM, {"term": term}), None)]
 
 
 def formula_variants(quantity: Quantity, analysis: LayerAnalysis | None = None) -> list[Variant]:
@@ -102,8 +103,8 @@ def formula_variants(quantity: Quantity, analysis: LayerAnalysis | None = None) 
         if _in_condition(tree, path):
             continue  # a condition (ceil_mode's last-window rule) is no formula to make a mistake in
         if isinstance(node, sp.floor):
-            found.append(Variant((Finding("ceil_for_floor"),), f.replaced(tree, path, f.ceil(node.args[0]))))
-            found.append(Variant((Finding("floor_missing"),), f.replaced(tree, path, node.args[0])))
+            found.append(Variant((Finding(FindingCode.CEIL_FOR_FLOOR),), f.replaced(tree, path, f.ceil(node.args[0]))))
+            found.append(Variant((Finding(FindingCode.FLOOR_MISSING),), f.replaced(tree, path, node.args[0])))
         if node.is_Add:
             for index, term in enumerate(node.args):
                 if not _simple(term):
@@ -146,17 +147,17 @@ def _convention_variants(quantity: Quantity, analysis: LayerAnalysis | None) -> 
     layer, tree = analysis.layer, quantity.formula
     outputs = analysis.get("output_elements")
     if quantity.key == "mults":
-        found.append(Variant((Finding("flops_for_macs"),), f.mul(2, tree)))
+        found.append(Variant((Finding(FindingCode.FLOPS_FOR_MACS),), f.mul(2, tree)))
         if getattr(layer, "bias", False) and outputs is not None:
-            found.append(Variant((Finding("bias_multiplied"),), f.add(tree, outputs.formula)))
+            found.append(Variant((Finding(FindingCode.BIAS_MULTIPLIED),), f.add(tree, outputs.formula)))
     if quantity.key in SIZE_KEYS and isinstance(tree, sp.Piecewise):  # ceil_mode: the last window always kept
-        found.append(Variant((Finding("last_window_kept"),), tree.args[-1].expr))
+        found.append(Variant((Finding(FindingCode.LAST_WINDOW_KEPT),), tree.args[-1].expr))
     windows = getattr(layer, "windows", ())
     if quantity.key in SIZE_KEYS and any(w.dilation != 1 for w in windows):
         undilated = _undilated(analysis, quantity)
         if undilated is not None:
             dilation = next(w.dilation for w in windows if w.dilation != 1)
-            found.append(Variant((Finding("dilation_ignored", {"dilation": dilation}),), undilated))
+            found.append(Variant((Finding(FindingCode.DILATION_IGNORED, {"dilation": dilation}),), undilated))
     return found
 
 
@@ -233,7 +234,7 @@ def size_variants(analysis: LayerAnalysis) -> list[tuple[Finding, dict[sp.Symbol
             findings.setdefault(finding.code, finding)
     symbols = [q.symbol for q in defined]
     return [
-        (Finding("in_output_size", {"inner": findings[code], "symbols": symbols}), wrong)
+        (Finding(FindingCode.IN_OUTPUT_SIZE, {"inner": findings[code], "symbols": symbols}), wrong)
         for code, wrong in by_code.items()
         if len(wrong) == len(symbols)
     ]

@@ -30,6 +30,7 @@ import sympy as sp
 
 from symcnn.check.truth import Context, Unverifiable, region_truth
 from symcnn.check.verdicts import Expected, Finding, Outcome, distinct
+from symcnn.check.vocabulary import ExpectedKind, FindingCode, Verdict
 from symcnn.cnn.analysis import Window
 from symcnn.cnn.network import Network
 from symcnn.cnn.receptive_field import Interval
@@ -47,16 +48,16 @@ _UNIT = Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0))  # neuron i sees p
 def check_region(claim: Claim, context: Context, siblings: tuple[Claim, ...]) -> Outcome:
     truth = region_truth(claim.subject, context)
     region: Region = claim.claimed.value
-    expected = Expected("region", truth, axes=region.axes)
+    expected = Expected(ExpectedKind.REGION, truth, axes=region.axes)
     if (region.rows, region.columns) == truth:
-        return Outcome("correct", expected)
+        return Outcome(Verdict.CORRECT, expected)
     network, layer = claim.subject.network, claim.subject.layer
     if network is None or layer is None:  # region_truth has already refused such a subject
         raise Unverifiable("needs_layer", quantity="receptive_field")
     matches = _region_matches(claim, network, layer, truth, context, siblings)
     if matches:
-        return Outcome("wrong", expected, matches[0], tuple(distinct(matches[1:]))[:2])
-    return Outcome("wrong", expected, _region_slip(claim, network, layer, truth, context, siblings))
+        return Outcome(Verdict.WRONG, expected, matches[0], tuple(distinct(matches[1:]))[:2])
+    return Outcome(Verdict.WRONG, expected, _region_slip(claim, network, layer, truth, context, siblings))
 
 
 def _bound(claim: Claim, context: Context) -> dict[sp.Symbol, sp.Expr]:
@@ -71,18 +72,19 @@ def _region_matches(
     matches: list[tuple[Finding, ...]] = []
     for rule in CHAIN_RULES[1:]:
         if chain(network, layer, rule, bound) == claimed:
-            matches.append((Finding(f"rf_chain_{rule}", {"layer": layer}),))
+            matches.append((Finding(FindingCode(f"rf_chain_{rule}"), {"layer": layer}),))
     previous = _previous_claim(claim, network, layer, siblings)
     if previous is not None and not matches:
         name, pair = previous
         steps = {rule: _compose(network, name, layer, pair, rule, bound) for rule in RULES}
         fields = {"previous": name, "region": pair, "jump": pair[0].jump}
         if steps["right"] == claimed:
-            matches.append((Finding("rf_carried", fields),))
+            matches.append((Finding(FindingCode.RF_CARRIED, fields),))
         if steps["no_jump"] == claimed and steps["reversed"] == claimed:
-            matches.append((Finding("rf_step_stride_one", fields),))
+            matches.append((Finding(FindingCode.RF_STEP_STRIDE_ONE, fields),))
         else:
-            matches += [(Finding(f"rf_step_{rule}", fields),) for rule in RULES[1:] if steps[rule] == claimed]
+            matches += [(Finding(FindingCode(f"rf_step_{rule}"), fields),)
+                        for rule in RULES[1:] if steps[rule] == claimed]
     names = [a.name for a in network.layers]
     below = set(names[: names.index(layer)])
     for other in siblings if not matches else ():
@@ -94,8 +96,7 @@ def _region_matches(
         ):
             matches.append(
                 (
-                    Finding(
-                        "rf_other_claimed",
+                    Finding(FindingCode.RF_OTHER_CLAIMED,
                         {"other": other.subject.layer, "index": other.index, "layer": layer},
                     ),
                 )
@@ -107,7 +108,7 @@ def _region_matches(
         if field_ is not None and analysis.name != layer:
             rf = field_.bound(values)
             if (rf.rows, rf.columns) == claimed:
-                matches.append((Finding("rf_other_true", {"other": analysis.name, "layer": layer}),))
+                matches.append((Finding(FindingCode.RF_OTHER_TRUE, {"other": analysis.name, "layer": layer}),))
                 break
     return matches
 
@@ -160,8 +161,8 @@ def _region_slip(
                     "right": reference,
                     "used": used[0] if claimed[0] == claimed[1] else ", ".join(used),
                 }
-                return (Finding("rf_end_off" if origin is None else "rf_end_slip", fields),)
-    return (Finding("no_match"),)
+                return (Finding(FindingCode.RF_END_OFF if origin is None else FindingCode.RF_END_SLIP, fields),)
+    return (Finding(FindingCode.NO_MATCH),)
 
 
 # --- composing by a rule ------------------------------------------------------

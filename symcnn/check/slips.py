@@ -17,6 +17,7 @@ from itertools import combinations
 import sympy as sp
 
 from symcnn.check.verdicts import Finding
+from symcnn.check.vocabulary import FindingCode
 from symcnn.formula.exact import Undefined, compile_exact
 from symcnn.formula.quantity import evaluated, value_of
 from symcnn.formula.trees import nodes, replaced, substituted
@@ -161,14 +162,13 @@ def step_findings(
     for text, tree in steps:
         number = value_of(evaluated(tree), values)
         if not number.is_Number:
-            return [Finding("step_unreadable", {"step": len(numbers) + 1, "text": text})]
+            return [Finding(FindingCode.STEP_UNREADABLE, {"step": len(numbers) + 1, "text": text})]
         numbers.append(number)
     findings: list[Finding] = []
     for k, ((text, _), number) in enumerate(zip(steps, numbers, strict=False), start=1):
         if number != right:
             findings.append(
-                Finding(
-                    "step_diverges",
+                Finding(FindingCode.STEP_DIVERGES,
                     {"step": k, "text": text, "used": number, "right": right, "why": explain(number, steps[k - 1][1])},
                 )
             )
@@ -180,22 +180,20 @@ def step_findings(
             if not chain[k].is_Integer and chain[k + 1] in (sp.floor(chain[k]), sp.ceiling(chain[k])):
                 direction = "down" if chain[k + 1] == sp.floor(chain[k]) else "up"
                 fields = {"step": k + 1, "text": steps[k][0], "next": nxt, "right": chain[k], "used": chain[k + 1]}
-                findings.append(Finding("step_rounded", {**fields, "direction": direction}))
+                findings.append(Finding(FindingCode.STEP_ROUNDED, {**fields, "direction": direction}))
                 break
             numeric = substituted(steps[k][1], dict(values))
             slip = find_slip(numeric, chain[k + 1])
             close = slip is None and chain[k].is_Integer and chain[k + 1].is_Integer and _close(chain[k + 1], chain[k])
             if slip is None and not close:
                 findings.append(
-                    Finding(
-                        "step_jumps",
+                    Finding(FindingCode.STEP_JUMPS,
                         {"step": k + 1, "text": steps[k][0], "next": nxt, "right": chain[k], "used": chain[k + 1]},
                     )
                 )
             elif slip is None:
                 findings.append(
-                    Finding(
-                        "step_changes",
+                    Finding(FindingCode.STEP_CHANGES,
                         {
                             "step": k + 1,
                             "text": steps[k][0],
@@ -207,8 +205,7 @@ def step_findings(
                 )
             else:
                 findings.append(
-                    Finding(
-                        "step_slip",
+                    Finding(FindingCode.STEP_SLIP,
                         {
                             "step": k + 1,
                             "text": steps[k][0],

@@ -16,6 +16,7 @@ import sympy as sp
 
 from symcnn.check.batch_mistakes import batch_variants
 from symcnn.check.verdicts import Finding
+from symcnn.check.vocabulary import FindingCode
 from symcnn.cnn.analysis import LayerAnalysis
 from symcnn.cnn.memory import MemoryPlan, bottleneck, largest_batch_activation, largest_batch_training, memory_plan
 from symcnn.cnn.network import TOTAL_KEYS, Network
@@ -35,7 +36,7 @@ class Unverifiable(Exception):
 
     def __init__(self, code: str, **fields: Any) -> None:
         super().__init__(code)
-        self.finding = Finding(code, fields)
+        self.finding = Finding(FindingCode(code), fields)
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def _network_truth(part: NetworkPart, key: str, context: Context) -> Truth:
                 quantity = analysis.get(key)
                 share = quantity.expr if quantity is not None else sp.Integer(0)
             if value_of(share, bound) != 0:
-                finding = Finding("layer_left_out", {"layer": analysis.name, "share": value_of(share, bound)})
+                finding = Finding(FindingCode.LAYER_LEFT_OUT, {"layer": analysis.name, "share": value_of(share, bound)})
                 left_out.append(((finding,), value_of(total - share, bound)))
         return Truth(total, variants=tuple(left_out), per_batch=key == "activation_elements", **common)
     if key == "largest_activation_elements":

@@ -7,9 +7,10 @@ from typing import Any
 
 import sympy as sp
 
+from symcnn.check.vocabulary import ExpectedKind, FindingCode, Verdict
 from symcnn.formula.steps import Derivation
 
-VERDICTS = ("correct", "equivalent", "agrees", "wrong", "unverifiable")
+VERDICTS = tuple(Verdict)
 
 
 @dataclass(frozen=True)
@@ -20,15 +21,18 @@ class Finding:
     formulas), integers, strings.
     """
 
-    code: str
+    code: FindingCode
     fields: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", FindingCode(self.code))  # a code without wording is a bug: ValueError
 
 
 @dataclass(frozen=True)
 class Expected:
     """symcnn's answer: ``kind`` is number, per_batch (B·n), formula, region, shape or none."""
 
-    kind: str
+    kind: ExpectedKind
     value: Any = None
     formula: sp.Basic | None = None
     axes: int = 2
@@ -43,7 +47,7 @@ class Outcome:
     the entries of an output shape, each with its own outcome.
     """
 
-    verdict: str
+    verdict: Verdict
     expected: Expected
     findings: tuple[Finding, ...] = ()
     alternatives: tuple[tuple[Finding, ...], ...] = ()

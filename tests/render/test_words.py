@@ -38,3 +38,18 @@ def test_words_without_a_question_are_refused(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(resources, "template_dirs", lambda extra=None: [tmp_path])
     with pytest.raises(SymcnnError, match=r"no wording for \[questions\] input_elements"):
         words()
+
+
+def test_every_finding_code_and_verdict_has_wording_and_no_wording_is_orphaned() -> None:
+    from symcnn.check.vocabulary import FindingCode, Verdict
+
+    table = words()
+    assert set(FindingCode) == set(table["diagnoses"])
+    assert set(Verdict) <= set(table["verdicts"]) and set(Verdict) <= set(table["verdict_meanings"])
+
+
+def test_a_finding_without_wording_cannot_be_made() -> None:
+    from symcnn.check.verdicts import Finding
+
+    with pytest.raises(ValueError):
+        Finding("no_such_mistake")  # type: ignore[arg-type]
