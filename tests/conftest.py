@@ -10,6 +10,7 @@ Expected failures (``xfail``) are not skips and are left alone.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import pytest
@@ -79,3 +80,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True when the run was asked to rewrite golden files."""
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread() -> Any:
+    """Tests that use torch run tiny tensors: one intra-op thread is far faster than several on 2 cores."""
+    torch = sys.modules.get("torch")  # imported by the test module itself; never imported here
+    if torch is None:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -11,7 +11,7 @@ import math
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symcnn.cnn.layers_nd import AvgPool1d, AvgPool3d, Conv1d, Conv3d, MaxPool1d, MaxPool3d
@@ -24,22 +24,14 @@ from symcnn.formula.symbols import symbol
 torch = pytest.importorskip("torch")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
+from tests.helpers import reproducible  # noqa: E402
+
 CLASSES = {
     1: (Conv1d, MaxPool1d, AvgPool1d, torch.nn.Conv1d, torch.nn.MaxPool1d, torch.nn.AvgPool1d),
     3: (Conv3d, MaxPool3d, AvgPool3d, torch.nn.Conv3d, torch.nn.MaxPool3d, torch.nn.AvgPool3d),
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():  # type: ignore[no-untyped-def]
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def reproducible(max_examples: int):  # type: ignore[no-untyped-def]
-    return settings(max_examples=max_examples, derandomize=True, deadline=None, database=None)
 
 
 def per_axis(draw, rank: int, low: int, high: int):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ small (H, W <= 24, channels <= 8) so the 2,100 layers take ~20 s of CPU.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symcnn.cnn.analysis import LayerAnalysis
@@ -19,22 +19,12 @@ from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, 
 torch = pytest.importorskip("torch")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
+from tests.helpers import reproducible  # noqa: E402
+
 MAX_SIZE = 24
 MAX_CHANNELS = 8
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():  # type: ignore[no-untyped-def]
-    """Tiny tensors: one intra-op thread is 10x faster than several contending for 2 cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def reproducible(max_examples: int):  # type: ignore[no-untyped-def]
-    """Reproducible settings: the same layers on every run, no example database."""
-    return settings(max_examples=max_examples, derandomize=True, deadline=None, database=None)
 
 
 # ---------------------------------------------------------------- strategies

@@ -12,7 +12,7 @@ import math
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symcnn.cnn.analysis import Window
@@ -26,17 +26,7 @@ from symcnn.formula.symbols import symbol
 torch = pytest.importorskip("torch")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():  # type: ignore[no-untyped-def]
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def reproducible(max_examples: int):  # type: ignore[no-untyped-def]
-    return settings(max_examples=max_examples, derandomize=True, deadline=None, database=None)
+from tests.helpers import reproducible  # noqa: E402
 
 
 def run_torch(module, shape):  # type: ignore[no-untyped-def]

@@ -86,14 +86,6 @@ BLOCKS = {
 IMAGENET_INPUT = (1, 3, 224, 224)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():  # type: ignore[no-untyped-def]
-    """Small passes on 2 shared cores: one intra-op thread."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 # ------------------------------------------------------------------- measuring
 

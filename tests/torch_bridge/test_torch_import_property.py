@@ -8,7 +8,6 @@ neuron depends on, in a copy of the model whose every window is a convolution of
 
 from __future__ import annotations
 
-import pytest
 import sympy as sp
 import torch
 import torch.nn.functional as F
@@ -20,14 +19,6 @@ from torch.utils.flop_counter import FlopCounterMode
 from symcnn import from_torch, receptive_fields
 from symcnn.formula.symbols import i, j
 from tests.cnn.test_receptive_field import _dependencies, _neuron_inside
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():  # type: ignore[no-untyped-def]
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def pair(draw, low: int, high: int):  # type: ignore[no-untyped-def]
