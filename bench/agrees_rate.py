@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import symcnn.check.checker as check  # noqa: E402
 
-TEST_FILES = sorted(str(p) for p in (ROOT / "tests").glob("test_check_*.py"))
+TEST_FILES = sorted(str(p) for p in (ROOT / "tests" / "check").glob("test_*.py"))
 counts: Counter[str] = Counter()
 agreeing: list[str] = []
 _original = check._check_formula
