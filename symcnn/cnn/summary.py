@@ -19,7 +19,7 @@ from symcnn.cnn.receptive_field import receptive_fields
 from symcnn.cnn.validity import Validity, input_validity
 from symcnn.errors import SymcnnError
 from symcnn.formula.display import Displayable
-from symcnn.formula.plain import grouped, plain, shape_text
+from symcnn.formula.plain import grouped, plain, shape_text, text_table
 from symcnn.formula.quantity import value_of
 
 _ROW_KEYS = ("params", "mults", "adds")
@@ -239,14 +239,9 @@ def as_table(summary: Summary) -> str:
             shape_text((summary.batch or sp.Symbol("B"),) + row.output_shape),
             grouped(row.params), grouped(row.mults), grouped(activation), rf,
         ))
-    widths = [max(len(line[k]) for line in [header, *body]) for k in range(len(header))]
-    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
-
-    def line(cells: tuple[str, ...]) -> str:
-        cells = tuple(c.ljust(w) if k in (0, 1, 5) else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths)))
-        return "  ".join(cells).rstrip()
-
-    lines = [summary.name, *validity_lines(summary), rule, line(header), rule, *map(line, body), rule]
+    table = text_table(header, body, frozenset({2, 3, 4}))
+    rule = table[0]
+    lines = [summary.name, *validity_lines(summary), *table]
     totals = summary.totals
     lines += [
         f"Total params: {grouped(totals['params'])}",

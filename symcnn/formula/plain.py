@@ -7,6 +7,7 @@ reads back: ``(K_1*K_2*C_in + 1)*C_out``, ``floor((W + 2*P - K_1)/S) + 1``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -122,3 +123,15 @@ def region_text(rows: Interval, columns: Interval, axes: int = 2) -> str:
     if axes == 1 and rows == columns:
         return text
     return f"{text}, {interval_text(columns, j)}"
+
+
+def text_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], right: frozenset[int]) -> list[str]:
+    """A terminal table: ruled header, the rows, a closing rule; the columns in ``right`` aligned right."""
+    widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
+    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
+
+    def line(cells: tuple[str, ...]) -> str:
+        aligned = (c.rjust(w) if k in right else c.ljust(w) for k, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(aligned).rstrip()
+
+    return [rule, line(header), rule, *map(line, rows), rule]

@@ -19,7 +19,7 @@ from symcnn.check.checker import Checked, CheckReport
 from symcnn.check.verdicts import Expected, Outcome
 from symcnn.errors import SymcnnError
 from symcnn.formula.latex import latex
-from symcnn.formula.plain import grouped, plain, region_text
+from symcnn.formula.plain import grouped, plain, region_text, text_table
 from symcnn.formula.symbols import B
 from symcnn.render.documents import render
 from symcnn.render.output import output_error
@@ -122,23 +122,10 @@ def as_table(report: CheckReport) -> str:
         )
         for c in report.checked
     ]
-    widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
-    rule = "=" * (sum(widths) + 2 * (len(widths) - 1))
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(
-            c.rjust(w) if k == 0 else c.ljust(w) for k, (c, w) in enumerate(zip(cells, widths, strict=False))
-        ).rstrip()
-
     title = report.claims.title or f"Claims of {report.claims.source}"
-    lines = [
-        f"{title} (checked against {report.claims.target})",
-        rule,
-        line(header),
-        rule,
-        *map(line, rows),
-        rule,
-    ]
+    table = text_table(header, rows, frozenset({0}))
+    rule = table[0]
+    lines = [f"{title} (checked against {report.claims.target})", *table]
     notes = [(c.claim.index, c.verdict, diagnosis(c.outcome, words)) for c in report.checked]
     notes = [note for note in notes if note[2]]
     if notes:
