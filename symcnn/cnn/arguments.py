@@ -7,7 +7,7 @@ from typing import TypeAlias
 import sympy as sp
 
 from symcnn.errors import ExpressionError, LayerError
-from symcnn.formula.expr import parse_expression
+from symcnn.formula.expr import to_sympy
 
 Arg: TypeAlias = int | sp.Expr | str
 Pair: TypeAlias = Arg | tuple[Arg, Arg] | list[Arg]
@@ -19,19 +19,12 @@ def as_expr(value: Arg, owner: str, arg: str) -> sp.Expr:
     Raises:
         LayerError: a float, bool or other type, or an unparsable string.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, sp.Expr, str)):
-        raise LayerError(
-            f"{owner}: {arg} must be an integer, a symbol name or an expression, "
-            f"got {value!r}"
-        )
-    if isinstance(value, int):
-        return sp.Integer(value)
-    if isinstance(value, str):
-        try:
-            return parse_expression(value)
-        except ExpressionError as error:
-            raise LayerError(f"{owner}: {arg}: {error}") from None
-    return value
+    try:
+        return to_sympy(value)  # the one converter; this says which layer and argument
+    except TypeError:
+        raise LayerError(f"{owner}: {arg} must be an integer, a symbol name or an expression, got {value!r}") from None
+    except ExpressionError as error:
+        raise LayerError(f"{owner}: {arg}: {error}") from None
 
 
 def as_pair(value: Pair, owner: str, arg: str) -> tuple[sp.Expr, sp.Expr]:

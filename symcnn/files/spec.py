@@ -24,7 +24,7 @@ from symcnn.cnn.layers import Linear
 from symcnn.cnn.memory import Budget, check_training_options, parse_budget
 from symcnn.cnn.network import Network, build_network
 from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, suggestion
-from symcnn.formula.expr import MAX_DIGITS, parse_expression
+from symcnn.formula.expr import MAX_DIGITS, to_sympy
 from symcnn.formula.symbols import symbol
 
 _LAYER_KEYS = ("type", "name", "repeat")
@@ -98,12 +98,10 @@ def read_value(value: Any, where: str) -> sp.Expr:
     Raises:
         SpecError: any other type, or a string outside the grammar.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise SpecError(f"{where}: expected an integer or an expression string, got {value!r}")
-    if isinstance(value, int):
-        return sp.Integer(value)
     try:
-        return parse_expression(value)
+        return to_sympy(value)  # the one converter; this says where in the file
+    except TypeError:
+        raise SpecError(f"{where}: expected an integer or an expression string, got {value!r}") from None
     except ExpressionError as error:
         raise SpecError(f"{where}: {error}") from None
 
