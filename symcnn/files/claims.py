@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -67,19 +68,28 @@ class Region:
     axes: int = 2
 
 
+class ClaimKind(StrEnum):
+    """What a claim states: a number, a formula, a region of the input, or a shape."""
+
+    NUMBER = "number"
+    FORMULA = "formula"
+    REGION = "region"
+    SHAPE = "shape"
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A claimed value.
 
     Attributes:
-        kind: ``number``, ``formula``, ``region`` or ``shape``.
+        kind: a number, a formula, a region or a shape.
         text: as written (an int, a string, or a list for shapes): what JSON echoes.
         value: the number or evaluated formula (sympy), a :class:`Region`, or the
             shape's entries (each a :class:`Claimed`).
         written: the writer's own tree (unevaluated), for numbers and formulas.
     """
 
-    kind: str
+    kind: ClaimKind
     text: Any
     value: Any
     written: sp.Basic | None = None
@@ -298,12 +308,12 @@ def _claimed(value: Any, quantity: str, allowed: set[str], where: str) -> Claime
     if quantity == "receptive_field":
         if not isinstance(value, str):
             raise SpecError(f'{where}: claimed must be a region string like "16i - 44 : 16i + 75"')
-        return Claimed("region", value, parse_region(value, where))
+        return Claimed(ClaimKind.REGION, value, parse_region(value, where))
     if quantity == "output_shape":
         if not isinstance(value, list) or len(value) not in (1, 3):
             raise SpecError(f"{where}: claimed must be a list [C, H, W] (or [N]), e.g. [128, 256, 256]")
         entries = tuple(_scalar(v, allowed, f"{where}: claimed[{k}]") for k, v in enumerate(value))
-        return Claimed("shape", value, entries)
+        return Claimed(ClaimKind.SHAPE, value, entries)
     return _scalar(value, allowed, where)
 
 
@@ -320,16 +330,16 @@ def _scalar(value: Any, allowed: set[str], where: str) -> Claimed:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise SpecError(f"{where}: claimed must be an integer or a formula string, got {value!r}")
     if isinstance(value, int):
-        return Claimed("number", value, sp.Integer(value), sp.Integer(value))
+        return Claimed(ClaimKind.NUMBER, value, sp.Integer(value), sp.Integer(value))
     if _GROUPED.match(value.strip()):
         number = sp.Integer(int(value.replace(",", "")))
-        return Claimed("number", value, number, number)
+        return Claimed(ClaimKind.NUMBER, value, number, number)
     parsed, written = _formula(value, allowed, where)
     if not parsed.free_symbols:
         if not parsed.is_Integer:
             raise SpecError(f"{where}: {value!r} is {parsed}, not a whole number")
-        return Claimed("number", value, parsed, written)
-    return Claimed("formula", value, parsed, written)
+        return Claimed(ClaimKind.NUMBER, value, parsed, written)
+    return Claimed(ClaimKind.FORMULA, value, parsed, written)
 
 
 def _step(value: Any, allowed: set[str], where: str) -> tuple[str, sp.Basic]:
