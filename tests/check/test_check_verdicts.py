@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -49,7 +50,21 @@ def codes(findings: tuple) -> list[str]:
 
 
 # (id, part, layer, quantity, claimed, intermediate, verdict, codes, fields of the first finding)
-ASSIGNMENT_CLAIMS = [
+class ClaimRow(NamedTuple):
+    """One claim about the seed assignment and what the checker must say of it."""
+
+    name: str
+    part: int
+    layer: str | None
+    quantity: str
+    claimed: object
+    steps: list[str] | None
+    verdict: str
+    codes: list[str]
+    fields: dict[str, str]
+
+
+_ASSIGNMENT_ROWS = [
     # --- correct: the same value, or the same formula once evaluated ---------------------
     ("params formula", 1, None, "params", "(K_1*K_2*C_in + 1)*C_out", None, "correct", [], {}),
     ("params grouped", 1, None, "params", "73,856", None, "correct", [], {}),
@@ -499,6 +514,7 @@ ASSIGNMENT_CLAIMS = [
     ("a layer's max_batch", 4, "conv1", "max_batch", 768, None, "unverifiable", ["network_wide"], {}),
     ("the input has no params", 4, "input", "params", 5, None, "unverifiable", ["input_only"], {}),
 ]
+ASSIGNMENT_CLAIMS = [ClaimRow(*row) for row in _ASSIGNMENT_ROWS]
 
 
 @pytest.fixture(scope="module")
@@ -528,33 +544,32 @@ def _field_text(value: object) -> str:
 
 
 def test_the_set_is_large_enough() -> None:
-    verdicts = [row[6] for row in ASSIGNMENT_CLAIMS]
+    verdicts = [row.verdict for row in ASSIGNMENT_CLAIMS]
     assert len(ASSIGNMENT_CLAIMS) >= 40
     assert {"correct", "equivalent", "wrong", "unverifiable"} <= set(verdicts)
 
 
 @pytest.mark.parametrize(
-    "index, row", list(enumerate(ASSIGNMENT_CLAIMS)), ids=[row[0] for row in ASSIGNMENT_CLAIMS]
+    "index, row", list(enumerate(ASSIGNMENT_CLAIMS)), ids=[row.name for row in ASSIGNMENT_CLAIMS]
 )
-def test_verdict_and_diagnosis(assignment_report: CheckReport, index: int, row: tuple) -> None:
-    name, _, _, _, _, _, verdict, expected_codes, fields = row
+def test_verdict_and_diagnosis(assignment_report: CheckReport, index: int, row: ClaimRow) -> None:
     outcome = assignment_report.checked[index].outcome
-    assert outcome.verdict == verdict, name
-    assert codes(outcome.findings) == expected_codes, name
-    for key, value in fields.items():
-        assert _field_text(outcome.findings[0].fields[key]) == value, (name, key)
+    assert outcome.verdict == row.verdict, row.name
+    assert codes(outcome.findings) == row.codes, row.name
+    for key, value in row.fields.items():
+        assert _field_text(outcome.findings[0].fields[key]) == value, (row.name, key)
 
 
 def test_wrong_claims_show_symcnns_answer_and_derivation(assignment_report: CheckReport) -> None:
     for checked, row in zip(assignment_report.checked, ASSIGNMENT_CLAIMS, strict=False):
-        if row[6] == "wrong" and row[3] in ("params", "mults", "output_width"):
+        if row.verdict == "wrong" and row.quantity in ("params", "mults", "output_width"):
             assert checked.outcome.expected.kind in ("number", "formula")
         single_layer = checked.claim.subject.network is None
         if (
-            row[6] == "wrong"
+            row.verdict == "wrong"
             and checked.claim.claimed.kind == "number"
             and single_layer
-            and row[3] in ("params", "mults")
+            and row.quantity in ("params", "mults")
         ):
             assert checked.outcome.derivation is not None
             assert checked.outcome.derivation.result == checked.outcome.expected.value
@@ -562,7 +577,7 @@ def test_wrong_claims_show_symcnns_answer_and_derivation(assignment_report: Chec
 
 def test_number_diagnoses_list_other_explanations(assignment_report: CheckReport) -> None:
     """At P = 1, dropping the +1 and counting the padding once give the same 255."""
-    index = next(k for k, row in enumerate(ASSIGNMENT_CLAIMS) if row[0] == "width 255")
+    index = next(k for k, row in enumerate(ASSIGNMENT_CLAIMS) if row.name == "width 255")
     alternatives = assignment_report.checked[index].outcome.alternatives
     assert [codes(a) for a in alternatives] == [["padding_once"]]
 
