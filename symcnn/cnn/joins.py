@@ -25,7 +25,7 @@ import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements, quantity
 from symcnn.cnn.arguments import equal
-from symcnn.cnn.layer import Layer
+from symcnn.cnn.layer import Layer, no_weights
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.plain import shape_text
@@ -99,8 +99,7 @@ class Join(Layer):
         return size, conditions
 
     def _counts(self, extra_inputs: int, out_elements: sp.Expr) -> list[Quantity]:
-        zero = sp.Integer(0)
-        return [quantity("params", zero), quantity("mults", zero), quantity("adds", zero)]
+        return no_weights()
 
 
 @dataclass(frozen=True, eq=True)
@@ -114,9 +113,7 @@ class Add(Join):
     broadcasts: ClassVar[bool] = True
 
     def _counts(self, extra_inputs: int, out_elements: sp.Expr) -> list[Quantity]:
-        zero = sp.Integer(0)
-        adds = out_elements if extra_inputs == 1 else f.mul(extra_inputs, out_elements)
-        return [quantity("params", zero), quantity("mults", zero), quantity("adds", adds)]
+        return _one_per_element("adds", extra_inputs, out_elements)
 
 
 @dataclass(frozen=True, eq=True)
@@ -127,9 +124,7 @@ class Mul(Join):
     broadcasts: ClassVar[bool] = True
 
     def _counts(self, extra_inputs: int, out_elements: sp.Expr) -> list[Quantity]:
-        zero = sp.Integer(0)
-        mults = out_elements if extra_inputs == 1 else f.mul(extra_inputs, out_elements)
-        return [quantity("params", zero), quantity("mults", mults), quantity("adds", zero)]
+        return _one_per_element("mults", extra_inputs, out_elements)
 
 
 @dataclass(frozen=True, eq=True)
@@ -144,3 +139,9 @@ class Concat(Join):
     def __post_init__(self) -> None:
         if self.dim != 1:
             raise LayerError(f"Concat: only dim = 1 (channels) is supported, got {self.dim}")
+
+
+def _one_per_element(key: str, extra_inputs: int, out_elements: sp.Expr) -> list[Quantity]:
+    """No weights, and one operation ``key`` per output element for each input past the first."""
+    count = out_elements if extra_inputs == 1 else f.mul(extra_inputs, out_elements)
+    return [quantity(key, count) if q.key == key else q for q in no_weights()]
