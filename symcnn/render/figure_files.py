@@ -13,14 +13,14 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
-
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from symcnn.render.output import write_atomic
+
+if TYPE_CHECKING:  # matplotlib is imported only to draw: a figure copied from an earlier run needs none
+    from matplotlib.figure import Figure
 
 STYLE: dict[str, Any] = {"font.size": 9, "svg.hashsalt": "symcnn", "pdf.compression": 9, "svg.fonttype": "path"}
 DPI = 150
@@ -30,12 +30,17 @@ _MARK = b"symcnn-figure:"
 @contextmanager
 def style() -> Iterator[None]:
     """symcnn's figure settings, for drawing and saving only (the user's rcParams stay as they are)."""
+    import matplotlib
+
     with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         yield
 
 
 def new_figure(width: float, height: float) -> Figure:
     """An empty figure on the Agg canvas with a constrained layout (no tight bounding box at save time)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
@@ -43,7 +48,7 @@ def new_figure(width: float, height: float) -> Figure:
 
 def figure_key(*parts: object) -> str:
     """The key of a figure drawn from ``parts`` (their reprs), matplotlib's version and the drawing modules."""
-    digest = hashlib.sha256(matplotlib.__version__.encode())
+    digest = hashlib.sha256(version("matplotlib").encode())
     for module in ("figure_files.py", "figures.py", "window_diagram.py"):
         path = Path(__file__).with_name(module)
         digest.update(path.read_bytes() if path.is_file() else b"")

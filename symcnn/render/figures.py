@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from typing import TYPE_CHECKING
 
 from symcnn.render.figure_files import figure_key, new_figure, save_figure, style
 from symcnn.solutions.solution import ActivationTable, ReceptiveFieldAnswer
+
+if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn: a copied figure costs no import
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def activation_chart(table: ActivationTable, stem: Path, formats: Iterable[str] = ("png", "pdf"),
@@ -46,6 +46,8 @@ def activation_figure(table: ActivationTable) -> Figure:
 
 
 def _activation_bars(axes: Axes, names: list[str], heights: list[float], colours: list[str], shift: int) -> None:
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
     axes.bar(range(len(heights)), heights, color=colours)
     axes.set_xticks(range(len(heights)), names, rotation=60, ha="right")
     axes.set_title("Activation size per layer (bottleneck in red)")
@@ -76,6 +78,8 @@ def receptive_field_picture(answer: ReceptiveFieldAnswer, stem: Path, formats: I
 
 def receptive_field_figure(answer: ReceptiveFieldAnswer) -> Figure:
     """The receptive-field figure."""
+    from matplotlib.patches import Rectangle
+
     height, width = (int(v) for v in answer.input_size)
     out_h, out_w = (int(v) for v in answer.output_size)
     rows, columns = answer.chosen.rows, answer.chosen.columns

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-
-from matplotlib.animation import PillowWriter
-from matplotlib.axes import Axes
-from matplotlib.collections import PatchCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from typing import TYPE_CHECKING
 
 from symcnn.cnn.window_geometry import AxisGeometry
 from symcnn.render.figure_files import DPI, figure_key, new_figure, save_figure, style
 from symcnn.solutions.window_picture import WindowPicture
+
+if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn: a copied figure costs no import
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 INPUT, PAD, ZERO, DROPPED, OUTPUT = "#a8c8e8", "#cfcfcf", "#ffffff", "#c0392b", "#d5e8d4"
 FIRST, LAST = "#1f4e9a", "#d35400"
@@ -69,6 +69,8 @@ def _window(axes: Axes, rows: AxisGeometry, columns: AxisGeometry, where: tuple[
     ``inset``: where a tap's dot sits in its cell; the first and last windows use
     different corners, so that where they overlap both dots show.
     """
+    from matplotlib.patches import Rectangle
+
     row_place, column_place = where
     top, left = rows.starts[index[0]], columns.starts[index[1]]
     outline = Rectangle((column_place[left], row_place[top]), columns.extent, rows.extent, fill=False,
@@ -84,6 +86,9 @@ def _window(axes: Axes, rows: AxisGeometry, columns: AxisGeometry, where: tuple[
 
 
 def _input_panel(axes: Axes, picture: WindowPicture) -> tuple[Placement, Placement]:
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
     rows, columns = picture.geometry.rows, picture.geometry.columns
     row_place, row_gap = _placement(picture.excerpt(rows), rows.length)
     column_place, column_gap = _placement(picture.excerpt(columns), columns.length)
@@ -137,6 +142,9 @@ def _input_panel(axes: Axes, picture: WindowPicture) -> tuple[Placement, Placeme
 
 
 def _output_panel(axes: Axes, picture: WindowPicture) -> None:
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
     rows, columns = picture.geometry.rows, picture.geometry.columns
     row_place, row_gap = _placement(rows.output_excerpt(16) if picture.excerpt(rows) else None, rows.windows)
     column_place, column_gap = _placement(columns.output_excerpt(16) if picture.excerpt(columns) else None,
@@ -196,6 +204,9 @@ def window_diagram(picture: WindowPicture, folder: Path, formats: Iterable[str] 
 
 def animate(picture: WindowPicture, path: str | Path, fps: int = 2, frames_limit: int = 36) -> Path:
     """A GIF of every drawn window in turn, each with its output cell (matplotlib's Pillow writer)."""
+    from matplotlib.animation import PillowWriter
+    from matplotlib.patches import Rectangle
+
     path = Path(path)
     rows, columns = picture.geometry.rows, picture.geometry.columns
     with style():

@@ -72,3 +72,13 @@ def test_dir_lists_every_public_name_and_unknown_names_fail() -> None:
         symcnn.Conv4d  # noqa: B018
     with pytest.raises(ImportError):
         exec("from symcnn import Conv4d")
+
+
+def test_solving_again_into_the_same_folder_copies_the_figures_without_importing_matplotlib(tmp_path: Path) -> None:
+    first, drawing = imported_by("solve", "-o", str(tmp_path), "--format", "md,tex")
+    assert first == 0 and "matplotlib" in top_level(drawing)
+    drawn = {path.name: path.read_bytes() for path in tmp_path.glob("*.p*") if path.suffix in (".png", ".pdf")}
+    again, copying = imported_by("solve", "-o", str(tmp_path), "--format", "md,tex")
+    assert again == 0 and "matplotlib" not in top_level(copying)
+    assert {path.name: path.read_bytes() for path in tmp_path.glob("*.p*") if path.suffix in (".png", ".pdf")} == drawn
+    assert len(drawn) == 8  # activations, receptive field and two window diagrams, each as PNG and PDF
