@@ -29,7 +29,7 @@ from symcnn.check.vocabulary import ExpectedKind, FindingCode, Verdict
 from symcnn.files.assignment import LayerPart
 from symcnn.files.claims import Claim, Claimed, ClaimsFile
 from symcnn.formula.equality import POINTS, Comparison, compare, proved_expanded
-from symcnn.formula.quantity import value_of
+from symcnn.formula.evaluation import value_of
 from symcnn.formula.symbols import B
 from symcnn.formula.trees import substituted
 

@@ -20,7 +20,8 @@ from symcnn.cnn.analysis import LayerAnalysis
 from symcnn.cnn.arguments import as_expr
 from symcnn.errors import SymcnnError
 from symcnn.formula import trees as f
-from symcnn.formula.quantity import Quantity, evaluated
+from symcnn.formula.evaluation import evaluated
+from symcnn.formula.quantity import Quantity
 from symcnn.formula.symbols import H_out, W_out, meaning
 
 BIAS_KEYS = ("params", "adds")

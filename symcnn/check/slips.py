@@ -18,8 +18,8 @@ import sympy as sp
 
 from symcnn.check.verdicts import Finding
 from symcnn.check.vocabulary import FindingCode
+from symcnn.formula.evaluation import evaluated, value_of
 from symcnn.formula.exact import Undefined, compile_exact
-from symcnn.formula.quantity import evaluated, value_of
 from symcnn.formula.trees import nodes, replaced, substituted
 
 _X = sp.Dummy("x", integer=True)

@@ -24,7 +24,8 @@ from symcnn.cnn.receptive_field import Interval, ReceptiveFields, receptive_fiel
 from symcnn.cnn.vocabulary import NETWORK_QUANTITIES, QUANTITIES
 from symcnn.files.assignment import LayerPart, NetworkPart
 from symcnn.files.claims import Subject
-from symcnn.formula.quantity import Quantity, bind, value_of
+from symcnn.formula.evaluation import bind, value_of
+from symcnn.formula.quantity import Quantity
 from symcnn.formula.steps import Derivation, derive
 
 PER_BATCH = tuple(key for key, d in QUANTITIES.items() if d.per_batch)

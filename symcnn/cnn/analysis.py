@@ -17,7 +17,8 @@ from symcnn.cnn.vocabulary import QUANTITIES, QuantityKey
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
-from symcnn.formula.quantity import Quantity, evaluated
+from symcnn.formula.evaluation import evaluated
+from symcnn.formula.quantity import Quantity
 from symcnn.formula.symbols import latex_name, symbol
 
 if TYPE_CHECKING:
@@ -109,8 +110,8 @@ class Window:
             return f.add(f.floor(f.div(self.span(size), self.stride)), 1)
         steps = f.ceil(f.div(self.span(size), self.stride))
         # torch drops a last window that would start in the right padding
-        last_start = sp.Ge(f.mul(steps, self.stride), f.add(size, self.padding), evaluate=False)
-        return sp.Piecewise((steps, last_start), (f.add(steps, 1), True), evaluate=False)
+        last_start = f.node(sp.Ge, f.mul(steps, self.stride), f.add(size, self.padding))
+        return f.node(sp.Piecewise, (steps, last_start), (f.add(steps, 1), True))
 
     def dropped(self, size: sp.Expr) -> sp.Expr:
         """Columns of the padded input that no window reaches: (W + 2P - K) mod S."""

@@ -84,10 +84,10 @@ def bounds(expr: sp.Expr) -> tuple[sp.Expr | None, sp.Expr | None]:
 
 def _difference(left: sp.Expr, right: sp.Expr) -> sp.Expr:
     """``left - right`` with products of sums multiplied out (cheaper than ``expand``)."""
-    terms = sp.Add.make_args(left - right)
-    if not any(t.is_Mul and any(f.is_Add for f in t.args) for t in terms):
-        return sp.Add(*terms)
-    return sp.expand(sp.Add(*terms))
+    difference = left - right
+    if not any(t.is_Mul and any(f.is_Add for f in t.args) for t in sp.Add.make_args(difference)):
+        return difference
+    return sp.expand(difference)
 
 
 def at_least(left: sp.Expr, right: sp.Expr) -> bool | None:

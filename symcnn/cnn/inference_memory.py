@@ -18,7 +18,8 @@ import sympy as sp
 from symcnn.cnn.network import Network
 from symcnn.errors import SymcnnError
 from symcnn.formula import trees as f
-from symcnn.formula.quantity import Quantity, value_of
+from symcnn.formula.evaluation import value_of
+from symcnn.formula.quantity import Quantity
 from symcnn.formula.symbols import M, b, symbol
 
 n_peak = symbol("n_peak")

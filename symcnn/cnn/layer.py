@@ -8,7 +8,8 @@ convolution, pooling, linear and plain layers) and the ``layers_*`` modules.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
+from functools import partial
 from typing import Any, ClassVar
 
 import sympy as sp
@@ -26,6 +27,7 @@ from symcnn.cnn.vocabulary import LAYER_QUANTITIES
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
+from symcnn.formula.evaluation import evaluated
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.quantity import Quantity
 from symcnn.formula.symbols import C_in, H, H_out, W, W_out
@@ -62,7 +64,13 @@ class Layer(Displayable):
             LayerError: the layer cannot take this input.
         """
         shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
-        return self._analyze(shape, name or type(self).__name__, out_symbols)
+        name = name or type(self).__name__
+        with f.building_values():  # on the sizes' values: an input may come as a tree (a flattened C·H·W)
+            analysis = self._analyze(tuple(size if size.is_Atom else evaluated(size) for size in shape), name,
+                                     out_symbols)
+        trees = _Trees(self, shape, name, out_symbols)
+        quantities = tuple(q.deferred(partial(trees.formula, index)) for index, q in enumerate(analysis.quantities))
+        return replace(analysis, quantities=quantities)
 
     def default_input(self) -> Shape:
         """The assignment's symbolic input: (C_in, H, W)."""
@@ -111,6 +119,21 @@ class Layer(Displayable):
     def arguments(self) -> dict[str, Any]:
         """The layer's torch-style arguments, as given or defaulted."""
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+
+
+class _Trees:
+    """A layer's analysis once more, with the builders making textbook trees: run on the first demand, then kept."""
+
+    def __init__(self, layer: Layer, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> None:
+        self.run = (layer, shape, name, out_symbols)
+        self.formulas: list[sp.Expr] = []
+
+    def formula(self, index: int) -> sp.Expr:
+        """The tree of the analysis' quantity number ``index``."""
+        if not self.formulas:
+            layer, shape, name, out_symbols = self.run
+            self.formulas = [q.formula for q in layer._analyze(shape, name, out_symbols)]
+        return self.formulas[index]
 
 
 def feature_map(

@@ -31,8 +31,8 @@ from symcnn.cnn.field_map import IndexRange
 from symcnn.cnn.layer import Layer, feature_map, no_weights
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
+from symcnn.formula.evaluation import evaluated
 from symcnn.formula.expr import to_sympy
-from symcnn.formula.quantity import evaluated
 from symcnn.formula.symbols import i
 
 
@@ -89,7 +89,7 @@ class _AdaptivePool2d(Layer):
         shaped(self, shape, name, 3)
         factors = []
         for size, out in ((shape[2], self._sizes(shape)[1]), (shape[1], self._sizes(shape)[0])):
-            factors.append(size if out == 1 or out == size else f.add(size, out, f.neg(gcd(size, out, evaluate=False))))
+            factors.append(size if out == 1 or out == size else f.add(size, out, f.neg(f.node(gcd, size, out))))
         return f.mul(*factors)
 
     def _pooled(self, shape: Shape, name: str, key: str) -> LayerAnalysis:

@@ -22,7 +22,8 @@ import sympy as sp
 from symcnn.cnn.network import Network
 from symcnn.errors import SymcnnError, suggestion
 from symcnn.formula import trees as f
-from symcnn.formula.quantity import Quantity, value_of
+from symcnn.formula.evaluation import value_of
+from symcnn.formula.quantity import Quantity
 from symcnn.formula.symbols import M, b, symbol
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}

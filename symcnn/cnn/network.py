@@ -24,8 +24,8 @@ from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.layer import Layer
 from symcnn.errors import LayerError
 from symcnn.formula.display import Displayable
+from symcnn.formula.evaluation import bind, summed, value_of
 from symcnn.formula.expr import to_sympy
-from symcnn.formula.quantity import bind, summed, value_of
 from symcnn.formula.symbols import B, layer_symbol
 
 TOTAL_KEYS = ("params", "mults", "adds", "comparisons", "activation_elements")

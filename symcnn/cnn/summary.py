@@ -19,8 +19,8 @@ from symcnn.cnn.receptive_field import receptive_fields
 from symcnn.cnn.validity import Validity, input_validity
 from symcnn.errors import SymcnnError
 from symcnn.formula.display import Displayable
+from symcnn.formula.evaluation import value_of
 from symcnn.formula.plain import grouped, plain, shape_text, text_table
-from symcnn.formula.quantity import value_of
 
 _ROW_KEYS = ("params", "mults", "adds")
 

@@ -22,8 +22,8 @@ from fractions import Fraction
 import sympy as sp
 
 from symcnn.cnn.network import Network
+from symcnn.formula.evaluation import value_of
 from symcnn.formula.periodic import NotPeriodic, Periodic, compiled, condition, lcm
-from symcnn.formula.quantity import value_of
 
 _LARGEST_PERIOD = 1 << 16
 _LISTED = 8

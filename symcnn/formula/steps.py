@@ -16,9 +16,10 @@ import sympy as sp
 
 from symcnn.errors import MissingValueError
 from symcnn.formula.display import Displayable
+from symcnn.formula.evaluation import bind, evaluated, value_of
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.latex import latex
-from symcnn.formula.quantity import Quantity, bind, evaluated, value_of
+from symcnn.formula.quantity import Quantity
 from symcnn.formula.symbols import symbol
 from symcnn.formula.trees import is_reciprocal, rebuilt, substituted
 

@@ -19,8 +19,8 @@ import sympy as sp
 from symcnn.errors import SpecError, SymcnnError
 from symcnn.files.assignment import Assignment, LayerPart
 from symcnn.files.layer_call import input_sizes, layer_table
+from symcnn.formula.evaluation import value_of
 from symcnn.formula.plain import grouped, plain, shape_text
-from symcnn.formula.quantity import value_of
 from symcnn.formula.symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, K, N, P, S, W
 from symcnn.solutions.solution import Answer, Solution, solve
 

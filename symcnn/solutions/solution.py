@@ -26,7 +26,7 @@ from symcnn.cnn.receptive_field import Interval, araujo_closed_forms, receptive_
 from symcnn.errors import SpecError, SymcnnError
 from symcnn.files.assignment import Assignment, LayerPart, NetworkPart
 from symcnn.formula.display import Displayable
-from symcnn.formula.quantity import bind, evaluated, value_of
+from symcnn.formula.evaluation import bind, evaluated, value_of
 from symcnn.formula.steps import Derivation, derive
 from symcnn.formula.symbols import M, b
 from symcnn.solutions.window_picture import WindowPicture, window_picture

@@ -16,7 +16,7 @@ import sympy as sp
 from symcnn.cnn.guide import Relation, relation
 from symcnn.cnn.layers_transposed import ConvTranspose2d
 from symcnn.cnn.window_geometry import AxisGeometry, GeometryError, WindowGeometry
-from symcnn.formula.quantity import evaluated, value_of
+from symcnn.formula.evaluation import evaluated, value_of
 
 EXCERPT_LIMIT = 16
 """Grids longer than this many cells along an axis are drawn as an excerpt."""

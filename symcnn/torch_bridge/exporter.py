@@ -31,7 +31,7 @@ from symcnn.cnn.layers_transposed import ConvTranspose2d
 from symcnn.cnn.network import Network
 from symcnn.errors import SymcnnError
 from symcnn.files.spec_writer import _single
-from symcnn.formula.quantity import value_of
+from symcnn.formula.evaluation import value_of
 
 
 @dataclass(frozen=True)

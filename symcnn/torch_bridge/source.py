@@ -10,7 +10,7 @@ import sympy as sp
 
 from symcnn.cnn.joins import Concat, Join
 from symcnn.cnn.network import Network
-from symcnn.formula.quantity import value_of
+from symcnn.formula.evaluation import value_of
 from symcnn.torch_bridge.exporter import JOINS, torch_calls
 
 

@@ -19,9 +19,9 @@ from symcnn.errors import SpecError
 from symcnn.files.assignment import read_assignment
 from symcnn.files.claims import parse_region
 from symcnn.formula.equality import POINTS, Domain, compare
+from symcnn.formula.evaluation import evaluated, value_of
 from symcnn.formula.expr import parse_expression
 from symcnn.formula.plain import plain, region_text
-from symcnn.formula.quantity import evaluated, value_of
 from symcnn.formula.symbols import K_1, P, S, W
 
 SEED = read_assignment(None)
@@ -196,7 +196,7 @@ def test_missing_c_in_is_diagnosed_at_any_values(
     from symcnn.check.checker import _check_scalar
     from symcnn.check.truth import Truth
     from symcnn.files.claims import Claimed
-    from symcnn.formula.quantity import bind
+    from symcnn.formula.evaluation import bind
 
     analysis = Conv2d(c_in, c_out, k, s, p).analyze((c_in, w, w))
     bound = bind(analysis.definitions, {})

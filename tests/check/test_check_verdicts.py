@@ -585,7 +585,7 @@ def test_number_diagnoses_list_other_explanations(assignment_report: CheckReport
 def test_counterexample_is_a_real_difference(assignment_report: CheckReport) -> None:
     """The point a wrong formula is shown at really separates it from symcnn's."""
     from symcnn.formula.equality import expanded
-    from symcnn.formula.quantity import value_of
+    from symcnn.formula.evaluation import value_of
 
     for checked in assignment_report.checked:
         for finding in checked.outcome.findings:
@@ -777,7 +777,7 @@ def test_symbolic_activation_per_batch(per_batch_report: CheckReport, index: int
 def test_per_batch_counterexample_is_a_real_difference(per_batch_report: CheckReport) -> None:
     """The point shown for a per-batch formula (with B) separates the claim from B times the truth."""
     from symcnn.formula.equality import expanded
-    from symcnn.formula.quantity import value_of
+    from symcnn.formula.evaluation import value_of
     from symcnn.formula.symbols import B
 
     shown = 0

@@ -15,7 +15,7 @@ import sympy as sp
 from symcnn.cnn.analysis import LayerAnalysis
 from symcnn.cnn.layer import Layer
 from symcnn.cnn.layers import AvgPool2d, Conv2d, Linear, MaxPool2d
-from symcnn.formula.quantity import value_of
+from symcnn.formula.evaluation import value_of
 from symcnn.formula.symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, H_out, K, N, P, S, W, W_out
 
 CONV, POOL, FC = Conv2d(), MaxPool2d(), Linear()

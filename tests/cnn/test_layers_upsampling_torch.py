@@ -142,7 +142,7 @@ def _clipped(entry, index: int, size: int) -> tuple[int, int]:  # type: ignore[n
 
 
 def evaluate(expr):  # type: ignore[no-untyped-def]
-    from symcnn.formula.quantity import evaluated
+    from symcnn.formula.evaluation import evaluated
 
     return evaluated(expr)
 

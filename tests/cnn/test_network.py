@@ -20,7 +20,7 @@ from symcnn.cnn.memory import memory_plan, parse_budget, stored_activations
 from symcnn.cnn.network import build_network
 from symcnn.errors import SymcnnError
 from symcnn.files.spec import read_network
-from symcnn.formula.quantity import evaluated
+from symcnn.formula.evaluation import evaluated
 from symcnn.formula.symbols import symbol
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -39,7 +39,7 @@ from symcnn.cnn.layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReL
 from symcnn.cnn.network import build_network
 from symcnn.cnn.receptive_field import Interval, araujo_closed_forms, receptive_fields
 from symcnn.files.spec import read_network
-from symcnn.formula.quantity import evaluated
+from symcnn.formula.evaluation import evaluated
 from symcnn.formula.symbols import i, j, symbol
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed_network.toml"

@@ -17,8 +17,8 @@ import sympy as sp
 
 from symcnn import cli
 from symcnn.files.spec import read_network
+from symcnn.formula.evaluation import value_of
 from symcnn.formula.expr import parse_expression
-from symcnn.formula.quantity import value_of
 from symcnn.formula.symbols import symbol
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

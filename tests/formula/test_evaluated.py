@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symcnn.formula import trees as f
-from symcnn.formula.quantity import _evaluated_node, evaluated, summed
+from symcnn.formula.evaluation import evaluated, evaluated_node, summed
 from symcnn.formula.symbols import P, S, W
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ def by_sympy(tree: sp.Basic) -> sp.Basic:
     """The evaluation before the Python fast path: every node by sympy, bottom up."""
     if not tree.args:
         return tree
-    return _evaluated_node(tree.func, [by_sympy(arg) for arg in tree.args])
+    return evaluated_node(tree.func, [by_sympy(arg) for arg in tree.args])
 
 
 leaves = st.one_of(st.integers(-50, 50).map(sp.Integer), st.sampled_from([W, P, S]))

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from symcnn.cnn.layers import Conv2d, Linear, MaxPool2d
 from symcnn.formula import trees as f
+from symcnn.formula.evaluation import evaluated, value_of
 from symcnn.formula.latex import StepPrinter, latex
-from symcnn.formula.quantity import evaluated, value_of
 from symcnn.formula.steps import Derivation, Step, derive, derive_all, stages
 from symcnn.formula.symbols import K_1, K_2, P_2, S_2, C_in, C_out, H, K, N, P, S, W, W_out
 from symcnn.formula.trees import substituted

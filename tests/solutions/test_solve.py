@@ -12,7 +12,7 @@ import sympy as sp
 
 from symcnn import cli
 from symcnn.files.assignment import read_assignment
-from symcnn.formula.quantity import evaluated
+from symcnn.formula.evaluation import evaluated
 from symcnn.formula.trees import substituted
 from symcnn.render.documents import escape_markdown, escape_tex
 from symcnn.render.report import write_solution

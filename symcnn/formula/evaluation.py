@@ -1,0 +1,169 @@
+"""Evaluating formulas: an unevaluated textbook tree to its value, and binding values into an expression.
+
+One rule per node (:func:`node_value`): numbers in exact Python integers and
+fractions, anything symbolic by sympy, with floor, ceiling and Mod of symbols
+kept as they are. :func:`evaluated` applies it to a tree bottom up; the
+builders of :mod:`symcnn.formula.trees` apply it node by node when they build
+values instead of trees.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+
+import sympy as sp
+
+
+def evaluated(tree: sp.Basic) -> sp.Expr:
+    """Evaluate a tree built under ``sympy.evaluate(False)``, bottom up.
+
+    A subtree of numbers only is computed in Python's exact integers and
+    fractions: the values sympy gives, without sympy's ``Add``, whose first
+    evaluation imports sympy's tensor and combinatorics modules (a quarter of
+    a second), which a numeric summary never needs otherwise.
+    floor, ceiling and Mod of symbolic arguments are kept as they are (after
+    the one cheap simplification, an integer argument), because sympy's own
+    evaluation of them queries the assumptions system at a cost of tens of
+    milliseconds each, which would make a deep symbolic network slow.
+    """
+    return to_sympy_number(_evaluated(tree))
+
+
+def _evaluated(tree: sp.Basic) -> sp.Basic | int | Fraction:
+    """As :func:`evaluated`, but a subtree of numbers comes back as a Python int or Fraction."""
+    if not tree.args:
+        return _python_number(tree)
+    return _node(tree.func, [_evaluated(arg) for arg in tree.args])
+
+
+def node_value(func: type, args: list[sp.Basic | int]) -> sp.Basic:
+    """The evaluated node ``func(*args)`` of evaluated ``args``, by the rules of :func:`evaluated`.
+
+    What the formula builders of :mod:`symcnn.formula.trees` make when they build
+    values instead of textbook trees: the same rule, so the two cannot differ.
+    """
+    return to_sympy_number(_node(func, [_python_number(arg) for arg in args]))
+
+
+def _python_number(value: sp.Basic | int) -> sp.Basic | int | Fraction:
+    if isinstance(value, sp.Integer):
+        return int(value)
+    if isinstance(value, sp.Rational):
+        return Fraction(int(value.p), int(value.q))
+    return value
+
+
+def _node(func: type, args: list[sp.Basic | int | Fraction]) -> sp.Basic | int | Fraction:
+    """One node of evaluated args: numbers in exact Python arithmetic where sure, else sympy's own rules."""
+    if all(isinstance(arg, (int, Fraction)) for arg in args):
+        number = _exactly(func, args)
+        if number is not None:
+            return number
+    return evaluated_node(func, [to_sympy_number(arg) for arg in args])
+
+
+def to_sympy_number(value: sp.Basic | int | Fraction) -> sp.Basic:
+    """A Python int or Fraction as sympy's Integer or Rational; anything else as it is."""
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    return value
+
+
+def summed(terms: Iterable[sp.Expr]) -> sp.Expr:
+    """The evaluated sum of ``terms``; integers are added in Python (no sympy ``Add``, see :func:`evaluated`)."""
+    terms = list(terms)
+    if all(isinstance(term, sp.Integer) for term in terms):
+        return sp.Integer(sum(int(term) for term in terms))
+    return sp.Add(*terms)
+
+
+def _exactly(func: type, args: list[int | Fraction]) -> int | Fraction | None:
+    """``func`` of numbers in exact Python arithmetic, as sympy computes it; None where that is not sure."""
+    if func is sp.Add:
+        return _whole(sum(args))
+    if func is sp.Mul:
+        return _whole(math.prod(args))
+    if func is sp.Pow:
+        base, exponent = args
+        if not isinstance(exponent, int) or (base == 0 and exponent < 0):
+            return None
+        return _whole(Fraction(base) ** exponent if exponent < 0 else base**exponent)
+    if func is sp.floor:
+        return math.floor(args[0])
+    if func is sp.ceiling:
+        return math.ceil(args[0])
+    if func is sp.Mod and args[1] != 0:
+        return _whole(args[0] % args[1])
+    return None
+
+
+def _whole(value: int | Fraction) -> int | Fraction:
+    """A Fraction that is a whole number as an int."""
+    return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
+
+
+def evaluated_node(func: type, args: list[sp.Expr]) -> sp.Expr:
+    """``func(*args)`` evaluated, floor, ceiling and Mod of symbols kept cheap (see :func:`evaluated`)."""
+    if issubclass(func, _ROUNDING) and not all(arg.is_Number for arg in args):
+        return _rounded_symbolically(func, args)
+    return func(*args)
+
+
+_ROUNDING = (sp.floor, sp.ceiling, sp.Mod)
+
+
+def _rounded_symbolically(func: type, args: list[sp.Expr]) -> sp.Expr:
+    if func is sp.Mod:
+        dividend, divisor = args
+        return sp.Integer(0) if divisor == 1 else sp.Mod(dividend, divisor, evaluate=False)
+    (arg,) = args
+    if _divided(arg) or sp.fraction(arg)[1] != 1 or not arg.is_integer:
+        return func(arg, evaluate=False)
+    return arg
+
+
+def _divided(product: sp.Expr) -> bool:
+    """A product with a factor ``x^{-n}``: a fraction (cheaper to see than by ``sp.fraction``)."""
+    return bool(product.is_Mul and any(factor.is_Pow and isinstance(factor.exp, sp.Integer) and factor.exp.p < 0
+                                       for factor in product.args))
+
+
+def value_of(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """An evaluated ``expr`` with ``values`` bound (never ``subs``).
+
+    Like ``xreplace`` followed by :func:`evaluated`, but only the nodes above
+    a replaced symbol are rebuilt: binding a few symbols in a network's
+    1,000-term total costs one walk, not a rebuild. With no values it is ``expr`` itself.
+    """
+    if not values:
+        return expr
+
+    def walk(node: sp.Basic) -> sp.Basic:
+        if node in values:
+            return values[node]
+        if not node.args:
+            return node
+        args = [walk(arg) for arg in node.args]
+        if all(new is old for new, old in zip(args, node.args)):
+            return node
+        return evaluated_node(node.func, args)
+
+    return walk(expr)
+
+
+def bind(definitions: Mapping[sp.Symbol, sp.Expr], values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
+    """``values`` plus each defined symbol (``W_out``, ``W_3``) whose value comes out a number, in order.
+
+    A symbol whose value stays an expression keeps its name: binding the
+    expression would nest every definition below it.
+    """
+    bound = dict(values)
+    for sym, expr in definitions.items():
+        value = value_of(expr, bound)
+        if value.is_Number:
+            bound[sym] = value
+    return bound
