@@ -305,11 +305,11 @@ def main() -> None:
         reading(chains, depths, contrasts), "",
     ])
     print(text)
-    if not args.quick:  # bench_peers.py's section, at the end, is kept
+    if not args.quick:  # the other benchmarks' sections, after this one's, are kept
         results = ROOT / "bench" / "results.md"
-        peers = "<!-- bench/bench_peers.py writes from here to the end -->"
-        kept = results.read_text().partition(peers) if results.exists() else ("", "", "")
-        results.write_text(text + ("\n" + kept[1] + kept[2] if kept[1] else ""))
+        mine = "<!-- bench/bench_summary.py writes from the start to here -->"
+        kept = results.read_text().partition(mine) if results.exists() else ("", "", "")
+        results.write_text(text + "\n" + mine + kept[2])
 
 
 if __name__ == "__main__":

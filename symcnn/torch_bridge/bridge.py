@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import sympy as sp
-
 from symcnn.errors import SymcnnError
 
 if TYPE_CHECKING:
+    import sympy as sp
+
     from symcnn.cnn.network import Network
 
 INSTALL = "install symcnn[torch]: pip install 'symcnn[torch]'"

@@ -12,13 +12,15 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sympy as sp
-
-from symcnn.cnn.network import Network
 from symcnn.errors import SymcnnError
 from symcnn.torch_bridge.bridge import require_torch
+
+if TYPE_CHECKING:  # the parser is built from this module: sympy and the networks load when a command runs
+    import sympy as sp
+
+    from symcnn.cnn.network import Network
 
 
 def is_model_reference(text: str) -> bool:

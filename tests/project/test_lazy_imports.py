@@ -82,3 +82,9 @@ def test_solving_again_into_the_same_folder_copies_the_figures_without_importing
     assert again == 0 and "matplotlib" not in top_level(copying)
     assert {path.name: path.read_bytes() for path in tmp_path.glob("*.p*") if path.suffix in (".png", ".pdf")} == drawn
     assert len(drawn) == 8  # activations, receptive field and two window diagrams, each as PNG and PDF
+
+
+def test_the_help_imports_no_dependency() -> None:
+    code, modules = imported_by("--help")
+    assert code == 0
+    assert not top_level(modules) & {"sympy", "matplotlib", "jinja2", "torch"}
