@@ -28,8 +28,13 @@ from symcnn.formula.expr import MAX_DIGITS, to_sympy
 from symcnn.formula.symbols import symbol
 
 _LAYER_KEYS = ("type", "name", "repeat")
-MAX_LAYERS = 1000
-"""The most layers a network may have, ``repeat`` included (checked before any is built)."""
+MAX_LAYERS = 10_000
+"""The most layers a network may have, ``repeat`` included (checked before any is built).
+
+Real networks pass 1,000 layers (ResNet-1001, DenseNet-264); cost is linear in
+depth, about 3 ms a layer fully symbolic (``bench/results.md``), so the largest
+network a spec may ask for takes about half a minute.
+"""
 MAX_FILE_BYTES = 1_000_000
 MAX_NESTING = 20
 _IMAGE_CHANNELS = (1, 3, 4)

@@ -121,9 +121,28 @@ def _rounded_symbolically(func: type, args: list[sp.Expr]) -> sp.Expr:
         dividend, divisor = args
         return sp.Integer(0) if divisor == 1 else sp.Mod(dividend, divisor, evaluate=False)
     (arg,) = args
-    if _divided(arg) or sp.fraction(arg)[1] != 1 or not arg.is_integer:
+    if _divided(arg) or _halves(arg):
         return func(arg, evaluate=False)
-    return arg
+    if _integer_polynomial(arg) or (sp.fraction(arg)[1] == 1 and arg.is_integer):
+        return arg
+    return func(arg, evaluate=False)
+
+
+def _halves(total: sp.Expr) -> bool:
+    """A sum with a term like ``W/2`` (sympy spreads ``(W - 2)/2`` into ``W/2 - 1``): not known to be an integer."""
+    return bool(total.is_Add and any(isinstance(coefficient := term.as_coeff_Mul()[0], sp.Rational)
+                                     and coefficient.q != 1 for term in total.args))
+
+
+def _integer_polynomial(expr: sp.Expr) -> bool:
+    """Sums and products of integers and integer symbols: an integer, seen without sympy's assumption queries."""
+    if expr.is_Symbol or expr.is_Integer:
+        return bool(expr.is_integer)
+    if expr.is_Add or expr.is_Mul:
+        return all(_integer_polynomial(arg) for arg in expr.args)
+    if expr.is_Pow:
+        return bool(isinstance(expr.exp, sp.Integer) and expr.exp.p >= 0 and _integer_polynomial(expr.base))
+    return False
 
 
 def _divided(product: sp.Expr) -> bool:

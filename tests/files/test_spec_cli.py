@@ -528,3 +528,14 @@ def test_torch_padding_words_are_refused_not_read_as_symbols(
     assert cli.main(["summary", str(spec)]) == 2
     err = capsys.readouterr().err
     assert "same.toml: layer 1" in err and "padding='same' is not supported" in err
+
+
+def test_a_network_may_have_10_000_layers_and_no_more(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    spec = tmp_path / "deep.toml"
+    spec.write_text('input = [3, 8, 8]\n[[layers]]\ntype = "ReLU"\nrepeat = 10000\n')
+    assert cli.main(["summary", str(spec), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["layers"]) == 10_000
+    spec.write_text('input = [3, 8, 8]\n[[layers]]\ntype = "ReLU"\nrepeat = 5000\n[[layers]]\ntype = "ReLU"\n'
+                    'repeat = 5001\n')
+    assert cli.main(["summary", str(spec)]) == 2
+    assert capsys.readouterr().err.strip().endswith("10,001 layers (repeat included); a network has at most 10,000")
