@@ -19,7 +19,7 @@ A chain of n blocks is n x (Conv2d 16 -> 16, 3 x 3, padding 1; ReLU) on a
 from 100 to 3,000 layers, ``symcnn solve`` of the seed (md, tex) against
 ``import sympy``, and what thop's float counts do near 2^53 and 2^63.
 
-    python bench/bench_peers.py              # full run, writes bench/results_peers.md
+    python bench/bench_peers.py              # full run, writes bench/results_peers.json
     python bench/bench_peers.py --quick      # one run each, small chains
     python bench/bench_peers.py --markdown RUN.json COMMIT TITLE ...   # sections of bench/results.md
 """
