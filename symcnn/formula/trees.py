@@ -7,8 +7,8 @@ entry and exit (measured: it made a 200-layer network 15 % slower by itself).
 A formula written with these builders is one definition with two readings:
 the textbook tree (the default), or, under :func:`building_values`, its value,
 each node evaluated as it is made by the rule that evaluates a tree
-(:func:`symcnn.formula.evaluation.node_value`): plain integers stay plain
-integers, and nothing is built twice.
+(:func:`symcnn.formula.evaluation.node_value`): numbers are computed in
+Python's exact integers, and nothing is built twice.
 
 The readers (terms, factors, signs, fraction bars, paths to nodes) are what
 the printers of :mod:`symcnn.formula.steps` and :mod:`symcnn.formula.plain` and the checker's
@@ -54,7 +54,7 @@ def node(func: Any, *args: Any) -> sp.Expr:
     """``func(*args)``: an unevaluated node, or under :func:`building_values` its value."""
     if _VALUES.get():
         return node_value(func, list(args))
-    return func(*(_expr(arg) if isinstance(arg, int) else arg for arg in args), evaluate=False)
+    return func(*map(_expr, args), evaluate=False)
 
 
 def add(*terms: Value) -> sp.Expr:
