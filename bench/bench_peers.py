@@ -27,6 +27,7 @@ from 100 to 3,000 layers, ``symcnn solve`` of the seed (md, tex) against
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import json
 import os
@@ -242,7 +243,9 @@ def thop_worker() -> None:
 
 
 def env_for(tool: str) -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    """Every tool as an installed package runs: Python's bytecode caches used (PYTHONDONTWRITEBYTECODE unset)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
     if tool in PEERS:
         env["OMP_NUM_THREADS"] = "1"
     return env
@@ -342,7 +345,8 @@ def markdown(report: dict[str, Any], commit: str, title: str) -> str:
              f"`python bench/bench_peers.py` ({report['started']}, code at {commit}); {report['machine']}; "
              f"load average at the end {', '.join(f'{x:.1f}' for x in report.get('load_average', ()))} "
              "(other processes shared the 2 CPUs: absolute times are inflated and noisy, the ratios between tools "
-             "measured in turn are the result). Fresh process per measurement; medians of "
+             "measured in turn are the result). Fresh process per measurement, with Python's bytecode caches "
+             "written beforehand and used, as an installed package runs (PYTHONDONTWRITEBYTECODE unset); medians of "
              f"{report['runs']} runs for symcnn and the reference"
              + (f", {report['peer_runs']} for each torch-based peer (each of their processes takes seconds); "
                 "`OMP_NUM_THREADS=1` for the torch tools. " if any(t in PEERS for c in cases.values() for t in c)
@@ -497,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     peer_runs = runs if args.peer_runs is None else args.peer_runs
     chains = (10, 100) if args.quick else tuple(int(n) for n in args.chains.split(",") if n)
     depths = (100, 300) if args.quick else tuple(int(n) for n in args.depths.split(",") if n)
+    for package in ("symcnn", "bench"):  # every tool then starts as an installed package does: from bytecode
+        compileall.compile_dir(ROOT / package, quiet=1)
     folder = Path(tempfile.mkdtemp(prefix="bench_peers_"))
     specs = {"VGG-16": VGG16}
     for blocks in chains:
