@@ -88,3 +88,18 @@ def test_the_help_imports_no_dependency() -> None:
     code, modules = imported_by("--help")
     assert code == 0
     assert not top_level(modules) & {"sympy", "matplotlib", "jinja2", "torch"}
+
+
+def test_a_spec_of_convolutions_loads_no_other_layer_family() -> None:
+    code, modules = imported_by("summary", "examples/vgg16.toml", "--json")
+    assert code == 0
+    assert not {m for m in modules if m.startswith("symcnn.cnn.layers_")}
+
+
+def test_every_layer_type_is_its_class() -> None:
+    from symcnn.cnn.layer import Layer
+    from symcnn.cnn.layer_types import LAYER_TYPES
+
+    assert len(LAYER_TYPES) == 35 and "Conv4d" not in LAYER_TYPES
+    for name, cls in LAYER_TYPES.items():
+        assert cls.__name__ == name and issubclass(cls, Layer)
