@@ -145,10 +145,14 @@ def _integer_polynomial(expr: sp.Expr) -> bool:
     return False
 
 
+def is_reciprocal(node: sp.Basic) -> bool:
+    """``x^{-n}``: a factor that belongs below a fraction bar."""
+    return bool(node.is_Pow and isinstance(node.exp, sp.Integer) and node.exp.p < 0)
+
+
 def _divided(product: sp.Expr) -> bool:
     """A product with a factor ``x^{-n}``: a fraction (cheaper to see than by ``sp.fraction``)."""
-    return bool(product.is_Mul and any(factor.is_Pow and isinstance(factor.exp, sp.Integer) and factor.exp.p < 0
-                                       for factor in product.args))
+    return bool(product.is_Mul and any(is_reciprocal(factor) for factor in product.args))
 
 
 def value_of(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:

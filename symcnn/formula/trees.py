@@ -24,6 +24,7 @@ from typing import Any, TypeAlias
 
 import sympy as sp
 
+from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
 from symcnn.formula.evaluation import node_value
 
 Value: TypeAlias = sp.Expr | int
@@ -160,11 +161,6 @@ def negated(term: sp.Expr) -> sp.Expr | None:
             return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
         return sp.Mul(-term.args[0], *rest, evaluate=False)
     return None
-
-
-def is_reciprocal(node: sp.Basic) -> bool:
-    """``x^{-n}``: a factor that belongs below a fraction bar."""
-    return bool(node.is_Pow and isinstance(node.exp, sp.Integer) and node.exp.p < 0)
 
 
 def inverted(reciprocal: sp.Pow) -> sp.Expr:
