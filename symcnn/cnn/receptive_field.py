@@ -24,6 +24,7 @@ interval and says so (:attr:`ReceptiveField.mixed`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import cast
 
 import sympy as sp
@@ -47,7 +48,7 @@ class Interval:
     first: sp.Expr
     last: sp.Expr
 
-    @property
+    @cached_property  # a summary reads it for rows and for columns, often one interval
     def size(self) -> sp.Expr:
         """How many input pixels the interval spans."""
         return self.last - self.first + 1
@@ -80,7 +81,7 @@ class Interval:
         reach = evaluated(window.extent) - 1 - window.padding
         return Interval(  # each product only where it changes something: sympy's Mul is the cost here
             self.jump if window.stride == 1 else self.jump * window.stride,
-            self.first if window.padding == 0 else self.first - self.jump * window.padding,
+            self.first if window.padding == 0 else self.first + self.jump * -window.padding,  # one Mul, not two
             self.last if reach == 0 else self.last + self.jump * reach,
         )
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
+from functools import cache
+from typing import cast
 
 import sympy as sp
 
@@ -44,7 +46,9 @@ def node_value(func: type, args: list[sp.Basic | int]) -> sp.Basic:
     What the formula builders of :mod:`symcnn.formula.trees` make when they build
     values instead of textbook trees: the same rule, so the two cannot differ.
     """
-    return to_sympy_number(_node(func, [_python_number(arg) for arg in args]))
+    if all(isinstance(arg, (int, sp.Number)) for arg in args):
+        return to_sympy_number(_node(func, [_python_number(arg) for arg in args]))
+    return evaluated_node(func, [to_sympy_number(arg) for arg in args])  # what _node does with a symbol
 
 
 def _python_number(value: sp.Basic | int) -> sp.Basic | int | Fraction:
@@ -119,13 +123,30 @@ _ROUNDING = (sp.floor, sp.ceiling, sp.Mod)
 def _rounded_symbolically(func: type, args: list[sp.Expr]) -> sp.Expr:
     if func is sp.Mod:
         dividend, divisor = args
-        return sp.Integer(0) if divisor == 1 else sp.Mod(dividend, divisor, evaluate=False)
+        return sp.Integer(0) if divisor == 1 else applied(sp.Mod, dividend, divisor)
     (arg,) = args
     if _divided(arg) or _halves(arg):
-        return func(arg, evaluate=False)
+        return applied(func, arg)
     if _integer_polynomial(arg) or (sp.fraction(arg)[1] == 1 and arg.is_integer):
         return arg
-    return func(arg, evaluate=False)
+    return applied(func, arg)
+
+
+def applied(func: type, *args: sp.Basic) -> sp.Expr:
+    """``func(*args, evaluate=False)`` for floor, ceiling and Mod of sympy arguments, built directly.
+
+    The node sympy builds, attribute for attribute, without the set of argument
+    counts it makes anew for every call (measured: 27 µs a floor against 1 µs;
+    4,000 of them in a 1,000-layer symbolic chain).
+    """
+    node = sp.Basic.__new__(func, *args)
+    node.nargs = _argument_counts(func)
+    return cast(sp.Expr, node)
+
+
+@cache
+def _argument_counts(func: type) -> sp.Set:
+    return func.nargs  # type: ignore[attr-defined, no-any-return]
 
 
 def _halves(total: sp.Expr) -> bool:

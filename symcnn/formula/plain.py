@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
 
 
-@lru_cache(maxsize=4096)  # a summary prints each value twice (JSON and table) and a total's terms again
+@lru_cache(maxsize=1 << 16)  # a summary prints each value twice (JSON and table) and a total's terms again
 def plain(tree: sp.Basic, juxtapose: bool = False) -> str:
     """``tree`` as ASCII text in its own term order; ``juxtapose``: a leading integer against its letter (``16i``)."""
     return _print(tree, juxtapose)[0]

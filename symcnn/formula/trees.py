@@ -25,9 +25,12 @@ from typing import Any, TypeAlias
 import sympy as sp
 
 from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
-from symcnn.formula.evaluation import node_value
+from symcnn.formula.evaluation import applied, node_value
 
 Value: TypeAlias = sp.Expr | int
+
+_ROUNDING = frozenset({sp.floor, sp.ceiling, sp.Mod})
+"""Built by :func:`~symcnn.formula.evaluation.applied`, the cheap way to an unevaluated node."""
 
 _VALUES: ContextVar[bool] = ContextVar("symcnn_building_values", default=False)
 
@@ -55,6 +58,8 @@ def node(func: Any, *args: Any) -> sp.Expr:
     """``func(*args)``: an unevaluated node, or under :func:`building_values` its value."""
     if _VALUES.get():
         return node_value(func, list(args))
+    if func in _ROUNDING:
+        return applied(func, *map(_expr, args))
     return func(*map(_expr, args), evaluate=False)
 
 
