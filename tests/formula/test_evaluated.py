@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symcnn.formula import trees as f
-from symcnn.formula.evaluation import evaluated, evaluated_node, summed
+from symcnn.formula.evaluation import applied, evaluated, evaluated_node, summed
 from symcnn.formula.symbols import P, S, W
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,18 @@ def test_evaluated_agrees_with_sympy_node_by_node(tree: sp.Expr) -> None:
 def test_summed_integers_equal_sympys_sum(terms: list[sp.Integer]) -> None:
     result = summed(terms)
     assert result == sp.Add(*terms) and isinstance(result, sp.Integer)
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees, st.sampled_from([W, P, S, sp.Integer(3)]), st.sampled_from(["floor", "ceiling", "Mod"]))
+def test_applied_builds_the_node_sympy_builds_unevaluated(tree: sp.Expr, divisor: sp.Expr, name: str) -> None:
+    func = getattr(sp, name)
+    args = (tree, divisor) if func is sp.Mod else (tree,)
+    expected, built = func(*args, evaluate=False), applied(func, *args)
+    assert built == expected and hash(built) == hash(expected)
+    assert sp.srepr(built) == sp.srepr(expected) and built.nargs == expected.nargs
+    assert pickle.loads(pickle.dumps(built)) == pickle.loads(pickle.dumps(expected))
+    assert built.subs(W, 7) == expected.subs(W, 7) and sp.latex(built) == sp.latex(expected)
 
 
 def test_summed_keeps_symbols() -> None:
