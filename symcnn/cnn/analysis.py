@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from symcnn.cnn.arguments import at_least
+from symcnn.cnn.arguments import nonnegative
 from symcnn.cnn.vocabulary import QUANTITIES, QuantityKey
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
@@ -68,9 +69,9 @@ class LayerAnalysis(Displayable):
     def __iter__(self) -> Iterator[Quantity]:
         return iter(self.quantities)
 
-    @property
+    @cached_property  # read once per layer by the summary, the values, the proof and the receptive fields
     def definitions(self) -> dict[sp.Symbol, sp.Expr]:
-        """The symbols this layer defines (``W_out``), each with its expression."""
+        """The symbols this layer defines (``W_out``), each with its expression (not to be changed)."""
         return {q.symbol: q.expr for q in self.quantities if q.symbol is not None}
 
 
@@ -104,33 +105,36 @@ class Window:
             return f.sub(padded, self.kernel)
         return f.sub(padded, f.mul(self.dilation, f.sub(self.kernel, 1)), 1)
 
-    def output_size(self, size: sp.Expr, ceil_mode: bool = False) -> sp.Expr:
-        """⌊(W + 2P - K)/S⌋ + 1; with ceil_mode torch's rule for the last window."""
+    def output_size(self, size: sp.Expr, ceil_mode: bool = False, *, span: sp.Expr | None = None) -> sp.Expr:
+        """⌊(W + 2P - K)/S⌋ + 1; with ceil_mode torch's rule for the last window (``span``: :meth:`span`, if made)."""
+        span = self.span(size) if span is None else span
         if not ceil_mode:
-            return f.add(f.floor(f.div(self.span(size), self.stride)), 1)
-        steps = f.ceil(f.div(self.span(size), self.stride))
+            return f.add(f.floor(f.div(span, self.stride)), 1)
+        steps = f.ceil(f.div(span, self.stride))
         # torch drops a last window that would start in the right padding
         last_start = f.node(sp.Ge, f.mul(steps, self.stride), f.add(size, self.padding))
         return f.node(sp.Piecewise, (steps, last_start), (f.add(steps, 1), True))
 
-    def dropped(self, size: sp.Expr) -> sp.Expr:
-        """Columns of the padded input that no window reaches: (W + 2P - K) mod S."""
-        return f.mod(self.span(size), self.stride)
+    def dropped(self, span: sp.Expr) -> sp.Expr:
+        """Columns of the padded input that no window reaches: (W + 2P - K) mod S, of the :meth:`span`."""
+        return f.mod(span, self.stride)
 
-    def fits(self, size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
-        """Check W + 2P >= extent; return it as an assumption when symbolic.
+    def fits(self, size: sp.Expr, span: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
+        """Check W + 2P >= extent (the :meth:`span` at least 0); return it as an assumption when symbolic.
 
         Raises:
             LayerError: the kernel is larger than the padded input.
         """
+        verdict = nonnegative(span if f.builds_values() else evaluated(span))
+        if verdict:
+            return ()
         padded, extent = size + 2 * self.padding, evaluated(self.extent)
-        verdict = at_least(padded, extent)
         if verdict is False:
             raise LayerError(
                 f"{owner}: kernel_size {extent} is larger than the padded input {axis} "
                 f"{padded} ({axis} {size} + 2 x padding {self.padding})"
             )
-        return () if verdict else (sp.Ge(padded, extent, evaluate=False),)
+        return (sp.Ge(padded, extent, evaluate=False),)
 
 
 AXES: dict[int, tuple[str, ...]] = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
@@ -168,20 +172,22 @@ def spatial_quantities(
     quantities: list[Quantity] = []
     sizes: dict[str, sp.Expr] = {}
     assumptions: list[sp.Basic] = []
+    spans: dict[str, sp.Expr] = {}
     for axis, size, window in order:
         key, out = f"output_{axis}", axis_symbol(axis, out_symbols)
-        formula = window.output_size(size, ceil_mode)
+        spans[axis] = span = window.span(size)
+        formula = window.output_size(size, ceil_mode, span=span)
         if ceil_mode:  # torch's rule: any output of at least one window, even from a kernel past the input
             assumptions += _at_least_one(formula, window, size, owner, axis)
         else:
-            assumptions += window.fits(size, owner, axis)
+            assumptions += window.fits(size, span, owner, axis)
         title = QUANTITIES[QuantityKey(key)].title
         size_quantity = Quantity.defining(key, title, latex_name(out), formula, out)
         quantities.append(size_quantity)
         sizes[axis] = size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr
     if not ceil_mode:
-        for axis, size, window in order:
-            quantities.append(quantity(_DROPPED[axis], window.dropped(size)))
+        for axis, _, window in order:
+            quantities.append(quantity(_DROPPED[axis], window.dropped(spans[axis])))
     return quantities, tuple(sizes[axis] for axis in axes), tuple(assumptions)
 
 

@@ -83,16 +83,25 @@ def bounds(expr: sp.Expr) -> tuple[sp.Expr | None, sp.Expr | None]:
 
 
 def _difference(left: sp.Expr, right: sp.Expr) -> sp.Expr:
-    """``left - right`` with products of sums multiplied out (cheaper than ``expand``)."""
-    difference = left - right
-    if not any(t.is_Mul and any(f.is_Add for f in t.args) for t in sp.Add.make_args(difference)):
-        return difference
-    return sp.expand(difference)
+    """``left - right`` with products of sums multiplied out."""
+    return _multiplied_out(left - right)
+
+
+def _multiplied_out(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with products of sums multiplied out (cheaper than ``expand``)."""
+    if not any(t.is_Mul and any(f.is_Add for f in t.args) for t in sp.Add.make_args(expr)):
+        return expr
+    return sp.expand(expr)
 
 
 def at_least(left: sp.Expr, right: sp.Expr) -> bool | None:
     """Is ``left >= right``: True, False, or None when it depends on the symbols."""
-    difference = _difference(left, right)
+    return nonnegative(left - right)
+
+
+def nonnegative(expr: sp.Expr) -> bool | None:
+    """Is ``expr >= 0``: True, False, or None when it depends on the symbols."""
+    difference = _multiplied_out(expr)
     if difference.is_Number:
         return bool(difference >= 0)
     low, high = bounds(difference)

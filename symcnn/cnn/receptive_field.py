@@ -51,7 +51,7 @@ class Interval:
     @cached_property  # a summary reads it for rows and for columns, often one interval
     def size(self) -> sp.Expr:
         """How many input pixels the interval spans."""
-        return self.last - self.first + 1
+        return sp.Add(self.last, -self.first, 1)  # one sum, not two
 
     @property
     def start(self) -> sp.Expr:
