@@ -51,6 +51,8 @@ class Interval:
     @cached_property  # a summary reads it for rows and for columns, often one interval
     def size(self) -> sp.Expr:
         """How many input pixels the interval spans."""
+        if self.last.is_Integer and self.first.is_Integer:
+            return sp.Integer(self.last.p - self.first.p + 1)
         return sp.Add(self.last, -self.first, 1)  # one sum, not two
 
     @property

@@ -23,7 +23,7 @@ import sympy as sp
 
 from symcnn.cnn.network import Network
 from symcnn.formula.evaluation import value_of
-from symcnn.formula.periodic import NotPeriodic, Periodic, compiled, condition, lcm
+from symcnn.formula.periodic import NotPeriodic, Number, Periodic, compiled, condition, lcm
 
 _LARGEST_PERIOD = 1 << 16
 _LISTED = 8
@@ -57,7 +57,7 @@ class SizeSet:
         return describe(self)
 
 
-def _span(start: Fraction, step: Fraction, operator: str) -> Span | None:
+def _span(start: Number, step: Fraction, operator: str) -> Span | None:
     """The k ≥ 0 with ``start + k·step ⋈ 0``, as an interval (None: none)."""
     if operator in ("<=", "<"):
         start, step, operator = -start, -step, ">=" if operator == "<=" else ">"
@@ -94,9 +94,9 @@ class Axis:
     sizes: dict[sp.Symbol, Periodic]
     order: list[sp.Symbol]
 
-    def evaluate(self, size: int) -> dict[sp.Symbol, Fraction]:
+    def evaluate(self, size: int) -> dict[sp.Symbol, Number]:
         """Every derived size at input size ``size``, exactly, in definition order."""
-        env: dict[sp.Symbol, Fraction] = {self.variable: Fraction(size)}
+        env: dict[sp.Symbol, Number] = {self.variable: size}
         for sym in self.order:
             env[sym] = self.sizes[sym].value(env)
         return env

@@ -13,8 +13,9 @@ floor(e(X) + r·L) = floor(e(X)) + r·L`` as soon as ``r·L`` is an integer.
 sizes is then an arithmetic progression along each residue class of X
 modulo L, decided exactly by its first term and its step.
 
-:func:`compiled` turns one formula into a closure over exact ``Fraction``
-arithmetic (no float, no sympy call per evaluation) with its slope and
+:func:`compiled` turns one formula into a closure over exact arithmetic
+(Python ints, a ``Fraction`` only where a value is not whole; no float, no
+sympy call per evaluation) with its slope and
 period; a formula outside this family raises :class:`NotPeriodic`.
 """
 
@@ -27,7 +28,9 @@ from fractions import Fraction
 
 import sympy as sp
 
-Env = dict[sp.Symbol, Fraction]
+Number = int | Fraction
+"""An exact value: an int wherever it is whole (cheaper than a Fraction)."""
+Env = dict[sp.Symbol, Number]
 
 
 class NotPeriodic(Exception):
@@ -38,7 +41,7 @@ class NotPeriodic(Exception):
 class Periodic:
     """A compiled formula: ``value(env)``, its slope in X and its period."""
 
-    value: Callable[[Env], Fraction]
+    value: Callable[[Env], Number]
     slope: Fraction
     period: int
 
@@ -59,7 +62,7 @@ def compiled(expr: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
         NotPeriodic: a node outside + · floor ceil mod Piecewise, or a symbol not in ``known``.
     """
     if isinstance(expr, (sp.Integer, sp.Rational)):
-        constant = Fraction(int(expr.p), int(expr.q))
+        constant = _whole(Fraction(int(expr.p), int(expr.q)))
         return Periodic(lambda env: constant, Fraction(0), 1)
     if isinstance(expr, sp.Symbol):
         if expr not in known:
@@ -68,14 +71,15 @@ def compiled(expr: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
         return Periodic(lambda env: env[expr], entry.slope, entry.period)
     if isinstance(expr, sp.Add):
         parts = [compiled(arg, known) for arg in expr.args]
-        return Periodic(lambda env: sum((p.value(env) for p in parts), Fraction(0)),
+        values = [p.value for p in parts]
+        return Periodic(lambda env: sum([value(env) for value in values]),
                         sum((p.slope for p in parts), Fraction(0)), math.lcm(*(p.period for p in parts)))
     if isinstance(expr, sp.Mul):
         return _product(expr, known)
     if isinstance(expr, (sp.floor, sp.ceiling)):
         inner = compiled(expr.args[0], known)
         rounding = math.floor if isinstance(expr, sp.floor) else math.ceil
-        return Periodic(lambda env: Fraction(rounding(inner.value(env))), inner.slope,
+        return Periodic(lambda env: rounding(inner.value(env)), inner.slope,
                         _integral_period(inner.slope, inner.period))
     if isinstance(expr, sp.Mod):
         dividend, divisor = (compiled(arg, known) for arg in expr.args)
@@ -97,7 +101,7 @@ def _product(expr: sp.Mul, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
     varying = [p for p in parts if p.slope != 0 or p.period != 1]
     if len(varying) > 1:
         raise NotPeriodic(f"{expr}: a product of two sizes is not quasi-affine")
-    constant = math.prod((p.value({}) for p in parts if p not in varying), start=Fraction(1))
+    constant = _whole(math.prod((Fraction(p.value({})) for p in parts if p not in varying), start=Fraction(1)))
     if not varying:
         return Periodic(lambda env: constant, Fraction(0), 1)
     (factor,) = varying
@@ -112,13 +116,18 @@ def condition(relation: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> tuple[
     return difference, relation.rel_op
 
 
-_TESTS: dict[str, Callable[[Fraction], bool]] = {
+def _whole(value: Fraction) -> Number:
+    """A whole Fraction as an int."""
+    return value.numerator if value.denominator == 1 else value
+
+
+_TESTS: dict[str, Callable[[Number], bool]] = {
     ">=": lambda d: d >= 0, ">": lambda d: d > 0, "<=": lambda d: d <= 0,
     "<": lambda d: d < 0, "==": lambda d: d == 0, "!=": lambda d: d != 0,
 }
 
 
-def holds(operator: str, difference: Fraction) -> bool:
+def holds(operator: str, difference: Number) -> bool:
     """Whether ``difference ⋈ 0``."""
     return _TESTS[operator](difference)
 
@@ -137,7 +146,7 @@ def _piecewise(expr: sp.Piecewise, known: Mapping[sp.Symbol, Periodic]) -> Perio
         raise NotPeriodic(f"{expr}: branches of different slopes")
     periods = [b.period for b, _ in branches] + [t[0].period for _, t in branches if t is not None]
 
-    def value(env: Env) -> Fraction:
+    def value(env: Env) -> Number:
         for branch, test in branches:
             if test is None or holds(test[1], test[0].value(env)):
                 return branch.value(env)
