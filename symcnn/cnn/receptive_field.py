@@ -34,7 +34,7 @@ from symcnn.cnn.field_map import is_irregular
 from symcnn.cnn.network import Network
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
-from symcnn.formula.evaluation import bind, evaluated, value_of
+from symcnn.formula.evaluation import bind, evaluated, multiplied, value_of
 from symcnn.formula.symbols import i, j
 
 _LARGEST_KEPT = 12  # nodes; a larger offset gets a symbol of its own, keeping cost linear in depth
@@ -82,9 +82,9 @@ class Interval:
         """The interval one sliding-window layer further up."""
         reach = evaluated(window.extent) - 1 - window.padding
         return Interval(  # each product only where it changes something: sympy's Mul is the cost here
-            self.jump if window.stride == 1 else self.jump * window.stride,
-            self.first if window.padding == 0 else self.first + self.jump * -window.padding,  # one Mul, not two
-            self.last if reach == 0 else self.last + self.jump * reach,
+            self.jump if window.stride == 1 else multiplied(self.jump, window.stride),
+            self.first if window.padding == 0 else self.first + multiplied(self.jump, -window.padding),
+            self.last if reach == 0 else self.last + multiplied(self.jump, reach),
         )
 
     def bound(self, values: dict[sp.Symbol, sp.Expr]) -> Interval:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from functools import cache
+from functools import cache, cmp_to_key
 from typing import cast
 
 import sympy as sp
@@ -142,6 +142,41 @@ def applied(func: type, *args: sp.Basic) -> sp.Expr:
     node = sp.Basic.__new__(func, *args)
     node.nargs = _argument_counts(func)
     return cast(sp.Expr, node)
+
+
+def multiplied(left: sp.Expr, right: sp.Expr) -> sp.Expr:
+    """``left·right`` for products of an integer and powers of symbols or sums, as sympy's ``*`` makes it.
+
+    Built from its parts, with the exponents added and the factors in sympy's
+    canonical order, without ``Mul``'s assumption queries on each new power
+    (measured: 250 µs for a receptive field's jump ``S^500·S_p^500`` times
+    ``S``, against 30 µs). Anything else, and a number times one sum (which
+    sympy distributes), is left to sympy's ``*``.
+    """
+    coefficient, powers = sp.Integer(1), {}
+    for operand in (left, right):
+        number, rest = operand.as_coeff_Mul()
+        if not number.is_Integer:
+            return left * right
+        coefficient *= number
+        for factor in sp.Mul.make_args(rest):
+            base, exponent = factor.as_base_exp()
+            if not (base.is_Symbol or base.is_Add) or not exponent.is_Integer or exponent.p < 1:
+                return left * right
+            powers[base] = powers.get(base, 0) + exponent.p
+    powers.pop(sp.S.One, None)
+    if coefficient == 0:
+        return sp.Integer(0)
+    if coefficient != 1 and len(powers) == 1 and next(iter(powers)).is_Add:
+        return left * right
+    factors = [base if exponent == 1 else sp.Pow(base, exponent) for base, exponent in powers.items()]
+    factors.sort(key=_CANONICAL)  # sympy's own order of a product's factors
+    if coefficient != 1:
+        factors.insert(0, coefficient)
+    return cast(sp.Expr, sp.Mul._from_args(factors, True)) if factors else coefficient
+
+
+_CANONICAL = cmp_to_key(sp.Basic.compare)
 
 
 @cache

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symcnn.formula import trees as f
-from symcnn.formula.evaluation import applied, evaluated, evaluated_node, summed
-from symcnn.formula.symbols import P, S, W
+from symcnn.formula.evaluation import applied, evaluated, evaluated_node, multiplied, summed
+from symcnn.formula.symbols import H, K, P, S, W
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,6 +71,23 @@ def test_applied_builds_the_node_sympy_builds_unevaluated(tree: sp.Expr, divisor
     assert sp.srepr(built) == sp.srepr(expected) and built.nargs == expected.nargs
     assert pickle.loads(pickle.dumps(built)) == pickle.loads(pickle.dumps(expected))
     assert built.subs(W, 7) == expected.subs(W, 7) and sp.latex(built) == sp.latex(expected)
+
+
+S_P = sp.Symbol("S_p", integer=True, positive=True)
+factors = st.one_of(
+    st.tuples(st.sampled_from([S, P, K, W, H, S_P]), st.integers(1, 600)).map(lambda pair: pair[0] ** pair[1]),
+    st.just(K - 1 - P),
+    st.tuples(st.sampled_from([S, W]), st.integers(-2, 2)).map(lambda pair: pair[0] + pair[1]),
+    st.sampled_from([sp.Rational(1, 2), sp.sqrt(2), sp.floor(W / 2)]),
+)
+products = st.tuples(st.integers(-3, 3), st.lists(factors, max_size=3)).map(lambda p: sp.Mul(p[0], *p[1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(products, products)
+def test_multiplied_builds_the_product_sympy_builds(left: sp.Expr, right: sp.Expr) -> None:
+    built, expected = multiplied(left, right), left * right
+    assert built == expected and hash(built) == hash(expected) and sp.srepr(built) == sp.srepr(expected)
 
 
 def test_summed_keeps_symbols() -> None:
