@@ -153,7 +153,7 @@ def multiplied(left: sp.Expr, right: sp.Expr) -> sp.Expr:
     ``S``, against 30 µs). Anything else, and a number times one sum (which
     sympy distributes), is left to sympy's ``*``.
     """
-    coefficient, powers = sp.Integer(1), {}
+    coefficient, powers = sp.Integer(1), dict[sp.Expr, int]()
     for operand in (left, right):
         number, rest = operand.as_coeff_Mul()
         if not number.is_Integer:
@@ -181,7 +181,7 @@ _CANONICAL = cmp_to_key(sp.Basic.compare)
 
 @cache
 def _argument_counts(func: type) -> sp.Set:
-    return func.nargs  # type: ignore[attr-defined, no-any-return]
+    return func.nargs  # type: ignore[attr-defined]
 
 
 def _halves(total: sp.Expr) -> bool:

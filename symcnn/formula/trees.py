@@ -24,8 +24,8 @@ from typing import Any, TypeAlias
 
 import sympy as sp
 
-from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
 from symcnn.formula.evaluation import applied, node_value
+from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
 
 Value: TypeAlias = sp.Expr | int
 
