@@ -17,7 +17,7 @@ import sympy as sp
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.joins import Join
 from symcnn.cnn.layer import Layer
-from symcnn.cnn.network import Network
+from symcnn.cnn.network import Network, collector_paused
 from symcnn.errors import LayerError
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.symbols import layer_symbol
@@ -41,6 +41,7 @@ class Node:
     inputs: tuple[str, ...] = ()
 
 
+@collector_paused()
 def build_graph(nodes: Sequence[Node], input_shape: Sequence[int | sp.Expr], name: str = "network") -> Network:
     """Analyse a graph's nodes in order on ``input_shape`` (C, H, W).
 

@@ -14,7 +14,7 @@ import sympy as sp
 
 from symcnn.cnn.inference_memory import InferencePeak, inference_peak
 from symcnn.cnn.memory import MemoryPlan, memory_plan
-from symcnn.cnn.network import TOTAL_KEYS, Network
+from symcnn.cnn.network import TOTAL_KEYS, Network, collector_paused
 from symcnn.cnn.receptive_field import receptive_fields
 from symcnn.cnn.validity import Validity, input_validity
 from symcnn.errors import SymcnnError
@@ -60,6 +60,7 @@ class Summary(Displayable):
     inference: InferencePeak | None = None
 
 
+@collector_paused()
 def summarize(
     network: Network,
     values: dict[sp.Symbol, sp.Expr] | None = None,

@@ -368,3 +368,30 @@ def test_examples_match_torch(spec: str, total: int) -> None:
     torch_total = sum(p.numel() for module in modules for p in module.parameters())
     assert torch_total == total
     assert network.total("params") == total
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_building_and_summarizing_leave_the_garbage_collector_as_they_found_it(collecting: bool) -> None:
+    import gc
+
+    from symcnn.cnn.layers import Linear
+    from symcnn.cnn.summary import summarize
+    from symcnn.errors import LayerError
+
+    seen: list[bool] = []
+
+    class Watching(Conv2d):
+        def _analyze(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(gc.isenabled())
+            return super()._analyze(*args, **kwargs)
+
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        network = build_network([Watching(out_channels=4, kernel_size=3)], (3, 8, 8))
+        summarize(network)
+        with pytest.raises(LayerError):
+            build_network([Linear(in_features=5, out_features=2)], (3, 8, 8))
+        assert gc.isenabled() is collecting and seen and not any(seen)  # the build and the proof's rebuild
+    finally:
+        (gc.enable if was else gc.disable)()
