@@ -34,7 +34,7 @@ from symcnn.cnn.field_map import is_irregular
 from symcnn.cnn.network import Network
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
-from symcnn.formula.evaluation import bind, evaluated, multiplied, value_of
+from symcnn.formula.evaluation import bind, evaluated, inclusive_count, multiplied, value_of
 from symcnn.formula.symbols import i, j
 
 _LARGEST_KEPT = 12  # nodes; a larger offset gets a symbol of its own, keeping cost linear in depth
@@ -51,9 +51,7 @@ class Interval:
     @cached_property  # a summary reads it for rows and for columns, often one interval
     def size(self) -> sp.Expr:
         """How many input pixels the interval spans."""
-        if self.last.is_Integer and self.first.is_Integer:
-            return sp.Integer(self.last.p - self.first.p + 1)
-        return sp.Add(self.last, -self.first, 1)  # one sum, not two
+        return inclusive_count(self.first, self.last)
 
     @property
     def start(self) -> sp.Expr:

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
 
 
-@lru_cache(maxsize=1 << 16)  # a summary prints each value twice (JSON and table) and a total's terms again
 def plain(tree: sp.Basic, juxtapose: bool = False) -> str:
     """``tree`` as ASCII text in its own term order; ``juxtapose``: a leading integer against its letter (``16i``)."""
     return _print(tree, juxtapose)[0]
@@ -35,6 +34,7 @@ def _wrapped(tree: sp.Basic, level: int, juxtapose: bool) -> str:
     return f"({text})" if own < level else text
 
 
+@lru_cache(maxsize=1 << 17)  # a summary prints each value twice (JSON and table), and deep offsets share subtrees
 def _print(tree: sp.Basic, juxtapose: bool) -> tuple[str, int]:
     if isinstance(tree, sp.Integer):
         return str(tree.p), (_ATOM if tree.p >= 0 else _ADD)  # .p: sympy's own comparison costs 15 µs

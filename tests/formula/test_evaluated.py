@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symcnn.formula import trees as f
-from symcnn.formula.evaluation import applied, evaluated, evaluated_node, multiplied, summed
+from symcnn.formula.evaluation import applied, evaluated, evaluated_node, inclusive_count, multiplied, summed
 from symcnn.formula.symbols import H, K, P, S, W
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +87,21 @@ products = st.tuples(st.integers(-3, 3), st.lists(factors, max_size=3)).map(lamb
 @given(products, products)
 def test_multiplied_builds_the_product_sympy_builds(left: sp.Expr, right: sp.Expr) -> None:
     built, expected = multiplied(left, right), left * right
+    assert built == expected and hash(built) == hash(expected) and sp.srepr(built) == sp.srepr(expected)
+
+
+names = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,6}", fullmatch=True)
+ends = st.one_of(
+    st.integers(-10**6, 10**6).map(sp.Integer),
+    st.tuples(names, st.booleans()).map(lambda p: sp.Symbol(p[0], integer=True, positive=p[1] or None)),
+    products,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ends, ends)
+def test_inclusive_count_is_sympys_last_minus_first_plus_one(first: sp.Expr, last: sp.Expr) -> None:
+    built, expected = inclusive_count(first, last), last - first + 1
     assert built == expected and hash(built) == hash(expected) and sp.srepr(built) == sp.srepr(expected)
 
 
