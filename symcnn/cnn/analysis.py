@@ -98,9 +98,13 @@ class Window:
             return self.kernel
         return f.add(f.mul(self.dilation, f.sub(self.kernel, 1)), 1)
 
-    def span(self, size: sp.Expr) -> sp.Expr:
-        """W + 2P - D(K - 1) - 1 + 1: the room the window slides over, unevaluated."""
-        padded = f.add(size, f.mul(2, self.padding))
+    def padded(self, size: sp.Expr) -> sp.Expr:
+        """W + 2P: the input with its zero padding."""
+        return f.add(size, f.mul(2, self.padding))
+
+    def span(self, size: sp.Expr, padded: sp.Expr | None = None) -> sp.Expr:
+        """W + 2P - D(K - 1) - 1 + 1: the room the window slides over (``padded``: :meth:`padded`, if made)."""
+        padded = self.padded(size) if padded is None else padded
         if self.dilation == 1:
             return f.sub(padded, self.kernel)
         return f.sub(padded, f.mul(self.dilation, f.sub(self.kernel, 1)), 1)
@@ -119,16 +123,17 @@ class Window:
         """Columns of the padded input that no window reaches: (W + 2P - K) mod S, of the :meth:`span`."""
         return f.mod(span, self.stride)
 
-    def fits(self, size: sp.Expr, span: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
+    def fits(self, size: sp.Expr, padded: sp.Expr, span: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
         """Check W + 2P >= extent (the :meth:`span` at least 0); return it as an assumption when symbolic.
 
         Raises:
             LayerError: the kernel is larger than the padded input.
         """
-        verdict = nonnegative(span if f.builds_values() else evaluated(span))
+        values = f.builds_values()
+        verdict = nonnegative(span if values else evaluated(span))
         if verdict:
             return ()
-        padded, extent = size + 2 * self.padding, evaluated(self.extent)
+        padded, extent = padded if values else evaluated(padded), evaluated(self.extent)
         if verdict is False:
             raise LayerError(
                 f"{owner}: kernel_size {extent} is larger than the padded input {axis} "
@@ -175,12 +180,13 @@ def spatial_quantities(
     spans: dict[str, sp.Expr] = {}
     for axis, size, window in order:
         key, out = f"output_{axis}", axis_symbol(axis, out_symbols)
-        spans[axis] = span = window.span(size)
+        padded = window.padded(size)
+        spans[axis] = span = window.span(size, padded)
         formula = window.output_size(size, ceil_mode, span=span)
         if ceil_mode:  # torch's rule: any output of at least one window, even from a kernel past the input
             assumptions += _at_least_one(formula, window, size, owner, axis)
         else:
-            assumptions += window.fits(size, span, owner, axis)
+            assumptions += window.fits(size, padded, span, owner, axis)
         title = QUANTITIES[QuantityKey(key)].title
         size_quantity = Quantity.defining(key, title, latex_name(out), formula, out)
         quantities.append(size_quantity)
