@@ -26,6 +26,7 @@ What is asserted, and why not more:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,6 +42,9 @@ from symcnn.cnn.receptive_field import Interval, araujo_closed_forms, receptive_
 from symcnn.files.spec import read_network
 from symcnn.formula.evaluation import evaluated
 from symcnn.formula.symbols import i, j, symbol
+
+with contextlib.suppress(ImportError):  # the brute-force tests' oracle (they skip without it), loaded
+    import torch  # noqa: F401  # here so that conftest's one_torch_thread runs it on one thread
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed_network.toml"
 
@@ -206,20 +210,6 @@ def test_deep_symbolic_fields_stay_linear_and_bind() -> None:
 # ---------------------------------------------------------------- brute force with torch
 
 MAX_JUMP = 36
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():  # type: ignore[no-untyped-def]
-    """Tiny convolutions: one intra-op thread is several times faster than two contending."""
-    try:
-        import torch
-    except ImportError:  # the torch tests skip themselves
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @st.composite
