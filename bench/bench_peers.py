@@ -125,11 +125,10 @@ def torch_model(table: dict[str, Any], device: str) -> Any:
 def count(tool: str, table: dict[str, Any], spec: Path) -> dict[str, Any]:
     """Build and count ``table`` (read from ``spec``) with ``tool``: its own numbers, as it reports them."""
     if tool == "symcnn":
-        from symcnn.cnn.summary import as_json, summarize
+        from symcnn.cnn.summary import as_json, summarized
         from symcnn.files.spec import read_network
 
-        network, values = read_network(spec)
-        totals = json.loads(json.dumps(as_json(summarize(network, values))))["totals"]
+        totals = json.loads(json.dumps(as_json(summarized(lambda: read_network(spec)))))["totals"]  # as the CLI
         return {"params": totals["params"], "macs": totals["mults"]}
     if tool == "reference":
         from reference_int import summary

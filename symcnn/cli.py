@@ -13,6 +13,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from functools import partial
 
 from symcnn.errors import SymcnnError, SymcnnWarning
 
@@ -35,15 +36,15 @@ _FROZEN = False
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from symcnn.cnn.summary import as_json, as_table, summarize
-    from symcnn.torch_bridge.cli import network_or_model
+    from symcnn.cnn.summary import as_json, as_table, summarize, summarized
+    from symcnn.torch_bridge.cli import is_model_reference, network_or_model
 
-    network, values = network_or_model(args.spec, args.input)
     _imported()
     if args.batch is not None and args.batch < 1:
         raise SymcnnError(f"--batch must be a positive integer, got {args.batch}")
-    summary = summarize(network, values, batch=args.batch, budget=args.memory, dtype=args.dtype,
-                        optimizer=args.optimizer)
+    options = {"batch": args.batch, "budget": args.memory, "dtype": args.dtype, "optimizer": args.optimizer}
+    read = partial(network_or_model, args.spec, args.input)
+    summary = summarize(*read(), **options) if is_model_reference(args.spec) else summarized(read, **options)
     text = json.dumps(as_json(summary), indent=2) if args.json else as_table(summary)
     print(text)
     return 0

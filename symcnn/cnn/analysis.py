@@ -7,11 +7,9 @@ size (convolution and pooling) and the element counts of a shape.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
-
-import sympy as sp
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from symcnn.cnn.arguments import nonnegative
 from symcnn.cnn.vocabulary import QUANTITIES, QuantityKey
@@ -19,13 +17,15 @@ from symcnn.errors import LayerError
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import evaluated
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_number, number
 from symcnn.formula.quantity import Quantity
 from symcnn.formula.symbols import latex_name, symbol
 
 if TYPE_CHECKING:
     from symcnn.cnn.layer import Layer
 
-Shape = tuple[sp.Expr, ...]
+Shape: TypeAlias = "tuple[sp.Expr, ...]"
 """(C, H, W) for feature maps, (N,) for feature vectors; no batch axis."""
 
 def quantity(key: str, formula: sp.Expr) -> Quantity:
@@ -89,7 +89,7 @@ class Window:
     kernel: sp.Expr
     stride: sp.Expr
     padding: sp.Expr
-    dilation: sp.Expr = sp.Integer(1)
+    dilation: sp.Expr = field(default_factory=lambda: number(1))
 
     @property
     def extent(self) -> sp.Expr:
@@ -116,8 +116,8 @@ class Window:
             return f.add(f.floor(f.div(span, self.stride)), 1)
         steps = f.ceil(f.div(span, self.stride))
         # torch drops a last window that would start in the right padding
-        last_start = f.node(sp.Ge, f.mul(steps, self.stride), f.add(size, self.padding))
-        return f.node(sp.Piecewise, (steps, last_start), (f.add(steps, 1), True))
+        last_start = f.at_least(f.mul(steps, self.stride), f.add(size, self.padding))
+        return f.piecewise((steps, last_start), (f.add(steps, 1), True))
 
     def dropped(self, span: sp.Expr) -> sp.Expr:
         """Columns of the padded input that no window reaches: (W + 2P - K) mod S, of the :meth:`span`."""
@@ -139,7 +139,7 @@ class Window:
                 f"{owner}: kernel_size {extent} is larger than the padded input {axis} "
                 f"{padded} ({axis} {size} + 2 x padding {self.padding})"
             )
-        return (sp.Ge(padded, extent, evaluate=False),)
+        return (f.stated(padded, ">=", extent),)
 
 
 AXES: dict[int, tuple[str, ...]] = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
@@ -204,12 +204,12 @@ def _at_least_one(formula: sp.Expr, window: Window, size: sp.Expr, owner: str, a
         LayerError: no window at all (torch: "Output size is too small").
     """
     value = evaluated(formula)
-    if value.is_number:
+    if is_number(value):
         if value < 1:
             raise LayerError(f"{owner}: no window fits the {axis} {size} (kernel_size {evaluated(window.extent)}, "
                              f"padding {window.padding}, ceil_mode): the output {axis} would be {value}")
         return ()
-    return (sp.Ge(formula, 1, evaluate=False),)
+    return (f.stated(formula, ">=", 1),)
 
 
 def shaped(layer: Any, shape: Shape, owner: str, dims: int) -> None:

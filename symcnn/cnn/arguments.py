@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
-import sympy as sp
+from typing import TYPE_CHECKING, TypeAlias
 
 from symcnn.errors import ExpressionError, LayerError
 from symcnn.formula.expr import to_sympy
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_number, is_python_number, is_whole
+from symcnn.formula.sizes import equal_sizes, is_size
 
-Arg: TypeAlias = int | sp.Expr | str
+if TYPE_CHECKING:
+    Arg: TypeAlias = int | sp.Expr | str
+else:  # what the spec reader resolves from the layers' annotations: sympy's Expr changes none of its checks
+    Arg = int | str
 Pair: TypeAlias = Arg | tuple[Arg, Arg] | list[Arg]
 
 
@@ -50,10 +54,10 @@ def as_tuple(value: Pair, rank: int, owner: str, arg: str) -> tuple[sp.Expr, ...
 
 def require(value: sp.Expr, owner: str, arg: str, *, minimum: int) -> None:
     """Refuse a number below ``minimum`` (symbols carry their own assumptions)."""
-    if value.is_number and (not value.is_integer or value < minimum):
+    if is_number(value) and (not is_whole(value) or value < minimum):
         bound = "positive" if minimum == 1 else "nonnegative"
         raise LayerError(f"{owner}: {arg} must be a {bound} integer, got {value}")
-    if value.is_number is False and value.is_integer is False:
+    if not is_number(value) and value.is_integer is False:
         raise LayerError(f"{owner}: {arg} must be an integer expression, got {value}")
 
 
@@ -96,11 +100,17 @@ def _multiplied_out(expr: sp.Expr) -> sp.Expr:
 
 def at_least(left: sp.Expr, right: sp.Expr) -> bool | None:
     """Is ``left >= right``: True, False, or None when it depends on the symbols."""
+    if is_size(left) or is_size(right):
+        return None  # the periodic reading: kept as a condition, decided for every size at once
     return nonnegative(left - right)
 
 
 def nonnegative(expr: sp.Expr) -> bool | None:
     """Is ``expr >= 0``: True, False, or None when it depends on the symbols."""
+    if is_python_number(expr):
+        return bool(expr >= 0)
+    if is_size(expr):
+        return None
     difference = _multiplied_out(expr)
     if difference.is_Number:
         return bool(difference >= 0)
@@ -114,6 +124,10 @@ def nonnegative(expr: sp.Expr) -> bool | None:
 
 def equal(left: sp.Expr, right: sp.Expr) -> bool | None:
     """Is ``left == right``: True, False, or None when it depends on the symbols."""
+    if is_python_number(left) and is_python_number(right):
+        return bool(left == right)
+    if is_size(left) or is_size(right):
+        return equal_sizes(left, right)
     difference = _difference(left, right)
     if difference.is_Number:
         return bool(difference == 0)
@@ -124,6 +138,8 @@ def divides(divisor: sp.Expr, count: sp.Expr) -> bool | None:
     """Does ``divisor`` divide ``count``: None when either is symbolic."""
     if divisor == 1:
         return True
-    if divisor.is_Number and count.is_Number:
+    if is_size(divisor) or is_size(count):
+        return None
+    if is_number(divisor) and is_number(count):
         return bool(count % divisor == 0)
     return None

@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-import sympy as sp
-
 from symcnn.cnn.analysis import Window
+from symcnn.formula.lazy import sympy as sp
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import sympy as sp
-
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.joins import Join
 from symcnn.cnn.layer import Layer
 from symcnn.cnn.network import Network, collector_paused
 from symcnn.errors import LayerError
 from symcnn.formula.expr import to_sympy
+from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.symbols import layer_symbol
 
 INPUT = "input"

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sympy as sp
-
 from symcnn.cnn.network import Network
 from symcnn.errors import SymcnnError
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
-from symcnn.formula.evaluation import value_of
+from symcnn.formula.evaluation import multiplied_all, value_of
+from symcnn.formula.expr import to_sympy
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_whole, number, reading_of
 from symcnn.formula.quantity import Quantity
-from symcnn.formula.symbols import M, b, symbol
-
-n_peak = symbol("n_peak")
 
 
 @dataclass(frozen=True)
@@ -35,13 +34,14 @@ class InferencePeak:
 
     def max_batch(self, budget_bytes: int, element_bytes: int) -> sp.Integer:
         """The largest batch whose peak fits ``budget_bytes``."""
-        return sp.Integer(budget_bytes // (element_bytes * int(self.elements)))
+        with reading_of(self.elements):
+            return number(budget_bytes // (element_bytes * int(self.elements)))
 
 
 def largest_batch_inference() -> Quantity:
     """B = ⌊M / (b · n_peak)⌋."""
     return Quantity("max_batch_inference", "Largest batch for inference (peak live activations)", "B_{max}",
-                    f.floor(f.div(M, f.mul(b, n_peak))))
+                    f.floor(f.div(notation.M, f.mul(notation.b, notation.symbol("n_peak")))))
 
 
 def buffers(network: Network) -> list[int]:
@@ -59,9 +59,9 @@ def inference_peak(network: Network, values: dict[sp.Symbol, sp.Expr]) -> Infere
     Raises:
         SymcnnError: a size that stays symbolic.
     """
-    sizes = [value_of(sp.Mul(*network.input_shape), values)]
+    sizes = [value_of(multiplied_all(network.input_shape), values)]
     sizes += [value_of(network.activation(a), values) for a in network.layers]
-    if not all(size.is_Integer for size in sizes):
+    if not all(is_whole(size) for size in sizes):
         raise SymcnnError("the inference peak needs numbers for every size; give the symbols values")
     owner = buffers(network)
     count = len(network.layers)
@@ -82,4 +82,4 @@ def inference_peak(network: Network, values: dict[sp.Symbol, sp.Expr]) -> Infere
             peak_alive = tuple(network.node_name(k) for k in alive)
         for buffer in [k for k in alive if last_read[k] <= node]:
             del alive[buffer]
-    return InferencePeak(sp.Integer(peak), during, peak_alive)
+    return InferencePeak(to_sympy(peak), during, peak_alive)

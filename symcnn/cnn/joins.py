@@ -19,15 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
-
-import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements, quantity
 from symcnn.cnn.arguments import equal
-from symcnn.cnn.layer import Layer, no_weights
+from symcnn.cnn.layer import Layer, no_weights, valued
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
+from symcnn.formula.evaluation import summed
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_whole
 from symcnn.formula.plain import shape_text
 from symcnn.formula.quantity import Quantity
 
@@ -52,6 +54,10 @@ class Join(Layer):
             LayerError: fewer than two inputs, ranks that differ, or sizes that
                 are numbers and disagree (the message names both branches).
         """
+        joined = partial(self._joined, shapes, sources, name)
+        return valued(joined, joined)
+
+    def _joined(self, shapes: Sequence[Shape], sources: Sequence[str], name: str) -> LayerAnalysis:
         if len(shapes) < 2:
             raise LayerError(f"{name}: {type(self).__name__} needs at least two inputs, got {len(shapes)}")
         first = shapes[0]
@@ -64,13 +70,13 @@ class Join(Layer):
         for axis in range(len(first)):
             sizes = [shape[axis] for shape in shapes]
             if axis == self.joined_axis:
-                output.append(f.add(*sizes) if any(not s.is_Integer for s in sizes) else sp.Add(*sizes))
+                output.append(f.add(*sizes) if any(not is_whole(s) for s in sizes) else summed(sizes))
                 continue
             size, kept = self._meet(sizes, axis, shapes, sources, name)
             output.append(size)
             conditions += kept
         out_shape = tuple(output)
-        head = [quantity("input_elements", sp.Add(*(elements(s) for s in shapes)))]
+        head = [quantity("input_elements", summed(elements(s) for s in shapes))]
         if len(out_shape) == 3:
             head.append(quantity("output_channels", out_shape[0]))
         head.append(quantity("output_elements", elements(out_shape)))
@@ -95,7 +101,7 @@ class Join(Layer):
                     f"{label}{rule}"
                 )
             if verdict is None:
-                conditions.append(sp.Eq(size, other, evaluate=False))
+                conditions.append(f.stated(size, "==", other))
         return size, conditions
 
     def _counts(self, extra_inputs: int, out_elements: sp.Expr) -> list[Quantity]:

@@ -8,11 +8,10 @@ convolution, pooling, linear and plain layers) and the ``layers_*`` modules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
 from functools import partial
 from typing import Any, ClassVar
-
-import sympy as sp
 
 from symcnn.cnn.analysis import (
     LayerAnalysis,
@@ -25,12 +24,14 @@ from symcnn.cnn.arguments import Arg, as_expr, divides, equal
 from symcnn.cnn.field_map import IndexRange
 from symcnn.cnn.vocabulary import LAYER_QUANTITIES
 from symcnn.errors import LayerError
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import evaluated
 from symcnn.formula.expr import to_sympy
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_atom, number
 from symcnn.formula.quantity import Quantity
-from symcnn.formula.symbols import C_in, H, H_out, W, W_out
 
 UNSET: Any = None
 
@@ -51,7 +52,7 @@ class Layer(Displayable):
         input_shape: Shape | None = None,
         *,
         name: str | None = None,
-        out_symbols: tuple[sp.Symbol, sp.Symbol] = (H_out, W_out),
+        out_symbols: tuple[sp.Symbol, sp.Symbol] | None = None,
     ) -> LayerAnalysis:
         """Apply the layer to ``input_shape`` (default: the assignment's symbols).
 
@@ -65,16 +66,14 @@ class Layer(Displayable):
         """
         shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
         name = name or type(self).__name__
-        with f.building_values():  # on the sizes' values: an input may come as a tree (a flattened C·H·W)
-            analysis = self._analyze(tuple(size if size.is_Atom else evaluated(size) for size in shape), name,
-                                     out_symbols)
-        trees = _Trees(self, shape, name, out_symbols)
-        quantities = tuple(q.deferred(partial(trees.formula, index)) for index, q in enumerate(analysis.quantities))
-        return replace(analysis, quantities=quantities)
+        out_symbols = out_symbols or (notation.H_out, notation.W_out)
+        values = tuple(size if is_atom(size) else evaluated(size) for size in shape)  # a flattened C·H·W: a tree
+        return valued(partial(self._analyze, values, name, out_symbols),
+                      partial(self._analyze, shape, name, out_symbols))
 
     def default_input(self) -> Shape:
         """The assignment's symbolic input: (C_in, H, W)."""
-        return (C_in, H, W)
+        return (notation.C_in, notation.H, notation.W)
 
     def _analyze(
         self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
@@ -121,18 +120,30 @@ class Layer(Displayable):
         return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
 
 
-class _Trees:
-    """A layer's analysis once more, with the builders making textbook trees: run on the first demand, then kept."""
+def valued(values: Callable[[], LayerAnalysis], trees: Callable[[], LayerAnalysis]) -> LayerAnalysis:
+    """The analysis ``values`` makes with the builders making values, each quantity's tree deferred to ``trees``.
 
-    def __init__(self, layer: Layer, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> None:
-        self.run = (layer, shape, name, out_symbols)
+    ``trees`` is the same analysis (on the shape as given), run once with the
+    builders making textbook trees when a document first asks for a formula.
+    """
+    with f.building_values():
+        analysis = values()
+    deferred = _Trees(trees)
+    return replace(analysis, quantities=tuple(
+        q.deferred(partial(deferred.formula, index)) for index, q in enumerate(analysis.quantities)))
+
+
+class _Trees:
+    """An analysis once more, with the builders making textbook trees: run on the first demand, then kept."""
+
+    def __init__(self, run: Callable[[], LayerAnalysis]) -> None:
+        self.run = run
         self.formulas: list[sp.Expr] = []
 
     def formula(self, index: int) -> sp.Expr:
         """The tree of the analysis' quantity number ``index``."""
         if not self.formulas:
-            layer, shape, name, out_symbols = self.run
-            self.formulas = [q.formula for q in layer._analyze(shape, name, out_symbols)]
+            self.formulas = [q.formula for q in self.run()]
         return self.formulas[index]
 
 
@@ -157,7 +168,7 @@ def per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:
 
 def no_weights() -> list[Quantity]:
     """No parameters and no arithmetic: pooling, Flatten, Dropout and the like."""
-    zero = sp.Integer(0)
+    zero = number(0)
     return [
         quantity("params", zero),
         quantity("mults", zero),
@@ -173,7 +184,7 @@ def same_as_given(actual: sp.Expr, given: Arg | None, owner: str, arg: str, what
     verdict = equal(expected, actual)
     if verdict is False:
         raise LayerError(f"{owner}: {arg} is {expected} but the {what} are {actual}")
-    return () if verdict else (sp.Eq(expected, actual, evaluate=False),)
+    return () if verdict else (f.stated(expected, "==", actual),)
 
 
 def divisible_check(count: sp.Expr, groups: sp.Expr, owner: str, arg: str) -> tuple[sp.Basic, ...]:
@@ -181,4 +192,4 @@ def divisible_check(count: sp.Expr, groups: sp.Expr, owner: str, arg: str) -> tu
     verdict = divides(groups, count)
     if verdict is False:
         raise LayerError(f"{owner}: {arg} {count} is not divisible by groups {groups}")
-    return () if verdict else (sp.Eq(f.mod(count, groups), 0, evaluate=False),)
+    return () if verdict else (f.stated(f.mod(count, groups), "==", 0),)

@@ -30,8 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-import sympy as sp
-
 from symcnn.cnn.analysis import (
     LayerAnalysis,
     Shape,
@@ -46,9 +44,11 @@ from symcnn.cnn.layer import UNSET, Layer, divisible_check, feature_map, no_weig
 from symcnn.cnn.norm_counts import normalisation_counts
 from symcnn.cnn.windows import _default_input, _kernel_product, _windows
 from symcnn.errors import LayerError
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_number, number, numeric
 from symcnn.formula.quantity import Quantity
-from symcnn.formula.symbols import K_1, K_2, P_2, S_2, B, C_in, C_out, H, K, N, P, S, W
 
 
 @dataclass(frozen=True, eq=True)
@@ -77,7 +77,8 @@ class Conv2d(Layer):
     def __post_init__(self) -> None:
         owner = type(self).__name__
         if self.rank == 2 and self.out_channels is None and self.kernel_size is None and self.stride is None:
-            defaults = {"out_channels": C_out, "kernel_size": (K_2, K_1), "stride": S, "padding": P}
+            defaults = {"out_channels": notation.C_out, "kernel_size": (notation.K_2, notation.K_1),
+                        "stride": notation.S, "padding": notation.P}
             if self.padding is None:
                 for key, value in defaults.items():
                     object.__setattr__(self, key, value)
@@ -101,7 +102,8 @@ class Conv2d(Layer):
         object.__setattr__(self, "windows", windows)
 
     def default_input(self) -> Shape:
-        channels = C_in if self.in_channels is None else as_expr(self.in_channels, type(self).__name__, "in_channels")
+        given = self.in_channels
+        channels = notation.C_in if given is None else as_expr(given, type(self).__name__, "in_channels")
         return _default_input(self.rank, channels)
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
@@ -156,7 +158,7 @@ class _Pool2d(Layer):
                 raise LayerError(
                     f"{owner}: kernel_size is required (or give no argument at all for the symbolic layer)"
                 )
-            for key, value in (("kernel_size", K), ("stride", S_2), ("padding", P_2)):
+            for key, value in (("kernel_size", notation.K), ("stride", notation.S_2), ("padding", notation.P_2)):
                 object.__setattr__(self, key, value)
         if self.stride is None:  # torch: stride defaults to kernel_size
             object.__setattr__(self, "stride", self.kernel_size)
@@ -169,12 +171,12 @@ class _Pool2d(Layer):
                 k, p = window.kernel, window.padding
                 raise LayerError(
                     f"{owner}: padding {p} is more than half of kernel_size {k}; "
-                    f"torch allows at most {k // 2 if k.is_number else 'K/2'}"
+                    f"torch allows at most {k // 2 if is_number(k) else 'K/2'}"
                 )
         object.__setattr__(self, "windows", windows)
 
     def default_input(self) -> Shape:
-        return _default_input(self.rank, C_in)
+        return _default_input(self.rank, notation.C_in)
 
     def _window_quantities(
         self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]
@@ -184,7 +186,7 @@ class _Pool2d(Layer):
             shape, self.windows, out_symbols, ceil_mode=self.ceil_mode, owner=name
         )
         assumptions = fits + tuple(
-            sp.Le(2 * w.padding, w.kernel, evaluate=False) for w in self.windows
+            f.stated(2 * w.padding, "<=", w.kernel) for w in self.windows
             if at_least(w.kernel, 2 * w.padding) is None
         )
         return spatial, (shape[0], *sizes), assumptions
@@ -243,7 +245,7 @@ class Linear(Layer):
 
     def __post_init__(self) -> None:
         if self.out_features is None:
-            object.__setattr__(self, "out_features", N)
+            object.__setattr__(self, "out_features", notation.N)
         for arg in ("in_features", "out_features"):
             value = getattr(self, arg)
             if value is not None:
@@ -253,7 +255,7 @@ class Linear(Layer):
         """The assignment's flattened W x H x C_in input (or ``in_features``)."""
         if self.in_features is not None:
             return (as_expr(self.in_features, "Linear", "in_features"),)
-        return (f.mul(W, H, C_in),)
+        return (f.mul(notation.W, notation.H, notation.C_in),)
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         shaped(self, shape, name, 1)
@@ -338,12 +340,15 @@ class BatchNorm2d(Layer):
         if len(shape) not in self.ranks:
             shaped(self, shape, name, self.ranks[-1])
         assumptions = same_as_given(shape[0], self.num_features, name, "num_features", "input channels")
-        params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
+        params = f.mul(2, shape[0]) if self.affine else number(0)
         counts = [
             quantity("params", params),
             quantity("mults", elements(shape)),
             quantity("adds", elements(shape)),
         ]
-        # a training step normalises each channel over the batch: n = B·H·W values per channel
-        counts += normalisation_counts(f.mul(B, elements(shape)), shape[0], self.affine, prefix="batch_")
+        # a training step normalises each channel over the batch: n = B·H·W values per channel (counts of the
+        # symbol B: the numeric reading, which makes numbers only, leaves them to the sympy reading)
+        if not numeric():
+            counts += normalisation_counts(f.mul(notation.B, elements(shape)), shape[0], self.affine,
+                                           prefix="batch_")
         return feature_map(self, name, shape, shape, counts, assumptions)

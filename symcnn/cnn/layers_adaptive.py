@@ -19,41 +19,30 @@ is (H + h - gcd(H, h))·(W + w - gcd(W, w)) - h·w additions (comparisons).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
-
-import sympy as sp
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, elements, quantity, shaped
 from symcnn.cnn.arguments import Pair, as_expr, divides, require
 from symcnn.cnn.field_map import IndexRange
 from symcnn.cnn.layer import Layer, feature_map, no_weights
 from symcnn.errors import LayerError
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
 from symcnn.formula.evaluation import evaluated
 from symcnn.formula.expr import to_sympy
-from symcnn.formula.symbols import i
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_python_number, number
+from symcnn.formula.sizes import is_size
 
 
-class gcd(sp.Function):  # type: ignore[misc]  # noqa: N801  (sympy is untyped; named as printed: \gcd, gcd(H, 7))
-    """The greatest common divisor of two positive integers, unevaluated while symbolic."""
+def _gcd(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """gcd(a, b): of numbers in Python (the numeric reading), else sympy's node (:mod:`symcnn.cnn.divisors`)."""
+    if (is_python_number(a) and is_python_number(b)) or is_size(a) or is_size(b):
+        return f.node("gcd", a, b)
+    from symcnn.cnn.divisors import gcd
 
-    is_integer = True
-    is_positive = True
-
-    @classmethod
-    def eval(cls, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
-        if a.is_Integer and b.is_Integer:
-            return sp.Integer(math.gcd(int(a), int(b)))
-        if a == b:
-            return a
-        if a == 1 or b == 1:
-            return sp.Integer(1)
-        return None
-
-    def _latex(self, printer: Any) -> str:
-        return r"\gcd(" + ", ".join(printer._print(arg) for arg in self.args) + ")"
+    return f.node(gcd, a, b)
 
 
 @dataclass(frozen=True, eq=True)
@@ -89,13 +78,13 @@ class _AdaptivePool2d(Layer):
         shaped(self, shape, name, 3)
         factors = []
         for size, out in ((shape[2], self._sizes(shape)[1]), (shape[1], self._sizes(shape)[0])):
-            factors.append(size if out == 1 or out == size else f.add(size, out, f.neg(f.node(gcd, size, out))))
+            factors.append(size if out == 1 or out == size else f.add(size, out, f.neg(_gcd(size, out))))
         return f.mul(*factors)
 
     def _pooled(self, shape: Shape, name: str, key: str) -> LayerAnalysis:
         height, width = self._sizes(shape)
         output_shape = (shape[0], height, width)
-        outputs = f.mul(width, height) if (width, height) != (1, 1) else sp.Integer(1)
+        outputs = f.mul(width, height) if (width, height) != (1, 1) else number(1)
         work = f.mul(f.sub(self._covered(shape, name), outputs), shape[0])
         counts = [quantity("output_width", width), quantity("output_height", height)] + no_weights()
         counts = [q for q in counts if q.key != key] + [quantity(key, work)]
@@ -109,12 +98,13 @@ class _AdaptivePool2d(Layer):
         input_shape = tuple(map(to_sympy, input_shape))
         for size, out in zip(input_shape[1:], self._sizes(input_shape)):
             if out == 1:  # global pooling: one window over the whole axis
-                maps.append(Window(size, size, sp.Integer(0)))
+                maps.append(Window(size, size, number(0)))
             elif divides(out, size):
-                step = evaluated(size / out)
-                maps.append(Window(step, step, sp.Integer(0)))
+                step = evaluated(f.div(size, out))
+                maps.append(Window(step, step, number(0)))
             else:
                 reason = "output i pools floor(i·H/h) .. ceil((i + 1)·H/h) - 1, windows of different sizes"
+                i = notation.i
                 maps.append(IndexRange(sp.floor(i * size / out), sp.ceiling((i + 1) * size / out) - 1, reason))
         if any(isinstance(m, IndexRange) for m in maps):
             return tuple(m if isinstance(m, IndexRange) else _range_of(m) for m in maps)
@@ -123,6 +113,7 @@ class _AdaptivePool2d(Layer):
 
 def _range_of(window: Window) -> IndexRange:
     """A sliding window written as an index range (kernel = stride, no padding)."""
+    i = notation.i
     return IndexRange(window.stride * i, window.stride * i + window.kernel - 1, "a window of kernel = stride")
 
 

@@ -31,12 +31,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import sympy as sp
-
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements, quantity
 from symcnn.cnn.layer import Layer, feature_map
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import number
 
 PER_ELEMENT: dict[str, dict[str, int]] = {
     "ReLU6": {"comparisons": 2},
@@ -70,9 +70,9 @@ def per_element_counts(convention: dict[str, int], size: sp.Expr) -> list:  # ty
     """params, mults and adds always (0 where none), then the other operations of ``convention``, times ``size``."""
     counts = []
     for key in _ORDER:
-        number = convention.get(key, 0)
-        if number or key in ("params", "mults", "adds"):
-            expr = sp.Integer(0) if not number or key == "params" else (size if number == 1 else f.mul(number, size))
+        count = convention.get(key, 0)
+        if count or key in ("params", "mults", "adds"):
+            expr = number(0) if not count or key == "params" else (size if count == 1 else f.mul(count, size))
             counts.append(quantity(key, expr))
     return counts
 
@@ -147,7 +147,7 @@ class Softmax(Layer):
         n = shape[self.dim % rank - 1]
         vectors = f.div(elements(shape), n)
         counts = [
-            quantity("params", sp.Integer(0)), quantity("mults", sp.Integer(0)),
+            quantity("params", number(0)), quantity("mults", number(0)),
             quantity("adds", f.mul(f.sub(f.mul(2, n), 1), vectors)),
             quantity("comparisons", f.mul(f.sub(n, 1), vectors)),
             quantity("divisions", elements(shape)),

@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-import sympy as sp
-
 from symcnn.cnn.analysis import AXES, LayerAnalysis, Shape
 from symcnn.cnn.arguments import at_least
 from symcnn.cnn.layers import AvgPool2d, Conv2d, MaxPool2d
 from symcnn.errors import LayerError
+from symcnn.formula import trees as f
+from symcnn.formula.lazy import sympy as sp
 
 
 @dataclass(frozen=True, eq=True)
@@ -76,5 +76,5 @@ class AvgPool3d(AvgPool2d):
                 raise LayerError(f"{name}: the input {axis} {size} is smaller than kernel_size {window.kernel}; "
                                  f"torch's AvgPool3d needs it at least as large before padding")
             if verdict is None:
-                unpadded.append(sp.Ge(size, window.kernel, evaluate=False))
+                unpadded.append(f.stated(size, ">=", window.kernel))
         return replace(analysis, assumptions=analysis.assumptions + tuple(unpadded))

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import sympy as sp
-
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements, quantity
 from symcnn.cnn.arguments import Arg, as_expr, equal, require
 from symcnn.cnn.layer import Layer, divisible_check, feature_map, same_as_given
@@ -21,6 +19,8 @@ from symcnn.cnn.layers import BatchNorm2d
 from symcnn.cnn.norm_counts import normalisation_counts
 from symcnn.errors import LayerError
 from symcnn.formula import trees as f
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import number
 
 
 @dataclass(frozen=True, eq=True)
@@ -46,7 +46,7 @@ class GroupNorm(Layer):
         groups = as_expr(self.num_groups, name, "num_groups")
         assumptions = same_as_given(shape[0], self.num_channels, name, "num_channels", "input channels")
         assumptions += divisible_check(shape[0], groups, name, "num_channels")
-        params = f.mul(2, shape[0]) if self.affine else sp.Integer(0)
+        params = f.mul(2, shape[0]) if self.affine else number(0)
         counts = [quantity("params", params)] + normalisation_counts(elements(shape), groups, self.affine)
         return feature_map(self, name, shape, shape, counts, assumptions)
 
@@ -92,10 +92,10 @@ class LayerNorm(Layer):
                 raise LayerError(f"{name}: normalized_shape {list(sizes)} must be the last axes of the input "
                                  f"{tuple(shape)}, as torch requires")
             if verdict is None:
-                assumptions.append(sp.Eq(given, actual, evaluate=False))
+                assumptions.append(f.stated(given, "==", actual))
         normalised = f.mul(*reversed(sizes)) if len(sizes) > 1 else sizes[0]
         per_value = (2 if self.bias else 1) if self.elementwise_affine else 0
-        params = f.mul(per_value, normalised) if per_value else sp.Integer(0)
+        params = f.mul(per_value, normalised) if per_value else number(0)
         groups = f.div(elements(shape), normalised)
         counts = [quantity("params", params)] + normalisation_counts(elements(shape), groups, self.elementwise_affine,
                                                                     shift=self.bias)

@@ -26,16 +26,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeAlias
 
-import sympy as sp
-
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, elements, quantity, shaped
 from symcnn.cnn.arguments import Arg, as_expr, equal, require
 from symcnn.cnn.field_map import IndexRange
 from symcnn.cnn.layer import Layer, feature_map, no_weights
 from symcnn.errors import LayerError
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
 from symcnn.formula.expr import to_sympy
-from symcnn.formula.symbols import i
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import number
 
 Quad: TypeAlias = Arg | tuple[Arg, Arg, Arg, Arg] | list[Arg]
 """One padding for all four sides, or (left, right, top, bottom) as torch orders them."""
@@ -109,6 +109,7 @@ class Upsample(Layer):
         input_shape = tuple(map(to_sympy, input_shape))
         sizes = [size.doit() if hasattr(size, "doit") else size for size in self._sizes(input_shape)]
         ranges: list[IndexRange] = []
+        i = notation.i
         for size, out in zip(input_shape[1:], sizes):
             if equal(size, out) and self.mode == "nearest":
                 ranges.append(IndexRange(i, i, "the identity"))
@@ -123,7 +124,7 @@ class Upsample(Layer):
                 ranges.append(IndexRange(sp.floor(source), sp.ceiling(source),
                                          "output i interpolates the two inputs around its source position"))
         if all(r.reason == "the identity" for r in ranges):
-            return tuple(Window(sp.Integer(1), sp.Integer(1), sp.Integer(0)) for _ in ranges)
+            return tuple(Window(number(1), number(1), number(0)) for _ in ranges)
         return tuple(ranges)
 
 
@@ -160,7 +161,7 @@ class ZeroPad2d(Layer):
     def field_map(self, input_shape: Shape) -> tuple[Window, ...]:
         """Output i reads input i - top (rows), i - left (columns): a kernel-1 window padded by that."""
         left, _, top, _ = self.sides()
-        return Window(sp.Integer(1), sp.Integer(1), top), Window(sp.Integer(1), sp.Integer(1), left)
+        return Window(number(1), number(1), top), Window(number(1), number(1), left)
 
 
 @dataclass(frozen=True, eq=True)

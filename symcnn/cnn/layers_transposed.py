@@ -29,17 +29,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import sympy as sp
-
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, quantity, shaped
 from symcnn.cnn.arguments import Arg, Pair, as_expr, as_pair, at_least, require
 from symcnn.cnn.field_map import IndexRange
 from symcnn.cnn.layer import Layer, divisible_check, feature_map, same_as_given
 from symcnn.cnn.windows import _windows
 from symcnn.errors import LayerError
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import number
 from symcnn.formula.quantity import Quantity
-from symcnn.formula.symbols import C_in, H, W, i, latex_name
+from symcnn.formula.symbols import latex_name
 
 UNSET: Any = None
 
@@ -90,8 +91,9 @@ class ConvTranspose2d(Layer):
         object.__setattr__(self, "extra", extra)
 
     def default_input(self) -> Shape:
-        channels = C_in if self.in_channels is None else as_expr(self.in_channels, "ConvTranspose2d", "in_channels")
-        return (channels, H, W)
+        given = self.in_channels
+        channels = notation.C_in if given is None else as_expr(given, "ConvTranspose2d", "in_channels")
+        return (channels, notation.H, notation.W)
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         shaped(self, shape, name, 3)
@@ -139,12 +141,12 @@ class ConvTranspose2d(Layer):
         the taps, some of which it skips).
         """
         if all(window.stride == 1 for window in self.transposed_windows):
-            return tuple(Window(w.kernel, sp.Integer(1), w.dilation * (w.kernel - 1) - w.padding, w.dilation)
+            return tuple(Window(w.kernel, number(1), w.dilation * (w.kernel - 1) - w.padding, w.dilation)
                          for w in self.transposed_windows)
         reason = "output i reads the stride-S input at ceil((i + P - D(K - 1))/S) .. floor((i + P)/S), a jump of 1/S"
         return tuple(
-            IndexRange(sp.ceiling((i + w.padding - w.dilation * (w.kernel - 1)) / w.stride),
-                       sp.floor((i + w.padding) / w.stride), reason)
+            IndexRange(sp.ceiling((notation.i + w.padding - w.dilation * (w.kernel - 1)) / w.stride),
+                       sp.floor((notation.i + w.padding) / w.stride), reason)
             for w in self.transposed_windows
         )
 
@@ -161,7 +163,7 @@ def _reach(window: Window) -> sp.Expr:
 
 def _positive(size: sp.Expr, owner: str, axis: str) -> tuple[sp.Basic, ...]:
     """Refuse an output size below 1 (torch does); an assumption when symbolic."""
-    verdict = at_least(size, sp.Integer(1))
+    verdict = at_least(size, number(1))
     if verdict is False:
         raise LayerError(f"{owner}: the output {axis} would be {size}; reduce the padding")
-    return () if verdict else (sp.Ge(size, 1, evaluate=False),)
+    return () if verdict else (f.stated(size, ">=", 1),)

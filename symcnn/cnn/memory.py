@@ -17,14 +17,15 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-import sympy as sp
-
 from symcnn.cnn.network import Network
 from symcnn.errors import SymcnnError, suggestion
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
-from symcnn.formula.evaluation import value_of
+from symcnn.formula.evaluation import multiplied_all, summed, value_of
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_number, number, reading_of
 from symcnn.formula.quantity import Quantity
-from symcnn.formula.symbols import M, b, symbol
+from symcnn.formula.trees import Value
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
@@ -40,7 +41,6 @@ _SPELLED = {u: u[0] + "iB" if u.endswith("IB") else u for u in _UNITS}
 UNITS_HINT = "12GiB (GiB = 2^30 bytes), 12GB (GB = 10^9 bytes); also KiB, MiB, TiB, KB, MB, TB, or B for bytes"
 _BUDGET = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*\Z", re.IGNORECASE)
 
-n_max, n_kept, theta, s = symbol("n_max"), symbol("n_kept"), symbol("theta"), symbol("s")
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,15 @@ class Budget:
 
     text: str
     bytes: int
-    formula: sp.Expr
     unit: str
+
+    @property
+    def formula(self) -> sp.Expr:
+        """The bytes as the product the user wrote: ``12 · 2^30``."""
+        base, exponent = _UNITS[self.unit.upper()]
+        amount = unit_amount(self)
+        number = sp.Integer(amount.numerator) / amount.denominator
+        return number if exponent == 0 else f.mul(number, f.power(base, exponent))
 
     @property
     def meaning(self) -> str:
@@ -90,9 +97,7 @@ def budget_of(amount: Fraction, unit: str, text: str | None = None) -> Budget | 
     total = amount * base**exponent
     if total.denominator != 1 or total <= 0:
         return None
-    number = sp.Integer(amount.numerator) / amount.denominator
-    shown = number if exponent == 0 else f.mul(number, f.power(base, exponent))
-    return Budget(text if text is not None else f"{_decimal(amount)}{unit}", int(total), shown, unit)
+    return Budget(text if text is not None else f"{_decimal(amount)}{unit}", int(total), unit)
 
 
 def unit_amount(budget: Budget) -> Fraction:
@@ -127,7 +132,7 @@ def check_training_options(dtype: object, optimizer: object) -> None:
 
 def activations(network: Network) -> list[tuple[str, tuple[sp.Expr, ...], sp.Expr]]:
     """(name, shape, elements per sample) of the input and of every layer's output."""
-    rows = [("input", network.input_shape, sp.Mul(*network.input_shape))]
+    rows = [("input", network.input_shape, multiplied_all(network.input_shape))]
     rows += [(a.name, a.output_shape, network.activation(a)) for a in network.layers]
     return rows
 
@@ -135,7 +140,7 @@ def activations(network: Network) -> list[tuple[str, tuple[sp.Expr, ...], sp.Exp
 def bottleneck(network: Network, values: dict[sp.Symbol, sp.Expr]) -> tuple[sp.Expr, list[str]]:
     """The largest activation per sample and the layers that hold it (numbers needed)."""
     sizes = [(name, value_of(size, values)) for name, _, size in activations(network)]
-    if not all(size.is_Number for _, size in sizes):
+    if not all(is_number(size) for _, size in sizes):
         raise SymcnnError("the bottleneck needs numbers for every size; give the symbols values")
     largest = max(size for _, size in sizes)
     return largest, [name for name, size in sizes if size == largest]
@@ -148,20 +153,28 @@ def stored_activations(network: Network) -> sp.Expr:
     input, so neither is counted again.
     """
     kept = [network.activation(a) for a in network.layers if a.layer.stores_output]
-    return sp.Add(sp.Mul(*network.input_shape), *kept)
+    return summed([multiplied_all(network.input_shape), *kept])
 
 
 def largest_batch_activation() -> Quantity:
     """The assignment's model: B = ⌊M / (n_max · b)⌋."""
     return Quantity("max_batch", "Largest batch (largest activation only)", "B_{max}",
-                    f.floor(f.div(M, f.mul(n_max, b))))
+                    _largest_batch(notation.M, notation.symbol("n_max"), notation.b))
+
+
+def _largest_batch(budget: Value, largest: Value, element_bytes: Value) -> sp.Expr:
+    return f.floor(f.div(budget, f.mul(largest, element_bytes)))
 
 
 def largest_batch_training() -> Quantity:
     """The training model: B = ⌊(M - (2 + s)·b·|θ|) / (b · n_kept)⌋."""
-    fixed = f.mul(f.add(2, s), b, theta)
     return Quantity("max_batch_training", "Largest batch for training", "B_{max}",
-                    f.floor(f.div(f.sub(M, fixed), f.mul(b, n_kept))))
+                    _largest_training_batch(*map(notation.symbol, ("M", "s", "b", "theta", "n_kept"))))
+
+
+def _largest_training_batch(budget: Value, states: Value, element_bytes: Value, params: Value, kept: Value) -> sp.Expr:
+    fixed = f.mul(f.add(2, states), element_bytes, params)
+    return f.floor(f.div(f.sub(budget, fixed), f.mul(element_bytes, kept)))
 
 
 @dataclass(frozen=True)
@@ -189,21 +202,25 @@ class MemoryPlan:
     @property
     def values(self) -> dict[sp.Symbol, sp.Expr]:
         """The values of M, b, n_max, n_kept, θ and s."""
-        return {
-            M: sp.Integer(self.budget.bytes), b: sp.Integer(self.element_bytes),
-            n_max: self.largest_activation, n_kept: self.stored_elements,
-            theta: self.params, s: sp.Integer(self.optimizer_values),
-        }
+        named = dict(M=sp.Integer(self.budget.bytes), b=sp.Integer(self.element_bytes),
+                     n_max=self.largest_activation, n_kept=self.stored_elements,
+                     theta=self.params, s=sp.Integer(self.optimizer_values))
+        return {notation.symbol(name): value for name, value in named.items()}
 
     @property
     def shown_values(self) -> dict[sp.Symbol, sp.Expr]:
         """As :attr:`values`, with the budget written as the user wrote it (12 · 2^30)."""
-        return {**self.values, M: self.budget.formula}
+        return {**self.values, notation.M: self.budget.formula}
 
     def max_batch(self, training: bool = False) -> sp.Integer:
         """The largest batch under the chosen model (0 when even the weights do not fit)."""
-        quantity = largest_batch_training() if training else largest_batch_activation()
-        return max(sp.Integer(0), quantity.value(self.values))
+        with reading_of(self.params), f.building_values():  # the formulas above, on the numbers
+            if training:
+                batch = _largest_training_batch(self.budget.bytes, self.optimizer_values, self.element_bytes,
+                                                self.params, self.stored_elements)
+            else:
+                batch = _largest_batch(self.budget.bytes, self.largest_activation, self.element_bytes)
+            return max(number(0), batch)
 
 
 def memory_plan(
@@ -223,6 +240,6 @@ def memory_plan(
     largest, layers = bottleneck(network, values)
     stored = value_of(stored_activations(network), values)
     params = value_of(network.total("params"), values)
-    if not (stored.is_Number and params.is_Number):
+    if not (is_number(stored) and is_number(params)):
         raise SymcnnError("the training model needs numbers for every size; give the symbols values")
     return MemoryPlan(budget, dtype, optimizer, largest, tuple(layers), stored, params)

@@ -20,15 +20,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import sympy as sp
-
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.layer import Layer
 from symcnn.errors import LayerError
+from symcnn.formula import symbols as notation
 from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import bind, summed, value_of
 from symcnn.formula.expr import to_sympy
-from symcnn.formula.symbols import B, layer_symbol
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.symbols import layer_symbol
 
 TOTAL_KEYS = ("params", "mults", "adds", "comparisons", "activation_elements")
 
@@ -41,7 +41,6 @@ class Network(Displayable):
         name: the network's name.
         input_shape: (C, H, W) of one sample.
         layers: one analysis per layer, in order, named ``conv1``, ``pool1``, ...
-        batch: the batch-size symbol.
         inputs: per layer, the nodes it reads (0: the input, k: layer k);
             empty for a chain, where layer k reads node k - 1.
     """
@@ -49,8 +48,12 @@ class Network(Displayable):
     name: str
     input_shape: Shape
     layers: tuple[LayerAnalysis, ...]
-    batch: sp.Symbol = B
     inputs: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def batch(self) -> sp.Symbol:
+        """The batch-size symbol, B."""
+        return notation.B
 
     @property
     def is_chain(self) -> bool:

@@ -24,10 +24,9 @@ addition per element.
 
 from __future__ import annotations
 
-import sympy as sp
-
 from symcnn.cnn.analysis import quantity
 from symcnn.formula import trees as f
+from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.quantity import Quantity
 
 

@@ -27,15 +27,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import cast
 
-import sympy as sp
-
 from symcnn.cnn.analysis import Window
 from symcnn.cnn.field_map import is_irregular
 from symcnn.cnn.network import Network
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import bind, evaluated, inclusive_count, multiplied, value_of
-from symcnn.formula.symbols import i, j
+from symcnn.formula.expr import to_sympy
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_python_number, is_whole, symbolic_reading
 
 _LARGEST_KEPT = 12  # nodes; a larger offset gets a symbol of its own, keeping cost linear in depth
 
@@ -69,12 +70,10 @@ class Interval:
         (``i - 1``, ``16i + 77``, ``2i``): how :mod:`symcnn.formula.plain` and
         :func:`symcnn.formula.steps.latex` write a region.
         """
-        moving = index if self.jump == 1 else f.mul(self.jump, index)
-
-        def end(offset: sp.Expr) -> sp.Expr:
-            return moving if offset == 0 else f.add(moving, offset)
-
-        return end(self.first), end(self.last)
+        with symbolic_reading():  # formulas to print: trees, also from the numeric reading's numbers
+            moving = index if self.jump == 1 else f.mul(self.jump, index)
+            return tuple(moving if offset == 0 else f.add(moving, offset)
+                         for offset in (self.first, self.last))
 
     def through(self, window: Window) -> Interval:
         """The interval one sliding-window layer further up."""
@@ -109,7 +108,7 @@ class ReceptiveField:
 
     def region(self) -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
         """(i_first, i_last, j_first, j_last) as expressions in i and j."""
-        return (*self.rows.at(i), *self.columns.at(j))
+        return (*self.rows.at(notation.i), *self.columns.at(notation.j))
 
     def bound(self, values: dict[sp.Symbol, sp.Expr]) -> ReceptiveField:
         """The receptive field with ``values`` put in."""
@@ -143,7 +142,7 @@ Paths = tuple[Interval, ...]
 
 def receptive_fields(network: Network) -> ReceptiveFields:
     """Compose every layer's window from the input up, along every path of a graph."""
-    identity = (Interval(sp.Integer(1), sp.Integer(0), sp.Integer(0)),)
+    identity = (Interval(to_sympy(1), to_sympy(0), to_sympy(0)),)
     nodes: list[tuple[Paths, Paths, Paths] | None] = [(identity, identity, identity)]
     result: list[ReceptiveField | None] = []
     definitions: dict[sp.Symbol, sp.Expr] = {}
@@ -203,7 +202,7 @@ def _union(reads: list[Paths]) -> Paths:
 
 def _extreme(smallest: bool, a: sp.Expr, b: sp.Expr) -> sp.Expr:
     """The smaller (or larger) of two offsets: plain integers directly, else sympy's Min/Max."""
-    if a.is_Integer and b.is_Integer:
+    if is_whole(a) and is_whole(b):
         return min(a, b) if smallest else max(a, b)
     return sp.Min(a, b) if smallest else sp.Max(a, b)
 
@@ -226,7 +225,7 @@ def _mixed(rows: Paths, columns: Paths) -> str | None:
     from symcnn.formula.plain import interval_text
 
     parts = []
-    for axis, paths, index in (("rows", rows, i), ("columns", columns, j)):
+    for axis, paths, index in (("rows", rows, notation.i), ("columns", columns, notation.j)):
         if len(paths) > 1:
             each = " and ".join(interval_text(p, index) for p in paths)
             parts.append(f"{axis}: paths of jumps {', '.join(str(p.jump) for p in paths)} meet; "
@@ -234,11 +233,16 @@ def _mixed(rows: Paths, columns: Paths) -> str | None:
     return "; ".join(parts)
 
 
+def _grown(expr: sp.Expr) -> bool:
+    """Whether ``expr`` has more than ``_LARGEST_KEPT`` nodes (counted only that far)."""
+    return sum(1 for _ in zip(range(_LARGEST_KEPT + 1), sp.preorder_traversal(expr))) > _LARGEST_KEPT
+
+
 def _named(interval: Interval, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Interval:
     """Replace offsets grown past ``_LARGEST_KEPT`` nodes by symbols of their own."""
     parts = []
     for base, expr in (("J", interval.jump), ("F", interval.first), ("L", interval.last)):
-        if sum(1 for _ in zip(range(_LARGEST_KEPT + 1), sp.preorder_traversal(expr))) > _LARGEST_KEPT:
+        if not is_python_number(expr) and _grown(expr):  # a number (the numeric reading) needs no name
             # offsets may be negative: integers with no sign, unlike the notation's sizes
             name = sp.Symbol(f"{base}{axis}_{index}", integer=True, positive=base == "J" or None)
             definitions[name] = expr

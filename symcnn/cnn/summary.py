@@ -7,10 +7,10 @@ expression where a quantity stays symbolic.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import sympy as sp
 
 from symcnn.cnn.inference_memory import InferencePeak, inference_peak
 from symcnn.cnn.memory import MemoryPlan, memory_plan
@@ -20,6 +20,8 @@ from symcnn.cnn.validity import Validity, input_validity
 from symcnn.errors import SymcnnError
 from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import value_of
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_whole, number, numeric_reading
 from symcnn.formula.plain import grouped, plain, shape_text, text_table
 
 _ROW_KEYS = ("params", "mults", "adds")
@@ -76,7 +78,7 @@ def summarize(
     bound = fields.values(bound)
     rows: list[LayerRow] = []
     for analysis, field in zip(network.layers, fields.fields):
-        counts = {key: value_of(q.expr, bound) if (q := analysis.get(key)) else sp.Integer(0) for key in _ROW_KEYS}
+        counts = {key: value_of(q.expr, bound) if (q := analysis.get(key)) else number(0) for key in _ROW_KEYS}
         rf = None
         if field is not None:
             axes = {2: (field.columns,), 4: (field.depth, field.rows, field.columns)}.get(
@@ -103,6 +105,30 @@ def summarize(
         peak = None  # sizes that stay symbolic: no single peak
     return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound,
                    validity, validity.given(network, bound), peak)
+
+
+def summarized(read: Callable[[], tuple[Network, dict[sp.Symbol, sp.Expr]]], **options: Any) -> Summary:
+    """:func:`summarize` of the network and values ``read`` makes, read in the numeric reading where it can be.
+
+    A network of numbers only is read and summarised with Python's integers
+    (:func:`~symcnn.formula.numbers.numeric_reading`), which imports no sympy;
+    one with a symbol or an expression, or one that fails in any way, is read
+    again in the sympy reading, which says what is wrong in its own words (the
+    tests hold the two readings to the same summary; this keeps a user's result
+    right even where they would not be). The warnings are those of the reading kept.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with numeric_reading():
+                summary: Summary | None = summarize(*read(), **options)
+        except Exception:  # noqa: BLE001  (NotNumeric, a SymcnnError, or anything else: the sympy reading decides)
+            summary = None
+    if summary is None:
+        return summarize(*read(), **options)
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return summary
 
 
 def validity_lines(summary: Summary) -> list[str]:
@@ -135,7 +161,7 @@ def validity_lines(summary: Summary) -> list[str]:
 
 def exact(value: sp.Expr) -> int | str:
     """A JSON-ready exact value: an int, or the expression as a string."""
-    return int(value) if value.is_Integer else plain(value)
+    return int(value) if is_whole(value) else plain(value)
 
 
 def as_json(summary: Summary) -> dict[str, Any]:
@@ -196,7 +222,7 @@ def _validity_json(summary: Summary) -> dict[str, Any]:
     smallest = validity.smallest
     return {
         "condition": validity.condition,
-        "smallest_input": None if smallest is None else [int(v) if v.is_Integer else plain(v) for v in smallest],
+        "smallest_input": None if smallest is None else [exact(v) for v in smallest],
         "this_input_valid": validity.admits(summary.given) if summary.given else None,
         "joins": [{"node": j.node, "branches": list(j.branches), "shapes": list(j.sizes),
                    "axis": j.agree.variable.name, "always": j.always, "agree_when": j.agree.text}
@@ -237,7 +263,7 @@ def as_table(summary: Summary) -> str:
         activation = row.activation_elements if summary.batch is None else row.activation_elements * summary.batch
         body.append((
             name,
-            shape_text((summary.batch or sp.Symbol("B"),) + row.output_shape),
+            shape_text((summary.batch or "B",) + row.output_shape),
             grouped(row.params), grouped(row.mults), grouped(activation), rf,
         ))
     table = text_table(header, body, frozenset({2, 3, 4}))

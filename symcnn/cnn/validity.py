@@ -18,12 +18,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-
-import sympy as sp
+from typing import Any
 
 from symcnn.cnn.network import Network
+from symcnn.errors import LayerError
 from symcnn.formula.evaluation import value_of
-from symcnn.formula.periodic import NotPeriodic, Number, Periodic, compiled, condition, lcm
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_python_number, is_whole, numeric, symbolic_reading, symbols_of, whole
+from symcnn.formula.periodic import NotPeriodic, Number, Periodic, added, compiled, condition, constant, lcm
+from symcnn.formula.sizes import Condition, Named
 
 _LARGEST_PERIOD = 1 << 16
 _LISTED = 8
@@ -57,25 +60,33 @@ class SizeSet:
         return describe(self)
 
 
-def _span(start: Number, step: Fraction, operator: str) -> Span | None:
+def _span(start: Number, step: Number, operator: str) -> Span | None:
     """The k ≥ 0 with ``start + k·step ⋈ 0``, as an interval (None: none)."""
     if operator in ("<=", "<"):
         start, step, operator = -start, -step, ">=" if operator == "<=" else ">"
     if operator == "==":
         if step == 0:
             return (0, None) if start == 0 else None
-        k = -start / step
-        return (int(k), int(k)) if k.denominator == 1 and k >= 0 else None
+        k = _floor_divided(-start, step)
+        return (k, k) if k * step == -start and k >= 0 else None
     if operator == "!=":
         raise NotPeriodic("a != condition is not an interval")
     strict = operator == ">"
     if step == 0:
         return (0, None) if (start > 0 or (start == 0 and not strict)) else None
-    bound = -start / step  # start + k·step crosses 0 at k = bound
+    floor = _floor_divided(-start, step)  # start + k·step crosses 0 at k = -start/step
+    ceiling = -_floor_divided(start, step)
     if step > 0:
-        return (max(0, math.floor(bound) + 1 if strict else math.ceil(bound)), None)
-    last = math.ceil(bound) - 1 if strict else math.floor(bound)
+        return (max(0, floor + 1 if strict else ceiling), None)
+    last = ceiling - 1 if strict else floor
     return (0, last) if last >= 0 else None
+
+
+def _floor_divided(numerator: Number, denominator: Number) -> int:
+    """⌊numerator / denominator⌋, exactly: in ints where both are (the usual case), else with a Fraction."""
+    if isinstance(numerator, int) and isinstance(denominator, int):
+        return numerator // denominator
+    return math.floor(Fraction(numerator) / denominator)
 
 
 def _meet(a: Span | None, b: Span | None) -> Span | None:
@@ -102,15 +113,16 @@ class Axis:
         return env
 
 
-def solve(
-    axis: Axis, conditions: list[tuple[str, sp.Basic]]
-) -> tuple[SizeSet, SizeSet, list[tuple[str, sp.Basic, SizeSet]]]:
+Compiled = tuple[str, Any, Periodic, str]
+"""A condition of one axis: the layer it comes from, the condition as stated, its compiled difference, its operator."""
+
+
+def solve(axis: Axis, compiled_conditions: list[Compiled]) -> tuple[SizeSet, SizeSet, list[tuple[str, Any, SizeSet]]]:
     """The valid sizes of one axis, those every layer admits (joins left out), and each condition's own set.
 
     Raises:
-        NotPeriodic: a condition outside the quasi-affine family, or a period too large.
+        NotPeriodic: a period too large.
     """
-    compiled_conditions = [(node, rel, *condition(rel, axis.sizes)) for node, rel in conditions]
     period = lcm([axis.sizes[s].period for s in axis.order] + [c[2].period for c in compiled_conditions])
     if period > _LARGEST_PERIOD:
         raise NotPeriodic(f"the sizes repeat only every {period} values")
@@ -119,7 +131,7 @@ def solve(
     layers = total
     each = []
     for node, relation, difference, operator in compiled_conditions:
-        step = difference.slope * period
+        step = whole(difference.slope * period)
         spans = [_span(difference.value(env), step, operator) for env in envs]
         each.append((node, relation, SizeSet(axis.variable, period, tuple(spans))))
         total = [_meet(a, b) for a, b in zip(total, spans)]
@@ -254,17 +266,19 @@ class Validity:
         least = [s.smallest for s in self.sets]
         if any(n is None for n in least):
             return None
+        if is_python_number(self.channels):  # the numeric reading's
+            return (self.channels, *least)
         return (self.channels, *(sp.Integer(n) for n in least))
 
     def given(self, network: Network, values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, int]:
         """The network's own input sizes per variable, where they are numbers."""
-        from symcnn.formula.symbols import H, W
-
         sizes: dict[sp.Symbol, int] = {}
-        for size, letter in zip(network.input_shape[1:], (H, W)):
-            value = value_of(size, values) if size.free_symbols else size
-            variable = next(iter(size.free_symbols)) if len(size.free_symbols) == 1 else letter
-            if value.is_Integer and variable in self.variables:
+        by_name = {v.name: v for v in self.variables}
+        for size, letter in zip(network.input_shape[1:], ("H", "W")):
+            free = symbols_of(size)
+            value = value_of(size, values) if free else size
+            variable = by_name.get(next(iter(free)).name if len(free) == 1 else letter)
+            if is_whole(value) and variable is not None:
                 sizes[variable] = int(value)
         return sizes
 
@@ -286,7 +300,7 @@ def _symbolic(network: Network) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
     spatial = list(shape[1:])
     given = {}
     for k, (size, letter) in enumerate(zip(spatial, (H, W))):
-        if size.is_Integer:
+        if is_whole(size):
             given[letter] = size
             spatial[k] = letter
     if not given:
@@ -300,10 +314,24 @@ def input_validity(network: Network, values: Mapping[sp.Symbol, sp.Expr] | None 
     """The set of input sizes for which ``network`` is valid, proved (see the module docstring).
 
     A network given a numeric input is analysed on a symbolic one of the same
-    channels, so the answer covers its architecture, not only its input.
+    channels, so the answer covers its architecture, not only its input. In
+    the numeric reading that second analysis is the periodic one
+    (:mod:`symcnn.formula.sizes`), which needs no sympy; where it cannot
+    decide (a join whose branches differ, a condition outside its family)
+    the proof is the sympy one below, which says the same in its own terms.
     """
-    from symcnn.errors import LayerError
+    if numeric():
+        try:
+            return _periodic_validity(network)
+        except (NotPeriodic, LayerError, TypeError):
+            pass
+        with symbolic_reading():
+            return _symbolic_validity(network, values)
+    return _symbolic_validity(network, values)
 
+
+def _symbolic_validity(network: Network, values: Mapping[sp.Symbol, sp.Expr] | None) -> Validity:
+    """:func:`input_validity`, proved on the network rebuilt on sympy symbols."""
     try:
         symbolic, _ = _symbolic(network)
     except LayerError as error:
@@ -331,7 +359,8 @@ def input_validity(network: Network, values: Mapping[sp.Symbol, sp.Expr] | None 
     sets, joins = [], []
     for variable, axis in axes.items():
         try:
-            total, layers, each = solve(axis, per_axis[variable])
+            total, layers, each = solve(axis, [(node, rel, *condition(rel, axis.sizes))
+                                               for node, rel in per_axis[variable]])
         except NotPeriodic as error:
             undecided += [f"{node}: {relation} ({error})" for node, relation in per_axis[variable]]
             continue
@@ -365,3 +394,39 @@ def _join_checks(network: Network, each: list[tuple[str, sp.Basic, SizeSet]], la
         checks.append(JoinCheck(node, (network.node_name(pick[0]), network.node_name(pick[1])),
                                 (texts[0], texts[1]), agree, always, never))
     return checks
+
+
+def _periodic_validity(network: Network) -> Validity:
+    """:func:`input_validity` of a numeric network, in the periodic reading: no sympy.
+
+    Raises:
+        NotPeriodic: a condition the periodic reading cannot decide as the sympy reading states it
+            (a join of branches that differ, a condition of two axes, an empty set).
+    """
+    from symcnn.cnn.graph import Node, build_graph
+
+    shape = network.input_shape
+    if len(shape) != 3:  # no spatial sizes to vary; a numeric network leaves no assumption
+        return Validity((), (), (), (), shape[0])
+    inputs = (Named("H"), Named("W"))
+    nodes = [Node(a.name, a.layer, tuple(network.node_name(k) for k in network.inputs_of(p)))
+             for p, a in enumerate(network.layers)]
+    periodic = build_graph(nodes, (shape[0], *inputs), network.name)
+    axes = {v: Axis(v, {v: v.definition}, []) for v in inputs}
+    conditions: dict[Named, list[Compiled]] = {v: [] for v in inputs}
+    for analysis in periodic.layers:
+        for named in analysis.definitions:
+            axes[named.axis].sizes[named] = named.definition
+            axes[named.axis].order.append(named)
+            conditions[named.axis].append((analysis.name, None, added([named.periodic, constant(-1)]), ">="))
+        for stated in analysis.assumptions:
+            if not isinstance(stated, Condition) or stated.operator == "==":
+                raise NotPeriodic("a condition the sympy reading states in its own terms")
+            conditions[stated.axis].append((analysis.name, None, stated.difference, stated.operator))
+    sets = []
+    for variable in inputs:
+        total, _, _ = solve(axes[variable], conditions[variable])
+        if total.smallest is None:
+            raise NotPeriodic("no valid size: the sympy reading says why")
+        sets.append(total)
+    return Validity(inputs, tuple(sets), (), (), shape[0])

@@ -6,12 +6,11 @@ and the formulas' factor order live in one place.
 
 from __future__ import annotations
 
-import sympy as sp
-
 from symcnn.cnn.analysis import Shape, Window
 from symcnn.cnn.arguments import Pair, as_tuple, require
+from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
-from symcnn.formula.symbols import H, L, T, W
+from symcnn.formula.lazy import sympy as sp
 
 
 def _windows(
@@ -28,7 +27,8 @@ def _windows(
 
 def _default_input(rank: int, channels: sp.Expr) -> Shape:
     """The symbolic input of a rank-``rank`` layer: (C, L), (C, H, W) or (C, T, H, W)."""
-    return (channels, *{1: (L,), 2: (H, W), 3: (T, H, W)}[rank])
+    axes = {1: ("L",), 2: ("H", "W"), 3: ("T", "H", "W")}[rank]
+    return (channels, *(notation.symbol(axis) for axis in axes))
 
 
 def _kernel_product(windows: tuple[Window, ...]) -> sp.Expr:

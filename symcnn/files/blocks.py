@@ -24,13 +24,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import sympy as sp
-
 from symcnn.cnn.graph import INPUT, Node
 from symcnn.errors import ExpressionError, SpecError
-from symcnn.formula.expr import parse_expression
+from symcnn.formula.expr import evaluate_expression, expression_names, parse_expression
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import NotNumeric, number, numeric
 from symcnn.formula.plain import plain
-from symcnn.formula.symbols import symbol
+from symcnn.formula.symbols import checked_name, symbol
 
 _USE_KEYS = ("block", "name", "repeat", "first", "input", "inputs", "inline")
 _BLOCK_KEYS = ("args", "inputs", "layers")
@@ -85,8 +85,9 @@ def expand(entries: list[Any], blocks: Mapping[str, Block], where: str) -> list[
 
 
 def _argument_symbol(name: str, place: str) -> sp.Symbol:
+    """The symbol an argument name stands for; in the numeric reading, the name itself (checked)."""
     try:
-        return symbol(name)
+        return checked_name(name) if numeric() else symbol(name)  # type: ignore[return-value]
     except ValueError:
         raise SpecError(f"{place}: argument {name!r} is not a plain name") from None
 
@@ -200,7 +201,9 @@ def _read(value: Any, place: str) -> sp.Expr:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise SpecError(f"{place}: expected an integer or an expression string, got {value!r}")
     if isinstance(value, int):
-        return sp.Integer(value)
+        return number(value)  # type: ignore[no-any-return]
+    if numeric():
+        raise NotNumeric(f"{value!r} is an expression")
     try:
         return parse_expression(value)
     except ExpressionError as error:
@@ -213,6 +216,8 @@ def _put(value: Any, arguments: Mapping[sp.Symbol, sp.Expr], place: str) -> Any:
         return [_put(v, arguments, place) for v in value]
     if not isinstance(value, str) or not arguments:
         return value
+    if numeric():
+        return _put_number(value, arguments)  # type: ignore[arg-type]
     try:
         expr = parse_expression(value)
     except ExpressionError:
@@ -221,3 +226,20 @@ def _put(value: Any, arguments: Mapping[sp.Symbol, sp.Expr], place: str) -> Any:
         return value
     result = expr.xreplace(dict(arguments))
     return int(result) if result.is_Integer else plain(result)
+
+
+def _put_number(value: str, arguments: Mapping[str, int]) -> int | str:
+    """:func:`_put` in the numeric reading: the arguments are numbers, and so is the value they make.
+
+    Raises:
+        NotNumeric: a value that reads a symbol beside the arguments, or is no whole number.
+    """
+    try:
+        if not expression_names(value) & arguments.keys():
+            return value
+        result = evaluate_expression(value, arguments)
+    except ExpressionError:
+        return value  # a word the layer reads itself ("same", "nearest")
+    if not isinstance(result, int):
+        raise NotNumeric(f"{value!r} is {result}, no whole number")
+    return result

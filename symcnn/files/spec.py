@@ -15,8 +15,6 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-import sympy as sp
-
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements
 from symcnn.cnn.layer import Layer
 from symcnn.cnn.layer_types import LAYER_TYPES
@@ -25,6 +23,8 @@ from symcnn.cnn.memory import Budget, check_training_options, parse_budget
 from symcnn.cnn.network import Network, build_network
 from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, suggestion
 from symcnn.formula.expr import MAX_DIGITS, to_sympy
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import NotNumeric, is_number, is_whole, numeric
 from symcnn.formula.symbols import symbol
 
 _LAYER_KEYS = ("type", "name", "repeat")
@@ -115,6 +115,8 @@ def read_values(table: Any, where: str) -> dict[sp.Symbol, sp.Expr]:
     """A ``[values]`` table: symbol name -> integer (or expression of earlier ones)."""
     if not isinstance(table, dict):
         raise SpecError(f"{where}: expected a table of symbol = value")
+    if table and numeric():
+        raise NotNumeric("values for symbols: the network has symbols")
     values: dict[sp.Symbol, sp.Expr] = {}
     for name, value in table.items():
         try:
@@ -224,7 +226,7 @@ def _graph_from_table(
         network.values(values)
     except LayerError as error:
         raise SpecError(f"{where}: {error}") from None
-    if any(not size.is_Integer for size in input_shape[1:]):
+    if any(not is_whole(size) for size in input_shape[1:]):
         for check in input_validity(network, values).joins:
             if check.never:
                 raise SpecError(f"{where}: {check.statement}; make the branches' strides and paddings match")
@@ -256,9 +258,9 @@ def read_shape(shape: Any, where: str) -> Shape:
         raise SpecError(f"{where}: input must be [C, H, W] (or [N], [C, L], [C, T, H, W]), got {shape!r}")
     sizes = tuple(read_value(size, f"{where}: input[{k}]") for k, size in enumerate(shape))
     for k, size in enumerate(sizes):
-        if size.is_number and (not size.is_integer or size < 1):
+        if is_number(size) and (not is_whole(size) or size < 1):
             raise SpecError(f"{where}: input[{k}] must be a positive integer, got {size}")
-    if len(sizes) == 3 and all(size.is_Integer for size in sizes):
+    if len(sizes) == 3 and all(is_whole(size) for size in sizes):
         height, width, channels = (int(size) for size in sizes)
         if channels in _IMAGE_CHANNELS and min(height, width) >= 16:
             warnings.warn(
@@ -326,10 +328,21 @@ _HINTS: dict[str, dict[str, Any]] = {}
 
 
 def _hints(cls: type[Layer]) -> dict[str, Any]:
-    """A layer's argument types, resolved once per type (its annotations are strings)."""
+    """A layer's argument types, resolved once per type (its annotations are strings).
+
+    sympy's types (only in fields a spec does not set, such as a transposed
+    convolution's ``extra``) resolve to ``Any``: reading a spec imports no sympy.
+    """
     if cls.__qualname__ not in _HINTS:
-        _HINTS[cls.__qualname__] = get_type_hints(cls)
+        _HINTS[cls.__qualname__] = get_type_hints(cls, localns={"sp": _SympyTypes()})
     return _HINTS[cls.__qualname__]
+
+
+class _SympyTypes:
+    """What ``sp.Expr`` and the like resolve to in :func:`_hints`."""
+
+    def __getattr__(self, name: str) -> Any:
+        return Any
 
 
 _AXES = {1: "[length]", 2: "[height, width]", 3: "[depth, height, width]", 4: "[left, right, top, bottom]"}

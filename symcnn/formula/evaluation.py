@@ -15,7 +15,9 @@ from fractions import Fraction
 from functools import cache, cmp_to_key
 from typing import cast
 
-import sympy as sp
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import exactly, is_python_number, number, numeric, whole
+from symcnn.formula.sizes import is_size, size_node
 
 
 def evaluated(tree: sp.Basic) -> sp.Expr:
@@ -30,6 +32,8 @@ def evaluated(tree: sp.Basic) -> sp.Expr:
     evaluation of them queries the assumptions system at a cost of tens of
     milliseconds each, which would make a deep symbolic network slow.
     """
+    if is_python_number(tree) or is_size(tree):
+        return tree  # the numeric or periodic reading: its own value
     return to_sympy_number(_evaluated(tree))
 
 
@@ -40,12 +44,20 @@ def _evaluated(tree: sp.Basic) -> sp.Basic | int | Fraction:
     return _node(tree.func, [_evaluated(arg) for arg in tree.args])
 
 
-def node_value(func: type, args: list[sp.Basic | int]) -> sp.Basic:
+def node_value(func: type | str, args: list[sp.Basic | int]) -> sp.Basic:
     """The evaluated node ``func(*args)`` of evaluated ``args``, by the rules of :func:`evaluated`.
 
     What the formula builders of :mod:`symcnn.formula.trees` make when they build
     values instead of textbook trees: the same rule, so the two cannot differ.
     """
+    name = func if isinstance(func, str) else func.__name__
+    if numeric() and all(is_python_number(arg) for arg in args):  # the numeric reading: Python's numbers
+        number = args[0] >= args[1] if name == "GreaterThan" else exactly(name, args)  # a Piecewise's condition
+        if number is not None:
+            return number
+    if any(is_size(arg) for arg in args):  # the periodic reading (validity of a numeric network)
+        return size_node(name, args)
+    func = getattr(sp, func) if isinstance(func, str) else func
     if all(isinstance(arg, (int, sp.Number)) for arg in args):
         return to_sympy_number(_node(func, [_python_number(arg) for arg in args]))
     return evaluated_node(func, [to_sympy_number(arg) for arg in args])  # what _node does with a symbol
@@ -62,7 +74,7 @@ def _python_number(value: sp.Basic | int) -> sp.Basic | int | Fraction:
 def _node(func: type, args: list[sp.Basic | int | Fraction]) -> sp.Basic | int | Fraction:
     """One node of evaluated args: numbers in exact Python arithmetic where sure, else sympy's own rules."""
     if all(isinstance(arg, (int, Fraction)) for arg in args):
-        number = _exactly(func, args)
+        number = exactly(func.__name__, args)
         if number is not None:
             return number
     return evaluated_node(func, [to_sympy_number(arg) for arg in args])
@@ -80,44 +92,38 @@ def to_sympy_number(value: sp.Basic | int | Fraction) -> sp.Basic:
 def summed(terms: Iterable[sp.Expr]) -> sp.Expr:
     """The evaluated sum of ``terms``; integers are added in Python (no sympy ``Add``, see :func:`evaluated`)."""
     terms = list(terms)
-    if all(isinstance(term, sp.Integer) for term in terms):
+    if not terms:
+        return number(0)
+    if all(is_python_number(term) for term in terms):
+        return whole(sum(terms))  # the numeric reading
+    if any(is_size(term) for term in terms):
+        return size_node("Add", terms)
+    if all(isinstance(term, (int, sp.Integer)) for term in terms):
         return sp.Integer(sum(int(term) for term in terms))
     return sp.Add(*terms)
 
 
-def _exactly(func: type, args: list[int | Fraction]) -> int | Fraction | None:
-    """``func`` of numbers in exact Python arithmetic, as sympy computes it; None where that is not sure."""
-    if func is sp.Add:
-        return _whole(sum(args))
-    if func is sp.Mul:
-        return _whole(math.prod(args))
-    if func is sp.Pow:
-        base, exponent = args
-        if not isinstance(exponent, int) or (base == 0 and exponent < 0):
-            return None
-        return _whole(Fraction(base) ** exponent if exponent < 0 else base**exponent)
-    if func is sp.floor:
-        return math.floor(args[0])
-    if func is sp.ceiling:
-        return math.ceil(args[0])
-    if func is sp.Mod and args[1] != 0:
-        return _whole(args[0] % args[1])
-    return None
-
-
-def _whole(value: int | Fraction) -> int | Fraction:
-    """A Fraction that is a whole number as an int."""
-    return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
+def multiplied_all(factors: Iterable[sp.Expr]) -> sp.Expr:
+    """The evaluated product of ``factors``; Python numbers multiplied in Python (the numeric reading)."""
+    factors = list(factors)
+    if not factors:
+        return number(1)
+    if all(is_python_number(factor) for factor in factors):
+        return whole(math.prod(factors))
+    if any(is_size(factor) for factor in factors):
+        return size_node("Mul", factors)
+    return sp.Mul(*factors)
 
 
 def evaluated_node(func: type, args: list[sp.Expr]) -> sp.Expr:
     """``func(*args)`` evaluated, floor, ceiling and Mod of symbols kept cheap (see :func:`evaluated`)."""
-    if issubclass(func, _ROUNDING) and not all(arg.is_Number for arg in args):
+    if func.__name__ in _ROUNDING and not all(arg.is_Number for arg in args):
         return _rounded_symbolically(func, args)
     return func(*args)
 
 
-_ROUNDING = (sp.floor, sp.ceiling, sp.Mod)
+_ROUNDING = frozenset({"floor", "ceiling", "Mod"})
+"""sympy's names of the rounding nodes (named, so that sympy is imported only when used)."""
 
 
 def _rounded_symbolically(func: type, args: list[sp.Expr]) -> sp.Expr:
@@ -153,6 +159,8 @@ def multiplied(left: sp.Expr, right: sp.Expr) -> sp.Expr:
     ``S``, against 80 µs). Anything else, and a number times one sum (which
     sympy distributes), is left to sympy's ``*``.
     """
+    if is_python_number(left) and is_python_number(right):
+        return left * right  # the numeric reading
     coefficient, powers = sp.Integer(1), dict[sp.Expr, int]()
     for operand in (left, right):
         number, rest = operand.as_coeff_Mul()
@@ -175,7 +183,11 @@ def multiplied(left: sp.Expr, right: sp.Expr) -> sp.Expr:
     return cast(sp.Expr, sp.Mul._from_args(factors, True)) if factors else coefficient
 
 
-_CANONICAL = cmp_to_key(sp.Basic.compare)
+def _compared(left: sp.Basic, right: sp.Basic) -> int:
+    return left.compare(right)  # type: ignore[no-any-return]  # sympy's Basic.compare: its canonical order
+
+
+_CANONICAL = cmp_to_key(_compared)
 
 
 def inclusive_count(first: sp.Expr, last: sp.Expr) -> sp.Expr:
@@ -185,6 +197,8 @@ def inclusive_count(first: sp.Expr, last: sp.Expr) -> sp.Expr:
     field's named offsets) are put in sympy's canonical order directly: 6 µs
     against sympy's 127 µs for ``L_7 - F_7 + 1``. Anything else is sympy's sum.
     """
+    if is_python_number(first) and is_python_number(last):
+        return last - first + 1  # the numeric reading
     if first.is_Integer and last.is_Integer:
         return sp.Integer(last.p - first.p + 1)
     if first.is_Symbol and last.is_Symbol and first != last:

@@ -33,24 +33,24 @@ at most 10^4 (a bound computed from the tree, not by evaluating it).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-
-import sympy as sp
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
 
 from symcnn.errors import ExpressionError
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import NotNumeric, exactly, is_number, is_whole, number, numeric, whole
+from symcnn.formula.sizes import is_size
 from symcnn.formula.symbols import symbol
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<int>[0-9]+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>//|\*\*|==|!=|<=|>=|[-+*/^()%<>]))", re.ASCII
 )
-_FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
-    "floor": sp.floor,
-    "ceil": sp.ceiling,
-}
+_FUNCTIONS = {"floor": "floor", "ceil": "ceiling"}
+"""The calls the grammar reads, and sympy's names for them."""
 _KEYWORDS = ("and", "or", "not")
-_COMPARISONS: dict[str, Callable[..., sp.Basic]] = {
-    "==": sp.Eq, "!=": sp.Ne, "<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge,
-}
+_COMPARISONS = {"==": "Eq", "!=": "Ne", "<": "Lt", "<=": "Le", ">": "Gt", ">=": "Ge"}
+"""The comparisons the grammar reads, and sympy's names for them."""
 _UNICODE = str.maketrans({"×": "*", "·": "*", "−": "-", "⋅": "*"})
 MAX_LENGTH = 500
 MAX_DIGITS = 100
@@ -91,7 +91,9 @@ def _divisors(tree: sp.Basic) -> list[sp.Basic]:
 
 def digits(expr: sp.Basic) -> int:
     """An upper bound of the decimal digits of ``expr``'s value, each symbol taken as up to 10^4."""
-    if expr.is_Integer:
+    if isinstance(expr, Fraction):
+        return digits(expr.numerator) + digits(expr.denominator)
+    if isinstance(expr, int) or expr.is_Integer:
         return max(1, (abs(int(expr)).bit_length() * 30103) // 100000 + 1)
     if expr.is_Rational:
         return digits(sp.Integer(expr.p)) + digits(sp.Integer(expr.q))
@@ -128,11 +130,17 @@ def to_sympy(value: int | str | sp.Basic) -> sp.Expr:
         TypeError: any other type (a float, a bool, None, ...).
         ExpressionError: a string outside the grammar.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, str, sp.Basic)):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value)  # a Python int in the numeric reading
+    if is_size(value):
+        return value  # the periodic reading's sizes are values already
+    if isinstance(value, str):
+        if numeric():
+            raise NotNumeric(f"{value!r} is an expression")
+        return parse_expression(value)
+    if not isinstance(value, sp.Basic):
         raise TypeError(f"expected an int, a sympy expression or an expression string, got {value!r}")
-    if isinstance(value, int):
-        return sp.Integer(value)
-    return parse_expression(value) if isinstance(value, str) else value
+    return value
 
 
 class _Parser:
@@ -206,11 +214,11 @@ class _Parser:
                 if op == "*":
                     result = result * right
                 elif op == "/":
-                    result = result / right
+                    result = self._divided(result, right)
                 elif op == "%":
-                    result = sp.Mod(result, right)
+                    result = self._remainder(result, right)
                 else:
-                    result = sp.floor(result / right)
+                    result = self._rounded("floor", self._divided(result, right))
             elif self._starts_implicit_factor(result):
                 result = result * self._power()
             else:
@@ -218,7 +226,7 @@ class _Parser:
 
     def _starts_implicit_factor(self, left: sp.Expr) -> bool:
         token = self._peek()
-        if token is None or not left.is_Number:
+        if token is None or not is_number(left):
             return False
         return (token[0] == "name" and token[1] not in _KEYWORDS) or token[1] == "("
 
@@ -237,7 +245,7 @@ class _Parser:
         if self._accept("^", "**"):
             exponent = self._unary()
             column = token[2]  # type: ignore[index]
-            if not exponent.is_Integer or abs(int(exponent)) > MAX_EXPONENT:
+            if not is_whole(exponent) or abs(int(exponent)) > MAX_EXPONENT:
                 raise self._error(
                     f"the exponent must be a whole number from -{MAX_EXPONENT} to {MAX_EXPONENT}", column
                 )
@@ -245,7 +253,7 @@ class _Parser:
                 raise self._error(f"a power past about 10^{MAX_MAGNITUDE}", column)
             if base == 0 and exponent < 0:
                 raise self._error("division by zero (0 to a negative power)", column)
-            return base**exponent
+            return self._raised(base, exponent)
         return base
 
     def _atom(self) -> sp.Expr:
@@ -255,7 +263,7 @@ class _Parser:
         kind, text, column = token
         self.pos += 1
         if kind == "int":
-            return sp.Integer(text)
+            return self._number(text)
         if kind == "name":
             if self._accept("("):
                 self._nested(column)
@@ -264,12 +272,12 @@ class _Parser:
                 inner = self._expr()
                 self._expect_close()
                 self.depth -= 1
-                return _FUNCTIONS[text](inner)
+                return self._rounded(_FUNCTIONS[text], inner)
             if text in _KEYWORDS:
                 raise self._error(f"{text!r} joins conditions; it is not a symbol", column)
             if text in _FUNCTIONS:
                 raise self._error(f"{text} must be called, as {text}(...)", column)
-            return symbol(text)
+            return self._name(text)
         if text == "(":
             self._nested(column)
             inner = self._expr()
@@ -281,6 +289,84 @@ class _Parser:
     def _expect_close(self) -> None:
         if not self._accept(")"):
             raise self._error("missing ')'")
+
+    # what the grammar's atoms and operations make: sympy's expressions here, Python's numbers in _NumberParser
+
+    def _number(self, text: str) -> sp.Expr:
+        return sp.Integer(text)
+
+    def _name(self, text: str) -> sp.Expr:
+        return symbol(text)
+
+    def _divided(self, numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
+        return numerator / denominator
+
+    def _remainder(self, dividend: sp.Expr, divisor: sp.Expr) -> sp.Expr:
+        return sp.Mod(dividend, divisor)
+
+    def _rounded(self, function: str, value: sp.Expr) -> sp.Expr:
+        return getattr(sp, function)(value)
+
+    def _raised(self, base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+        return base**exponent
+
+
+class _NumberParser(_Parser):
+    """The grammar read with Python's exact numbers, each name one of ``names`` (the numeric reading: no sympy)."""
+
+    def __init__(self, text: str, names: Mapping[str, int]) -> None:
+        super().__init__(text)
+        self.names = names
+
+    def _number(self, text: str) -> Any:
+        return int(text)
+
+    def _name(self, text: str) -> Any:
+        if text not in self.names:
+            raise NotNumeric(f"{text} is a symbol")
+        return self.names[text]
+
+    def _divided(self, numerator: Any, denominator: Any) -> Any:
+        if denominator == 0:
+            raise NotNumeric("a division by zero, which the sympy reading reports")
+        return whole(Fraction(numerator) / denominator)
+
+    def _remainder(self, dividend: Any, divisor: Any) -> Any:
+        if divisor == 0:
+            raise NotNumeric("a remainder by zero, which the sympy reading reports")
+        return whole(dividend % divisor)
+
+    def _rounded(self, function: str, value: Any) -> Any:
+        return exactly(function, [value])
+
+    def _raised(self, base: Any, exponent: Any) -> Any:
+        return exactly("Pow", [base, exponent])
+
+
+def evaluate_expression(text: str, names: Mapping[str, int]) -> int | Fraction:
+    """``text`` evaluated in Python's exact numbers, each name one of ``names``; the numeric reading's parse.
+
+    Raises:
+        ExpressionError: anything outside the grammar, with the position.
+        NotNumeric: a name not in ``names``, or what the sympy reading reports (a division by zero, a
+            value past the accepted magnitude).
+    """
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression longer than {MAX_LENGTH} characters; shorten it")
+    result = _NumberParser(text.translate(_UNICODE), names).parse()
+    if digits(result) > MAX_MAGNITUDE:
+        raise NotNumeric("a value past the accepted magnitude, which the sympy reading reports")
+    return result  # type: ignore[no-any-return]
+
+
+def expression_names(text: str) -> set[str]:
+    """The names ``text`` reads (not floor, ceil or the condition keywords); its tokens, nothing evaluated.
+
+    Raises:
+        ExpressionError: a character outside the grammar.
+    """
+    tokens = _Parser(text.translate(_UNICODE)).tokens
+    return {text for kind, text, _ in tokens if kind == "name" and text not in _FUNCTIONS and text not in _KEYWORDS}
 
 
 class _ConditionParser(_Parser):
@@ -333,4 +419,4 @@ class _ConditionParser(_Parser):
             raise self._error("expected a comparison (==, !=, <, <=, >, >=)")
         self.pos += 1
         right = self._expr()
-        return _COMPARISONS[token[1]](left, right, evaluate=False)
+        return getattr(sp, _COMPARISONS[token[1]])(left, right, evaluate=False)

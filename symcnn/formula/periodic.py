@@ -25,12 +25,15 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
-import sympy as sp
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import whole
 
 Number = int | Fraction
 """An exact value: an int wherever it is whole (cheaper than a Fraction)."""
-Env = dict[sp.Symbol, Number]
+Env = dict[Any, Number]
+"""Each named size (a sympy symbol, or a :class:`~symcnn.formula.sizes.Named`) with its value."""
 
 
 class NotPeriodic(Exception):
@@ -55,6 +58,38 @@ def _integral_period(slope: Fraction, period: int) -> int:
     return period * (slope * period).denominator
 
 
+def constant(value: Number) -> Periodic:
+    """A number: slope 0, period 1."""
+    return Periodic(lambda env: value, Fraction(0), 1)
+
+
+def added(parts: list[Periodic]) -> Periodic:
+    """The sum of ``parts``."""
+    values = [p.value for p in parts]
+    return Periodic(lambda env: sum([value(env) for value in values]),
+                    sum((p.slope for p in parts), Fraction(0)), math.lcm(*(p.period for p in parts)))
+
+
+def scaled(factor: Number, part: Periodic) -> Periodic:
+    """``factor`` times ``part``."""
+    inner = part.value
+    return Periodic(lambda env: factor * inner(env), factor * part.slope, part.period)
+
+
+def rounded(inner: Periodic, up: bool) -> Periodic:
+    """floor (or ceil, ``up``) of ``inner``."""
+    rounding = math.ceil if up else math.floor
+    value = inner.value
+    return Periodic(lambda env: rounding(value(env)), inner.slope, _integral_period(inner.slope, inner.period))
+
+
+def remainder(dividend: Periodic, modulus: Number) -> Periodic:
+    """``dividend mod modulus``, a number modulus."""
+    steps = _integral_period(dividend.slope / modulus, dividend.period)  # slope·L a multiple of the modulus
+    value = dividend.value
+    return Periodic(lambda env: value(env) % modulus, Fraction(0), steps)
+
+
 def compiled(expr: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
     """Compile ``expr``; its symbols must be in ``known`` (the input size is slope 1, period 1).
 
@@ -62,32 +97,23 @@ def compiled(expr: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
         NotPeriodic: a node outside + · floor ceil mod Piecewise, or a symbol not in ``known``.
     """
     if isinstance(expr, (sp.Integer, sp.Rational)):
-        constant = _whole(Fraction(int(expr.p), int(expr.q)))
-        return Periodic(lambda env: constant, Fraction(0), 1)
+        return constant(whole(Fraction(int(expr.p), int(expr.q))))
     if isinstance(expr, sp.Symbol):
         if expr not in known:
             raise NotPeriodic(f"{expr} is not a size of this axis")
         entry = known[expr]
         return Periodic(lambda env: env[expr], entry.slope, entry.period)
     if isinstance(expr, sp.Add):
-        parts = [compiled(arg, known) for arg in expr.args]
-        values = [p.value for p in parts]
-        return Periodic(lambda env: sum([value(env) for value in values]),
-                        sum((p.slope for p in parts), Fraction(0)), math.lcm(*(p.period for p in parts)))
+        return added([compiled(arg, known) for arg in expr.args])
     if isinstance(expr, sp.Mul):
         return _product(expr, known)
     if isinstance(expr, (sp.floor, sp.ceiling)):
-        inner = compiled(expr.args[0], known)
-        rounding = math.floor if isinstance(expr, sp.floor) else math.ceil
-        return Periodic(lambda env: rounding(inner.value(env)), inner.slope,
-                        _integral_period(inner.slope, inner.period))
+        return rounded(compiled(expr.args[0], known), isinstance(expr, sp.ceiling))
     if isinstance(expr, sp.Mod):
         dividend, divisor = (compiled(arg, known) for arg in expr.args)
         if divisor.slope != 0:
             raise NotPeriodic(f"{expr}: the divisor depends on the input size")
-        modulus = divisor.value({})
-        steps = _integral_period(dividend.slope / modulus, dividend.period)  # slope·L a multiple of the modulus
-        return Periodic(lambda env: dividend.value(env) % modulus, Fraction(0), steps)
+        return remainder(dividend, divisor.value({}))
     if isinstance(expr, sp.Piecewise):
         return _piecewise(expr, known)
     if isinstance(expr, sp.Pow) and expr.exp.is_Integer and expr.base.is_Number:
@@ -101,11 +127,8 @@ def _product(expr: sp.Mul, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
     varying = [p for p in parts if p.slope != 0 or p.period != 1]
     if len(varying) > 1:
         raise NotPeriodic(f"{expr}: a product of two sizes is not quasi-affine")
-    constant = _whole(math.prod((Fraction(p.value({})) for p in parts if p not in varying), start=Fraction(1)))
-    if not varying:
-        return Periodic(lambda env: constant, Fraction(0), 1)
-    (factor,) = varying
-    return Periodic(lambda env: constant * factor.value(env), constant * factor.slope, factor.period)
+    factor = whole(math.prod((Fraction(p.value({})) for p in parts if p not in varying), start=Fraction(1)))
+    return scaled(factor, varying[0]) if varying else constant(factor)
 
 
 def condition(relation: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> tuple[Periodic, str]:
@@ -114,11 +137,6 @@ def condition(relation: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> tuple[
         raise NotPeriodic(f"{relation}: not a comparison")
     difference = compiled(sp.Add(relation.lhs, -relation.rhs, evaluate=False), known)
     return difference, relation.rel_op
-
-
-def _whole(value: Fraction) -> Number:
-    """A whole Fraction as an int."""
-    return value.numerator if value.denominator == 1 else value
 
 
 _TESTS: dict[str, Callable[[Number], bool]] = {
@@ -134,23 +152,33 @@ def holds(operator: str, difference: Number) -> bool:
 
 def _piecewise(expr: sp.Piecewise, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
     """torch's ceil-mode rule: branches of one slope, chosen by periodic conditions."""
-    branches = []
-    for formula, when in expr.args:
-        branch = compiled(formula, known)
-        test = None if when is sp.true else condition(when, known)
+    branches = [(compiled(formula, known), None if when is sp.true else condition(when, known))
+                for formula, when in expr.args]
+    try:
+        return chosen(branches)
+    except NotPeriodic as error:
+        raise NotPeriodic(f"{expr}: {error}") from None
+
+
+def chosen(branches: list[tuple[Periodic, tuple[Periodic, str] | None]]) -> Periodic:
+    """The first branch whose condition (a difference and its operator; None: always) holds.
+
+    Raises:
+        NotPeriodic: a condition that depends on the input size, or branches of different slopes.
+    """
+    for _, test in branches:
         if test is not None and test[0].slope != 0:
-            raise NotPeriodic(f"{when}: a condition that changes with the input size only once")
-        branches.append((branch, test))
+            raise NotPeriodic("a condition that changes with the input size only once")
     slopes = {branch.slope for branch, _ in branches}
     if len(slopes) != 1:
-        raise NotPeriodic(f"{expr}: branches of different slopes")
+        raise NotPeriodic("branches of different slopes")
     periods = [b.period for b, _ in branches] + [t[0].period for _, t in branches if t is not None]
 
     def value(env: Env) -> Number:
         for branch, test in branches:
             if test is None or holds(test[1], test[0].value(env)):
                 return branch.value(env)
-        raise NotPeriodic(f"{expr}: no branch applies")
+        raise NotPeriodic("no branch applies")
 
     return Periodic(value, slopes.pop(), math.lcm(*periods))
 

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import sympy as sp
-
+from symcnn.formula import symbols as notation
 from symcnn.formula.expr import to_sympy
-from symcnn.formula.symbols import i, j
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_python_number, is_whole
 from symcnn.formula.trees import inverted, is_letter, is_reciprocal, negated, split_product, terms
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
 
 def plain(tree: sp.Basic, juxtapose: bool = False) -> str:
     """``tree`` as ASCII text in its own term order; ``juxtapose``: a leading integer against its letter (``16i``)."""
+    if is_python_number(tree):
+        return str(tree)  # the numeric reading: as sympy writes its Integer and Rational
     return _print(tree, juxtapose)[0]
 
 
@@ -90,13 +92,14 @@ def _print(tree: sp.Basic, juxtapose: bool) -> tuple[str, int]:
     return str(tree), _ATOM
 
 
-_RELATIONS = {sp.Ge: ">=", sp.Gt: ">", sp.Le: "<=", sp.Lt: "<", sp.Eq: "=", sp.Ne: "!="}
+_RELATIONS = {"GreaterThan": ">=", "StrictGreaterThan": ">", "LessThan": "<=", "StrictLessThan": "<",
+              "Equality": "=", "Unequality": "!="}
 
 
 def _condition(condition: sp.Basic, juxtapose: bool) -> str:
-    if type(condition) in _RELATIONS:
+    if type(condition).__name__ in _RELATIONS:
         left, right = condition.args
-        return f"{plain(left, juxtapose)} {_RELATIONS[type(condition)]} {plain(right, juxtapose)}"
+        return f"{plain(left, juxtapose)} {_RELATIONS[type(condition).__name__]} {plain(right, juxtapose)}"
     return str(condition)
 
 
@@ -104,13 +107,17 @@ def grouped(value: sp.Expr | int) -> str:
     """An integer with thousands grouped (``4,194,304``); anything else as plain text."""
     if isinstance(value, str):  # text is never read back as a number here
         raise TypeError(f"grouped() takes a number or an expression, not text: {value!r}")
-    value = to_sympy(value)
-    return f"{int(value):,}" if value.is_Integer else plain(value)
+    if is_python_number(value) or is_whole(value):
+        return f"{int(value):,}" if is_whole(value) else plain(value)
+    return plain(to_sympy(value))
 
 
-def shape_text(shape: tuple[sp.Expr | int, ...]) -> str:
-    """``[B, 25088]``: a shape's entries with their digits ungrouped, since a comma would read as one more entry."""
-    return "[" + ", ".join(plain(to_sympy(size)) for size in shape) + "]"
+def shape_text(shape: tuple[sp.Expr | int | str, ...]) -> str:
+    """``[B, 25088]``: a shape's entries with their digits ungrouped, since a comma would read as one more entry.
+
+    An entry may be a symbol's name (the batch ``B``), written as it is.
+    """
+    return "[" + ", ".join(size if isinstance(size, str) else plain(size) for size in shape) + "]"
 
 
 def interval_text(interval: Interval, index: sp.Symbol) -> str:
@@ -121,10 +128,10 @@ def interval_text(interval: Interval, index: sp.Symbol) -> str:
 
 def region_text(rows: Interval, columns: Interval, axes: int = 2) -> str:
     """A region as a claims file writes it; one axis when both are alike and ``axes`` is 1."""
-    text = interval_text(rows, i)
+    text = interval_text(rows, notation.i)
     if axes == 1 and rows == columns:
         return text
-    return f"{text}, {interval_text(columns, j)}"
+    return f"{text}, {interval_text(columns, notation.j)}"
 
 
 def text_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], right: frozenset[int]) -> list[str]:

@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import sympy as sp
-
 from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import evaluated, value_of
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import is_atom
+from symcnn.formula.sizes import Derived
 from symcnn.formula.trees import builds_values
 
 
@@ -52,7 +53,9 @@ class Quantity(Displayable):
     def defining(cls, key: str, title: str, lhs: str, formula: sp.Expr, symbol: sp.Symbol) -> Quantity:
         """A quantity that names its value ``symbol``, unless the value is a number or a symbol."""
         expr = formula if builds_values() else evaluated(formula)
-        quantity = cls(key, title, lhs, formula, None if expr.is_Atom else symbol)
+        if isinstance(expr, Derived):  # the periodic reading: the new size is named as the symbol would be
+            symbol = expr.named(symbol.name)
+        quantity = cls(key, title, lhs, formula, None if is_atom(expr) else symbol)
         quantity.__dict__["expr"] = expr  # the slot of the cached property below: evaluate once
         return quantity
 

@@ -8,9 +8,12 @@ same assumptions, so ``symbol("W") is W``.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import sympy as sp
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import numeric
 
 _POSITIVE = {"integer": True, "positive": True}
 _NONNEGATIVE = {"integer": True, "nonnegative": True}
@@ -56,10 +59,20 @@ def symbol(name: str) -> sp.Symbol:
     Raises:
         ValueError: ``name`` is not a plain identifier.
     """
-    if not _IDENTIFIER.match(name):
-        raise ValueError(f"not a symbol name: {name!r}")
+    checked_name(name)
     assumptions = _TABLE[name][1] if name in _TABLE else _POSITIVE
     return sp.Symbol(name, **assumptions)
+
+
+def checked_name(name: str) -> str:
+    """``name``, if it can name a symbol: a plain identifier.
+
+    Raises:
+        ValueError: ``name`` is not a plain identifier.
+    """
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a symbol name: {name!r}")
+    return name
 
 
 def latex_name(sym: sp.Symbol) -> str:
@@ -77,16 +90,43 @@ def meaning(sym: sp.Symbol) -> str:
     return _TABLE[sym.name][2] if sym.name in _TABLE else ""
 
 
-W, H, C_in, C_out = (symbol(n) for n in ("W", "H", "C_in", "C_out"))
-K_1, K_2, P, S, D, G = (symbol(n) for n in ("K_1", "K_2", "P", "S", "D", "G"))
-K, S_2, P_2, N, B = (symbol(n) for n in ("K", "S_2", "P_2", "N", "B"))
-W_out, H_out, i, j = (symbol(n) for n in ("W_out", "H_out", "i", "j"))
-M, b = symbol("M"), symbol("b")
-L, T = symbol("L"), symbol("T")
+_NAMED = frozenset({"W", "H", "C_in", "C_out", "K_1", "K_2", "P", "S", "D", "G", "K", "S_2", "P_2", "N", "B",
+                    "W_out", "H_out", "i", "j", "M", "b", "L", "T"})
+"""The notation's symbols this module offers by name (``from symcnn.formula.symbols import W``)."""
 
-NOTATION: dict[str, sp.Symbol] = {name: symbol(name) for name in _TABLE}
+
+def __getattr__(name: str) -> Any:
+    """The symbols above, and ``NOTATION`` (every symbol of the notation by name), made on first use.
+
+    Made lazily so that importing the modules that name them imports no sympy
+    (a numeric summary needs none); read them as ``notation.W`` where that matters.
+    """
+    if name in _NAMED:
+        return symbol(name)
+    if name == "NOTATION":
+        return {key: symbol(key) for key in _TABLE}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:  # what type checkers see
+    W, H, C_in, C_out, K_1, K_2, P, S, D, G, K, S_2, P_2, N, B, W_out, H_out, i, j, M, b, L, T = (
+        sp.Symbol(n) for n in ("W", "H", "C_in", "C_out", "K_1", "K_2", "P", "S", "D", "G", "K", "S_2", "P_2", "N",
+                               "B", "W_out", "H_out", "i", "j", "M", "b", "L", "T"))
+    NOTATION: dict[str, sp.Symbol]
 
 
 def layer_symbol(base: str, index: int) -> sp.Symbol:
-    """The symbol of a network's intermediate size, e.g. ``W_3`` for layer 3."""
-    return symbol(f"{base}_{index}")
+    """The symbol of a network's intermediate size, e.g. ``W_3`` for layer 3.
+
+    In the numeric reading, where every size is a number and none is named,
+    only its name (:class:`Unmade`): no sympy.
+    """
+    name = f"{base}_{index}"
+    return Unmade(name) if numeric() else symbol(name)
+
+
+@dataclass(frozen=True)
+class Unmade:
+    """The name of a symbol the numeric reading does not make (it would name a size that is a number)."""
+
+    name: str

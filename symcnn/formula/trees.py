@@ -22,14 +22,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeAlias
 
-import sympy as sp
-
 from symcnn.formula.evaluation import applied, node_value
 from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
+from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import numeric
+from symcnn.formula.sizes import chosen_size, condition, is_size
 
-Value: TypeAlias = sp.Expr | int
+Value: TypeAlias = "sp.Expr | int"
 
-_ROUNDING = frozenset({sp.floor, sp.ceiling, sp.Mod})
+_ROUNDING = frozenset({"floor", "ceiling", "Mod"})
 """Built by :func:`~symcnn.formula.evaluation.applied`, the cheap way to an unevaluated node."""
 
 _VALUES: ContextVar[bool] = ContextVar("symcnn_building_values", default=False)
@@ -46,8 +47,9 @@ def building_values() -> Iterator[None]:
 
 
 def builds_values() -> bool:
-    """Whether the builders make values now (inside :func:`building_values`)."""
-    return _VALUES.get()
+    """Whether the builders make values now: inside :func:`building_values`, or in the numeric reading
+    (:func:`~symcnn.formula.numbers.numeric_reading`), which shows no formula."""
+    return _VALUES.get() or numeric()
 
 
 def _expr(value: Value) -> sp.Expr:
@@ -55,22 +57,29 @@ def _expr(value: Value) -> sp.Expr:
 
 
 def node(func: Any, *args: Any) -> sp.Expr:
-    """``func(*args)``: an unevaluated node, or under :func:`building_values` its value."""
-    if _VALUES.get():
+    """``func(*args)``: an unevaluated node, or under :func:`building_values` its value.
+
+    ``func`` is a sympy class, or its name (``"Add"``): the builders name
+    theirs, so that the numeric reading, which builds Python numbers, never
+    imports sympy.
+    """
+    if builds_values():
         return node_value(func, list(args))
-    if func in _ROUNDING:
+    if isinstance(func, str):
+        func = getattr(sp, func)
+    if func.__name__ in _ROUNDING:
         return applied(func, *map(_expr, args))
     return func(*map(_expr, args), evaluate=False)
 
 
 def add(*terms: Value) -> sp.Expr:
     """``a + b + ...`` in this order."""
-    return node(sp.Add, *terms)
+    return node("Add", *terms)
 
 
 def neg(term: Value) -> sp.Expr:
     """``-a``, kept as ``(-1)·a`` so the printer writes a minus sign."""
-    return node(sp.Mul, -1, term)
+    return node("Mul", -1, term)
 
 
 def sub(left: Value, *terms: Value) -> sp.Expr:
@@ -80,32 +89,60 @@ def sub(left: Value, *terms: Value) -> sp.Expr:
 
 def mul(*factors: Value) -> sp.Expr:
     """``a · b · ...`` in this order."""
-    return node(sp.Mul, *factors)
+    return node("Mul", *factors)
 
 
 def div(numerator: Value, denominator: Value) -> sp.Expr:
     """``a / b``, printed as a fraction."""
-    return node(sp.Mul, numerator, node(sp.Pow, denominator, -1))
+    return node("Mul", numerator, node("Pow", denominator, -1))
 
 
 def power(base: Value, exponent: Value) -> sp.Expr:
     """``a^n``."""
-    return node(sp.Pow, base, exponent)
+    return node("Pow", base, exponent)
 
 
 def floor(arg: Value) -> sp.Expr:
     """``⌊a⌋``."""
-    return node(sp.floor, arg)
+    return node("floor", arg)
 
 
 def ceil(arg: Value) -> sp.Expr:
     """``⌈a⌉``."""
-    return node(sp.ceiling, arg)
+    return node("ceiling", arg)
 
 
 def mod(dividend: Value, divisor: Value) -> sp.Expr:
     """``a mod b``."""
-    return node(sp.Mod, dividend, divisor)
+    return node("Mod", dividend, divisor)
+
+
+def at_least(left: Value, right: Value) -> sp.Basic:
+    """``a ≥ b``: a condition of :func:`piecewise` (a bool when both are numbers and values are built)."""
+    return node("GreaterThan", left, right)
+
+
+def piecewise(*branches: tuple[Value, Any]) -> sp.Expr:
+    """The first branch's value whose condition holds (``True``: otherwise), as sympy's Piecewise."""
+    if builds_values() and all(isinstance(when, bool) for _, when in branches):
+        return next(value for value, when in branches if when)
+    if builds_values() and any(is_size(value) or is_size(when) for value, when in branches):
+        return chosen_size(list(branches))
+    return node("Piecewise", *branches)
+
+
+_RELATIONS = {">=": "Ge", "<=": "Le", "==": "Eq"}
+
+
+def stated(left: Value, operator: str, right: Value) -> sp.Basic:
+    """The assumption ``left ⋈ right`` (>=, <=, ==), unevaluated, to be proved or kept.
+
+    In the periodic reading (sizes of :mod:`symcnn.formula.sizes`), a
+    :class:`~symcnn.formula.sizes.Condition`.
+    """
+    if is_size(left) or is_size(right):
+        return condition(left, operator, right)
+    return getattr(sp, _RELATIONS[operator])(left, right, evaluate=False)
 
 
 def rebuilt(node: sp.Basic, args: list[sp.Basic]) -> sp.Basic:

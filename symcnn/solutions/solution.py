@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symcnn.cnn.inference_memory import InferencePeak, inference_peak, largest_batch_inference, n_peak
+from symcnn.cnn.inference_memory import InferencePeak, inference_peak, largest_batch_inference
 from symcnn.cnn.layer import Layer
 from symcnn.cnn.layers import Conv2d
 from symcnn.cnn.memory import (
@@ -28,7 +28,7 @@ from symcnn.files.assignment import Assignment, LayerPart, NetworkPart
 from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import bind, evaluated, value_of
 from symcnn.formula.steps import Derivation, derive
-from symcnn.formula.symbols import M, b
+from symcnn.formula.symbols import M, b, symbol
 from symcnn.solutions.window_picture import WindowPicture, window_picture
 
 SHAPE_KEYS = ("output_width", "output_height", "output_channels")
@@ -195,7 +195,7 @@ def _network_answers(part: NetworkPart, values: dict[sp.Symbol, sp.Expr]) -> tup
             items.append(BatchAnswer(question, training, plan, derive(formula, plan.shown_values)))
         elif question == "max_batch_inference" and plan is not None:
             peak = inference_peak(network, bound)
-            shown = {M: plan.budget.formula, b: sp.Integer(plan.element_bytes), n_peak: peak.elements}
+            shown = {M: plan.budget.formula, b: sp.Integer(plan.element_bytes), symbol("n_peak"): peak.elements}
             items.append(InferenceAnswer(question, plan, peak, derive(largest_batch_inference(), shown)))
         elif question == "receptive_field":
             items.append(_receptive_field(part, network, bound))

@@ -1,0 +1,118 @@
+"""Values in either reading: Python ints and Fractions (the numeric reading), or sympy expressions.
+
+The numeric reading (:func:`symcnn.formula.expr.python_numbers`) keeps every
+number a Python int, so a fully numeric network is analysed without sympy.
+These predicates read a value the same way in both readings; this module
+imports no sympy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
+from fractions import Fraction
+from typing import Any
+
+PYTHON_NUMBERS = (int, Fraction)
+
+class NotNumeric(Exception):
+    """A symbol or an expression met in the numeric reading: the work is for the sympy reading."""
+
+
+_NUMERIC: ContextVar[bool] = ContextVar("symcnn_numeric_reading", default=False)
+
+
+@contextmanager
+def numeric_reading() -> Iterator[None]:
+    """Within this block a number given as an int stays a Python int (:func:`number`): no sympy is needed."""
+    token = _NUMERIC.set(True)
+    try:
+        yield
+    finally:
+        _NUMERIC.reset(token)
+
+
+@contextmanager
+def symbolic_reading() -> Iterator[None]:
+    """Within this block numbers are sympy's again (a proof the numeric reading leaves to sympy)."""
+    token = _NUMERIC.set(False)
+    try:
+        yield
+    finally:
+        _NUMERIC.reset(token)
+
+
+def reading_of(value: Any) -> AbstractContextManager[None]:
+    """The reading ``value`` was made in, to compute more from it in (a Python number: the numeric one)."""
+    return numeric_reading() if is_python_number(value) else nullcontext()
+
+
+def numeric() -> bool:
+    """Whether this is the numeric reading (inside :func:`numeric_reading`)."""
+    return _NUMERIC.get()
+
+
+def number(value: int) -> Any:
+    """The integer ``value`` as this reading keeps numbers: a Python int, or else sympy's Integer."""
+    if _NUMERIC.get():
+        return value
+    import sympy
+
+    return sympy.Integer(value)
+
+
+def is_python_number(value: Any) -> bool:
+    """A Python int or Fraction (not a bool)."""
+    return isinstance(value, PYTHON_NUMBERS) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    """A number, Python's or sympy's: no symbol in it."""
+    return isinstance(value, PYTHON_NUMBERS) or bool(value.is_number)
+
+
+def is_whole(value: Any) -> bool:
+    """A whole number, Python's int or sympy's Integer."""
+    return isinstance(value, int) or bool(getattr(value, "is_Integer", False))
+
+
+def is_atom(value: Any) -> bool:
+    """A number or a symbol: what needs no name of its own."""
+    return isinstance(value, PYTHON_NUMBERS) or bool(value.is_Atom)
+
+
+def symbols_of(value: Any) -> frozenset[Any]:
+    """The symbols in ``value`` (none in a Python number)."""
+    return frozenset() if isinstance(value, PYTHON_NUMBERS) else frozenset(value.free_symbols)
+
+
+def whole(value: int | Fraction) -> int | Fraction:
+    """A Fraction that is a whole number as an int (cheaper, and what sympy's Integer reads as)."""
+    return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
+
+
+def exactly(operation: str, args: list[int | Fraction]) -> int | Fraction | None:
+    """``operation`` (sympy's name: Add, Mul, Pow, floor, ceiling, Mod; gcd) of numbers, exact, as sympy computes it.
+
+    None where that is not sure (a power of a fraction exponent, ``0^-1``, a remainder by 0).
+    """
+    if operation == "Add":
+        return whole(sum(args))
+    if operation == "Mul":
+        return whole(math.prod(args))
+    if operation == "Pow":
+        base, exponent = args
+        if not isinstance(exponent, int) or (base == 0 and exponent < 0):
+            return None
+        return whole(Fraction(base) ** exponent if exponent < 0 else base**exponent)
+    if operation == "floor":
+        return math.floor(args[0])
+    if operation == "ceiling":
+        return math.ceil(args[0])
+    if operation == "Mod" and args[1] != 0:
+        return whole(args[0] % args[1])
+    if operation == "gcd" and all(isinstance(arg, int) and arg > 0 for arg in args):
+        return math.gcd(*args)  # type: ignore[arg-type]
+    return None

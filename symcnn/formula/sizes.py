@@ -1,0 +1,237 @@
+"""The periodic reading: the formula builders on spatial sizes that are quasi-affine in one input size.
+
+A network given numbers is proved valid for every input size by analysing it
+once more with each spatial input size a :class:`Named` size instead of a
+symbol. Every builder node that takes a size makes a :class:`Derived` size:
+its compiled function of the input size (:class:`~symcnn.formula.periodic.Periodic`,
+what :mod:`symcnn.cnn.validity` decides conditions with) and, while it is
+exactly ``a·base + b``, that affine form. The affine form is what sympy's
+evaluation keeps of the same formula (a sum of one symbol and numbers, a
+floor of integer coefficients dropped), so a size is the same size, a number,
+or a new one needing a name exactly where the sympy reading says so, and the
+two readings agree on which sizes are equal. A condition between sizes is a
+:class:`Condition`. Anything outside this family (a product of two sizes,
+sizes of two axes together) is :class:`Unsized`, which raises
+:class:`~symcnn.formula.periodic.NotPeriodic` where a condition or a
+comparison needs it: the caller then proves validity the sympy way.
+
+No sympy here: a numeric summary needs none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from symcnn.formula.numbers import exactly, is_python_number, whole
+from symcnn.formula.periodic import (
+    NotPeriodic,
+    Number,
+    Periodic,
+    added,
+    chosen,
+    constant,
+    remainder,
+    rounded,
+    scaled,
+)
+
+Affine = tuple["Named", Fraction, Fraction]
+"""``(base, a, b)``: the size ``a·base + b``."""
+
+
+class Named:
+    """A size with a name of its own: an input size (H, W), or a layer's output size the network names."""
+
+    is_number = is_Integer = False
+    is_Atom = True  # as a symbol is: what :mod:`symcnn.formula.numbers` reads
+
+    def __init__(self, name: str, definition: Periodic | None = None, axis: Named | None = None) -> None:
+        self.name = name
+        self.axis = self if axis is None else axis
+        """The input size this one is a function of (itself for an input size)."""
+        self.definition = definition or Periodic(lambda env: env[self], Fraction(1), 1)
+        """Its function of the input size, from the sizes named before it."""
+        reference = self.definition
+        self.periodic = Periodic(lambda env: env[self], reference.slope, reference.period)
+        """Its value read from an evaluation's environment (where :meth:`Axis.evaluate` put it)."""
+
+    @property
+    def form(self) -> Affine:
+        return (self, Fraction(1), Fraction(0))
+
+    def __str__(self) -> str:
+        return self.name
+
+    __repr__ = __str__
+
+
+@dataclass(frozen=True, eq=False)
+class Derived:
+    """A size computed from named sizes of one axis, not (yet) named itself."""
+
+    is_number = is_Integer = is_Atom = False
+
+    periodic: Periodic
+    axis: Named
+    form: Affine | None
+    """``a·base + b`` where the size is exactly that; None where a rounding stays."""
+
+    def named(self, name: str) -> Named:
+        """This size given a name of its own (``H_7``), as the network names a layer's new size."""
+        return Named(name, self.periodic, self.axis)
+
+
+@dataclass(frozen=True)
+class Unsized:
+    """A value outside the quasi-affine family: a product of sizes, sizes of two axes together."""
+
+    is_number = is_Integer = is_Atom = False
+
+    why: str
+
+
+@dataclass(frozen=True, eq=False)
+class Condition:
+    """``difference ⋈ 0`` for sizes of one axis: an assumption of the periodic reading."""
+
+    difference: Periodic
+    operator: str
+    axis: Named
+
+
+Size = Named | Derived
+SIZE_TYPES = (Named, Derived, Unsized, Condition)
+
+
+def is_size(value: Any) -> bool:
+    """A value of the periodic reading (a size, a condition, or what is outside the family)."""
+    return isinstance(value, SIZE_TYPES)
+
+
+def size_node(operation: str, args: list[Any]) -> Any:
+    """``operation`` (sympy's name for it) of numbers and sizes, where at least one is a size."""
+    unsized = next((arg for arg in args if isinstance(arg, (Unsized, Condition))), None)
+    if unsized is not None:
+        return unsized if isinstance(unsized, Unsized) else Unsized("a condition used as a number")
+    sizes = [arg for arg in args if isinstance(arg, (Named, Derived))]
+    if not sizes:  # sizes that cancelled out: numbers again
+        return exactly(operation, args)
+    axes = {size.axis for size in sizes}
+    if len(axes) > 1:
+        return Unsized("sizes of two axes together")
+    (axis,) = axes
+    if operation == "Add":
+        return _sum(args, axis)
+    if operation == "Mul":
+        return _product(args, axis)
+    if operation in ("floor", "ceiling"):
+        return _rounded(args[0], operation == "ceiling")
+    if operation == "Mod":
+        dividend, divisor = args
+        if not is_python_number(divisor):
+            return Unsized("a remainder by a size")
+        if divisor == 1:
+            return 0
+        return Derived(remainder(_periodic(dividend), divisor), axis, None)
+    if operation == "GreaterThan":  # a Piecewise's condition: decided where the sizes cancel, as sympy does
+        left, right = args
+        difference = _difference(left, right)
+        return difference >= 0 if is_python_number(difference) else condition(left, ">=", right)
+    return Unsized(f"{operation} of a size")
+
+
+def _periodic(value: Any) -> Periodic:
+    return constant(value) if is_python_number(value) else value.periodic
+
+
+def _sum(args: list[Any], axis: Named) -> Any:
+    number = whole(sum(arg for arg in args if is_python_number(arg)))
+    sizes = [arg for arg in args if not is_python_number(arg)]
+    forms = [size.form for size in sizes]
+    form: Affine | None = None
+    if all(forms) and len({f[0] for f in forms if f is not None}) == 1:
+        base = forms[0][0]
+        a = sum((f[1] for f in forms if f is not None), Fraction(0))
+        b = sum((f[2] for f in forms if f is not None), Fraction(number))
+        if a == 0:
+            return whole(b)
+        form = (base, a, b)
+    return _made(added([constant(number), *(size.periodic for size in sizes)]), axis, form)
+
+
+def _product(args: list[Any], axis: Named) -> Any:
+    sizes = [arg for arg in args if not is_python_number(arg)]
+    if len(sizes) > 1:
+        return Unsized("a product of two sizes")
+    factor = whole(Fraction(1) * _numbers_product(args))
+    if factor == 0:
+        return 0
+    (size,) = sizes
+    form = size.form
+    scaled_form = None if form is None else (form[0], form[1] * factor, form[2] * factor)
+    return _made(scaled(factor, size.periodic), axis, scaled_form)
+
+
+def _numbers_product(args: list[Any]) -> Number:
+    result: Number = 1
+    for arg in args:
+        if is_python_number(arg):
+            result *= arg
+    return result
+
+
+def _rounded(size: Named | Derived, up: bool) -> Named | Derived:
+    form = size.form
+    if form is not None and form[1].denominator == 1 and form[2].denominator == 1:
+        return size  # an integer already: sympy drops the floor too
+    return Derived(rounded(size.periodic, up), size.axis, None)
+
+
+def _made(periodic: Periodic, axis: Named, form: Affine | None) -> Named | Derived:
+    """A new derived size; the base itself where the form is exactly ``1·base + 0``."""
+    if form is not None and form[1] == 1 and form[2] == 0:
+        return form[0]
+    return Derived(periodic, axis, form)
+
+
+def condition(left: Any, operator: str, right: Any) -> Condition:
+    """``left ⋈ right`` as a condition on one axis.
+
+    Raises:
+        NotPeriodic: a side outside the quasi-affine family.
+    """
+    difference = _difference(left, right)
+    if isinstance(difference, Unsized):
+        raise NotPeriodic(difference.why)
+    if is_python_number(difference):
+        raise NotPeriodic("a condition between numbers")  # decided where it is made; not expected here
+    return Condition(difference.periodic, operator, difference.axis)
+
+
+def _difference(left: Any, right: Any) -> Any:
+    return size_node("Add", [left, size_node("Mul", [-1, right]) if is_size(right) else -right])
+
+
+def chosen_size(branches: list[tuple[Any, Any]]) -> Derived:
+    """torch's ceil-mode Piecewise on sizes: the first branch whose condition holds."""
+    compiled = []
+    axis = None
+    for value, when in branches:
+        if isinstance(value, Unsized) or not (when is True or isinstance(when, Condition)):
+            raise NotPeriodic("a piecewise size outside the family")
+        if not is_python_number(value):
+            axis = value.axis
+        compiled.append((_periodic(value), None if when is True else (when.difference, when.operator)))
+    if axis is None:
+        raise NotPeriodic("a piecewise of numbers")
+    return Derived(chosen(compiled), axis, None)
+
+
+def equal_sizes(left: Any, right: Any) -> bool | None:
+    """Whether two values of the periodic reading are equal, as the sympy reading decides it; None: undecided."""
+    forms = [value.form if isinstance(value, (Named, Derived)) else None for value in (left, right)]
+    if forms[0] is None or forms[1] is None or forms[0][0] is not forms[1][0] or forms[0][1] != forms[1][1]:
+        return None  # sympy's difference keeps a symbol
+    return forms[0][2] == forms[1][2]

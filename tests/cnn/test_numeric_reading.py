@@ -1,0 +1,231 @@
+"""The numeric and periodic readings against the sympy reading: the same summary, without sympy.
+
+A network of numbers is summarised in the numeric reading (Python integers,
+:func:`symcnn.formula.numbers.numeric_reading`), and proved valid for every
+input size in the periodic reading (:mod:`symcnn.formula.sizes`). Both must
+give byte for byte what the sympy reading gives, on every example network and
+on random ones, and a numeric ``symcnn summary`` must import neither sympy,
+nor jinja2, nor matplotlib.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from symcnn.cnn.graph import Node, build_graph
+from symcnn.cnn.joins import Add, Concat
+from symcnn.cnn.layer import Layer
+from symcnn.cnn.layers import AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
+from symcnn.cnn.layers_adaptive import AdaptiveAvgPool2d
+from symcnn.cnn.layers_resize import Upsample, ZeroPad2d
+from symcnn.cnn.layers_transposed import ConvTranspose2d
+from symcnn.cnn.network import Network, build_network
+from symcnn.cnn.summary import as_json, as_table, summarize, summarized
+from symcnn.cnn.validity import _periodic_validity, _symbolic_validity
+from symcnn.errors import LayerError
+from symcnn.files.spec import read_network
+from symcnn.formula.numbers import numeric_reading
+from symcnn.formula.periodic import NotPeriodic
+from tests.helpers import reproducible
+
+ROOT = Path(__file__).resolve().parents[2]
+NETWORKS = sorted(p for p in (ROOT / "examples").glob("*.toml") if not p.stem.endswith(("claims", "assignment")))
+SYMPY_FREE = ("alexnet", "densenet121", "googlenet", "mobilenet_v2", "seed_network", "vgg16")
+"""The examples whose summary needs no sympy at all (the others have joins the proof states in sympy's terms)."""
+
+
+def both_readings(make: Callable[[], Network], **options: Any) -> tuple[str, str]:
+    """The summary (JSON and table) of the network ``make`` builds, in the sympy and in the numeric reading."""
+    texts = []
+    for numeric in (False, True):
+        if numeric:
+            with numeric_reading():
+                summary = summarize(make(), **options)
+        else:
+            summary = summarize(make(), **options)
+        texts.append(json.dumps(as_json(summary), indent=2) + "\n" + as_table(summary))
+    return texts[0], texts[1]
+
+
+@pytest.mark.parametrize("spec", NETWORKS, ids=lambda p: p.stem)
+def test_every_example_summary_is_the_same_in_the_numeric_reading(spec: Path) -> None:
+    sympy_text, numeric_text = both_readings(lambda: read_network(spec)[0], batch=32, budget="12GiB",
+                                             optimizer="adam")
+    assert numeric_text == sympy_text
+
+
+@pytest.mark.parametrize("name", SYMPY_FREE)
+def test_a_numeric_summary_imports_no_sympy_and_prints_the_same_bytes(name: str) -> None:
+    spec = ROOT / "examples" / f"{name}.toml"
+    script = (
+        "import sys\n"
+        "from symcnn.cli import main\n"
+        f"code = main(['summary', {str(spec)!r}, '--json', '--memory', '8GiB'])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sympy', 'jinja2', 'matplotlib'})\n"
+        "print(heavy, file=sys.stderr)\n"
+        "sys.exit(code or (1 if heavy else 0))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert run.returncode == 0, run.stderr
+    summary = summarize(*read_network(spec), budget="8GiB")  # the sympy reading, in this process
+    assert run.stdout == json.dumps(as_json(summary), indent=2) + "\n"
+
+
+def test_a_spec_with_symbols_is_summarised_in_the_sympy_reading() -> None:
+    summary = summarized(lambda: read_network(ROOT / "examples" / "seed_network.toml"))
+    assert summary.rows and summarized(lambda: (build_network([Conv2d()], ("C_in", "H", "W")), {})).rows[0].params \
+        == Conv2d().params
+
+
+def test_an_error_is_said_as_the_sympy_reading_says_it() -> None:
+    with pytest.raises(LayerError) as sympy_error:
+        summarize(build_network([Conv2d(3, 8, 5)], (3, 4, 4)))
+    with pytest.raises(LayerError) as numeric_error:
+        summarized(lambda: (build_network([Conv2d(3, 8, 5)], (3, 4, 4)), {}))
+    assert str(numeric_error.value) == str(sympy_error.value)
+
+
+# --- random networks ----------------------------------------------------------------------------------------------
+
+Recipe = list[tuple[type[Layer], dict[str, Any]]]
+
+
+@st.composite
+def recipes(draw: st.DrawFn) -> Recipe:
+    """A chain of 1-8 layers with numeric arguments (built anew in each reading), mostly ones that fit."""
+    recipe: Recipe = []
+    channels = 3
+    for _ in range(draw(st.integers(1, 8))):
+        family = draw(st.integers(0, 9))
+        k, s, p = draw(st.integers(1, 5)), draw(st.integers(1, 3)), draw(st.integers(0, 2))
+        if family <= 2:
+            out = draw(st.sampled_from([4, 6, 8]))
+            recipe.append((Conv2d, dict(in_channels=channels, out_channels=out, kernel_size=k, stride=s,
+                                        padding=min(p, k // 2 + 1), dilation=draw(st.integers(1, 2)),
+                                        bias=draw(st.booleans()))))
+            channels = out
+        elif family == 3:
+            recipe.append((MaxPool2d, dict(kernel_size=max(k, 2), stride=s, padding=min(p, max(k, 2) // 2),
+                                           ceil_mode=draw(st.booleans()))))
+        elif family == 4:
+            recipe.append((AvgPool2d, dict(kernel_size=k, stride=s, padding=min(p, k // 2),
+                                           ceil_mode=draw(st.booleans()))))
+        elif family == 5:
+            recipe.append((ZeroPad2d, dict(padding=p)))
+        elif family == 6:
+            recipe.append((Upsample, dict(scale_factor=draw(st.integers(1, 3)))))
+        elif family == 7:
+            recipe.append((ConvTranspose2d, dict(in_channels=channels, out_channels=4, kernel_size=k, stride=s,
+                                                 padding=min(p, k - 1))))
+            channels = 4
+        elif family == 8:
+            recipe.append(draw(st.sampled_from([(ReLU, {}), (BatchNorm2d, dict(num_features=channels))])))
+        else:
+            recipe.append((AdaptiveAvgPool2d, dict(output_size=draw(st.integers(1, 4)))))
+    if draw(st.booleans()):
+        recipe += [(Flatten, {}), (Linear, dict(out_features=draw(st.integers(1, 10))))]
+    return recipe
+
+
+def chain(recipe: Recipe, size: int) -> Callable[[], Network]:
+    return lambda: build_network([cls(**kwargs) for cls, kwargs in recipe], (3, size, size + 3))
+
+
+def outcome(make: Callable[[], Network], **options: Any) -> tuple[str, str] | str:
+    """Both readings' summaries, or the one error message both readings must give."""
+    try:
+        return both_readings(make, **options)
+    except LayerError as error:
+        with numeric_reading(), pytest.raises(LayerError) as numeric_error:
+            summarize(make(), **options)
+        assert str(numeric_error.value) == str(error)
+        return str(error)
+
+
+@reproducible(max_examples=120)
+@given(recipes(), st.integers(1, 40))
+def test_random_chains_are_summarised_alike_in_both_readings(recipe: Recipe, size: int) -> None:
+    result = outcome(chain(recipe, size), batch=4, budget="1MiB")
+    if isinstance(result, tuple):
+        assert result[1] == result[0]
+
+
+@reproducible(max_examples=120)
+@given(recipes(), st.integers(8, 40))
+def test_the_periodic_proof_agrees_with_the_symbolic_one(recipe: Recipe, size: int) -> None:
+    try:
+        with numeric_reading():
+            network = chain(recipe, size)()
+    except LayerError:
+        return
+    symbolic = _symbolic_validity(chain(recipe, size)(), None)
+    try:
+        with numeric_reading():
+            periodic = _periodic_validity(network)
+    except NotPeriodic:
+        return  # left to the sympy reading, which the summary then uses
+    assert periodic.condition == symbolic.condition
+    assert [str(v) for v in periodic.variables] == [str(v) for v in symbolic.variables]
+    assert periodic.smallest == symbolic.smallest
+    assert not symbolic.undecided and not symbolic.joins
+
+
+@reproducible(max_examples=60)
+@given(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(0, 2)), min_size=1, max_size=10),
+       st.integers(1, 64))
+def test_a_chain_of_windows_is_proved_without_sympy(windows: list[tuple[int, int, int]], size: int) -> None:
+    """Convolutions and poolings (no ceil mode) leave only conditions the periodic reading decides."""
+    with numeric_reading():
+        layers: list[Layer] = []
+        for k, s, p in windows:
+            layers += [Conv2d(3, 3, k, stride=s, padding=min(p, k // 2)), MaxPool2d(2, stride=s)]
+        try:
+            network = build_network(layers, (3, size, size))
+        except LayerError:
+            return
+        validity = _periodic_validity(network)
+    assert validity.condition == _symbolic_validity(network, None).condition
+
+
+GraphRecipe = list[tuple[str, type[Layer], dict[str, Any], tuple[str, ...]]]
+
+
+@st.composite
+def residual_graphs(draw: st.DrawFn) -> GraphRecipe:
+    """Residual and concatenating blocks: a branch of windows beside an identity or a second branch."""
+    nodes: GraphRecipe = [("stem", Conv2d, dict(in_channels=3, out_channels=4, kernel_size=3, padding=1), ())]
+    for block in range(draw(st.integers(1, 3))):
+        k, s = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+        source = nodes[-1][0]
+        nodes.append((f"b{block}a", Conv2d, dict(in_channels=4, out_channels=4, kernel_size=k, stride=s,
+                                                 padding=k // 2), (source,)))
+        other = source
+        if draw(st.booleans()):
+            other = f"b{block}b"
+            nodes.append((other, Conv2d, dict(in_channels=4, out_channels=4, kernel_size=1, stride=s), (source,)))
+        join = draw(st.sampled_from([Add, Concat]))
+        nodes.append((f"b{block}j", join, {}, (f"b{block}a", other)))
+        if join is Concat:
+            nodes.append((f"b{block}c", Conv2d, dict(in_channels=8, out_channels=4, kernel_size=1), (f"b{block}j",)))
+    return nodes
+
+
+@reproducible(max_examples=60)
+@given(residual_graphs(), st.integers(1, 40))
+def test_random_graphs_are_summarised_alike_in_both_readings(recipe: GraphRecipe, size: int) -> None:
+    def make() -> Network:
+        return build_graph([Node(name, cls(**kwargs), inputs) for name, cls, kwargs, inputs in recipe],
+                           (3, size, size))
+
+    result = outcome(make)
+    if isinstance(result, tuple):
+        assert result[1] == result[0]
