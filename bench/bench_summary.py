@@ -3,8 +3,9 @@
 Times ``build_network`` (or ``read_network``) + ``summarize`` + ``as_json`` +
 ``as_table`` on Conv2d/MaxPool2d chains of 10, 100 and 1,000 layers (fully
 symbolic; numeric hyperparameters on a symbolic input, with stride-1 and with
-stride-2 pools; fully numeric) and on VGG-16 (numeric, and on a (3, H, W)
-input), and, for contrast, ``.subs`` against ``xreplace`` on the nested closed
+stride-2 pools; fully numeric, in the sympy reading and in the numeric reading
+``symcnn summary`` uses) and on VGG-16 (numeric in both readings, and on a
+(3, H, W) input), and, for contrast, ``.subs`` against ``xreplace`` on the nested closed
 form of a symbolic chain's output width. Every run is a fresh process forked from this
 one (cold sympy cache, as one CLI call), killed past a timeout, so a case that
 hangs or overflows the recursion limit is reported, never waited on.
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from symcnn.cnn.layers import Conv2d, MaxPool2d  # noqa: E402
 from symcnn.cnn.network import build_network  # noqa: E402
 from symcnn.cnn.summary import as_json, as_table, summarize  # noqa: E402
 from symcnn.files.spec import read_network  # noqa: E402
+from symcnn.formula.numbers import numeric_reading  # noqa: E402
 from symcnn.formula.symbols import layer_symbol, symbol  # noqa: E402
 
 VGG16 = ROOT / "examples" / "vgg16.toml"
@@ -56,7 +59,7 @@ def chain(kind: str, depth: int) -> tuple[list, tuple]:
     else:
         pool_stride = 2 if kind == "stride2" else 1
         pair = [Conv2d(out_channels=16, kernel_size=3, padding=1), MaxPool2d(kernel_size=2, stride=pool_stride)]
-    shape = (3, 1024, 1024) if kind == "numeric" else ("C_in", "H", "W")
+    shape = (3, 1024, 1024) if kind in ("numeric", "numeric_reading") else ("C_in", "H", "W")
     return (pair * depth)[:depth], shape
 
 
@@ -82,8 +85,12 @@ def clocked(step: Callable[[], object]) -> tuple[object, float]:
     return result, time.perf_counter() - start
 
 
-def pipeline(load: Callable[[], tuple], report: Report) -> dict[str, float]:
-    """Seconds per stage of load (build the network) -> summarize -> as_json -> as_table."""
+def pipeline(load: Callable[[], tuple], report: Report, numeric: bool = False) -> dict[str, float]:
+    """Seconds per stage of load (build the network) -> summarize -> as_json -> as_table.
+
+    ``numeric``: every stage in the numeric reading (Python ints, no sympy), as ``symcnn summary`` runs a
+    network of numbers.
+    """
     times: dict[str, float] = {}
 
     def stage(name: str, step: Callable[[], object]) -> object:
@@ -91,10 +98,11 @@ def pipeline(load: Callable[[], tuple], report: Report) -> dict[str, float]:
         result, times[name] = clocked(step)
         return result
 
-    network, values = stage("build", load)
-    summary = stage("summarize", lambda: summarize(network, values))
-    stage("as_json", lambda: as_json(summary))
-    stage("as_table", lambda: as_table(summary))
+    with numeric_reading() if numeric else nullcontext():
+        network, values = stage("build", load)
+        summary = stage("summarize", lambda: summarize(network, values))
+        stage("as_json", lambda: as_json(summary))
+        stage("as_table", lambda: as_table(summary))
     return times
 
 
@@ -249,6 +257,7 @@ CHAIN_LABELS = {
     "numeric_hyper": "numeric hyperparameters (stride-1 pools), symbolic input",
     "stride2": "numeric hyperparameters (stride-2 pools), symbolic input",
     "numeric": "fully numeric (3 x 1024 x 1024 input)",
+    "numeric_reading": "fully numeric, numeric reading (as `symcnn summary`)",
 }
 
 
@@ -265,13 +274,16 @@ def main() -> None:
     rows, chains = [], {}
     for kind, label in CHAIN_LABELS.items():
         for depth in depths:
-            runs = measure(lambda report, k=kind, d=depth: pipeline(lambda: built(k, d),
-                                                                    report), repeats, timeout)
+            runs = measure(lambda report, k=kind, d=depth: pipeline(lambda: built(k, d), report,
+                                                                    k == "numeric_reading"), repeats, timeout)
             chains[kind, depth] = runs
             rows.append(pipeline_row(label, depth, runs))
             print(rows[-1], flush=True)
-    for symbolic_input, label in ((False, "VGG-16 (examples/vgg16.toml)"), (True, "VGG-16, input (3, H, W)")):
-        runs = measure(lambda report, s=symbolic_input: pipeline(lambda: vgg16(s), report), repeats, timeout)
+    for symbolic_input, numeric, label in ((False, False, "VGG-16 (examples/vgg16.toml)"),
+                                           (False, True, "VGG-16, numeric reading (as `symcnn summary`)"),
+                                           (True, False, "VGG-16, input (3, H, W)")):
+        runs = measure(lambda report, s=symbolic_input, n=numeric: pipeline(lambda: vgg16(s), report, n),
+                       repeats, timeout)
         rows.append(pipeline_row(label, 38, runs))
         print(rows[-1], flush=True)
 

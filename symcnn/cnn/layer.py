@@ -30,7 +30,7 @@ from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import evaluated
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import is_atom, number
+from symcnn.formula.numbers import is_atom, number, numeric
 from symcnn.formula.quantity import Quantity
 
 UNSET: Any = None
@@ -128,6 +128,8 @@ def valued(values: Callable[[], LayerAnalysis], trees: Callable[[], LayerAnalysi
     """
     with f.building_values():
         analysis = values()
+    if numeric():
+        return analysis  # the numeric reading shows no formula: no tree to defer
     deferred = _Trees(trees)
     return replace(analysis, quantities=tuple(
         q.deferred(partial(deferred.formula, index)) for index, q in enumerate(analysis.quantities)))

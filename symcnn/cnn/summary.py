@@ -10,10 +10,9 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from symcnn.cnn.inference_memory import InferencePeak, inference_peak
-from symcnn.cnn.memory import MemoryPlan, memory_plan
 from symcnn.cnn.network import TOTAL_KEYS, Network, collector_paused
 from symcnn.cnn.receptive_field import receptive_fields
 from symcnn.cnn.validity import Validity, input_validity
@@ -23,6 +22,9 @@ from symcnn.formula.evaluation import value_of
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import is_whole, number, numeric_reading
 from symcnn.formula.plain import grouped, plain, shape_text, text_table
+
+if TYPE_CHECKING:
+    from symcnn.cnn.memory import MemoryPlan
 
 _ROW_KEYS = ("params", "mults", "adds")
 
@@ -94,7 +96,11 @@ def summarize(
         ))
     totals = {key: value_of(network.total(key), bound) for key in TOTAL_KEYS if key != "comparisons"}
     totals["conv_linear_mults"] = value_of(network.total("weight_mults"), bound)  # what FlopCounterMode counts
-    plan = memory_plan(network, bound, budget, dtype, optimizer) if budget is not None else None
+    plan = None
+    if budget is not None:
+        from symcnn.cnn.memory import memory_plan  # only for a budget
+
+        plan = memory_plan(network, bound, budget, dtype, optimizer)
     input_shape = tuple(value_of(size, bound) for size in network.input_shape)
     unbound = {sym: value_of(expr, bound) for sym, expr in {**network.definitions, **fields.definitions}.items()
                if sym not in bound}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from symcnn.cnn.network import Network
+from symcnn.cnn.network import Network, build_network
 from symcnn.errors import LayerError
 from symcnn.formula.evaluation import value_of
 from symcnn.formula.lazy import sympy as sp
@@ -171,7 +171,7 @@ def _relation_text(relation: sp.Basic) -> str:
 
 def _input_size(variable: sp.Symbol) -> Periodic:
     """The input size itself: slope 1, period 1."""
-    return Periodic(lambda env: env[variable], Fraction(1), 1)
+    return Periodic(lambda env: env[variable], 1, 1)
 
 
 def residues(sizes: SizeSet) -> tuple[int, list[int]]:
@@ -289,9 +289,19 @@ class Validity:
         return None if self.undecided else True
 
 
+def _rebuilt(network: Network, shape: tuple[Any, ...]) -> Network:
+    """``network``'s layers analysed again on the input ``shape``."""
+    if network.is_chain:
+        return build_network([(a.name, a.layer) for a in network.layers], shape, network.name)
+    from symcnn.cnn.graph import Node, build_graph
+
+    nodes = [Node(a.name, a.layer, tuple(network.node_name(k) for k in network.inputs_of(p)))
+             for p, a in enumerate(network.layers)]
+    return build_graph(nodes, shape, network.name)
+
+
 def _symbolic(network: Network) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
     """The network rebuilt on (C, H, W) with symbols where the input has numbers, and those numbers."""
-    from symcnn.cnn.graph import Node, build_graph
     from symcnn.formula.symbols import H, W
 
     shape = network.input_shape
@@ -305,9 +315,7 @@ def _symbolic(network: Network) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
             spatial[k] = letter
     if not given:
         return network, {}
-    nodes = [Node(a.name, a.layer, tuple(network.node_name(k) for k in network.inputs_of(p)))
-             for p, a in enumerate(network.layers)]
-    return build_graph(nodes, (shape[0], *spatial), network.name), given
+    return _rebuilt(network, (shape[0], *spatial)), given
 
 
 def input_validity(network: Network, values: Mapping[sp.Symbol, sp.Expr] | None = None) -> Validity:
@@ -403,15 +411,11 @@ def _periodic_validity(network: Network) -> Validity:
         NotPeriodic: a condition the periodic reading cannot decide as the sympy reading states it
             (a join of branches that differ, a condition of two axes, an empty set).
     """
-    from symcnn.cnn.graph import Node, build_graph
-
     shape = network.input_shape
     if len(shape) != 3:  # no spatial sizes to vary; a numeric network leaves no assumption
         return Validity((), (), (), (), shape[0])
     inputs = (Named("H"), Named("W"))
-    nodes = [Node(a.name, a.layer, tuple(network.node_name(k) for k in network.inputs_of(p)))
-             for p, a in enumerate(network.layers)]
-    periodic = build_graph(nodes, (shape[0], *inputs), network.name)
+    periodic = _rebuilt(network, (shape[0], *inputs))
     axes = {v: Axis(v, {v: v.definition}, []) for v in inputs}
     conditions: dict[Named, list[Compiled]] = {v: [] for v in inputs}
     for analysis in periodic.layers:

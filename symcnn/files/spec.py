@@ -13,19 +13,21 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, elements
 from symcnn.cnn.layer import Layer
 from symcnn.cnn.layer_types import LAYER_TYPES
 from symcnn.cnn.layers import Linear
-from symcnn.cnn.memory import Budget, check_training_options, parse_budget
 from symcnn.cnn.network import Network, build_network
 from symcnn.errors import ExpressionError, LayerError, SpecError, SymcnnError, SymcnnWarning, suggestion
 from symcnn.formula.expr import MAX_DIGITS, to_sympy
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import NotNumeric, is_number, is_whole, numeric
 from symcnn.formula.symbols import symbol
+
+if TYPE_CHECKING:
+    from symcnn.cnn.memory import Budget
 
 _LAYER_KEYS = ("type", "name", "repeat")
 MAX_LAYERS = 10_000
@@ -142,6 +144,8 @@ def read_network(path: str | Path) -> tuple[Network, dict[sp.Symbol, sp.Expr]]:
 
 def memory_options(table: Mapping[str, Any], where: str) -> tuple[Budget | None, str, str]:
     """The ``memory``, ``dtype`` and ``optimizer`` keys of a network part or target, checked."""
+    from symcnn.cnn.memory import check_training_options, parse_budget  # a network's summary needs neither
+
     dtype, optimizer = table.get("dtype", "float32"), table.get("optimizer", "sgd")
     try:
         check_training_options(dtype, optimizer)

@@ -16,7 +16,7 @@ from functools import cache, cmp_to_key
 from typing import cast
 
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import exactly, is_python_number, number, numeric, whole
+from symcnn.formula.numbers import NUMERIC, PYTHON_TYPES, exactly, is_python_number, number, whole
 from symcnn.formula.sizes import is_size, size_node
 
 
@@ -32,7 +32,7 @@ def evaluated(tree: sp.Basic) -> sp.Expr:
     evaluation of them queries the assumptions system at a cost of tens of
     milliseconds each, which would make a deep symbolic network slow.
     """
-    if is_python_number(tree) or is_size(tree):
+    if type(tree) in PYTHON_TYPES or is_size(tree):
         return tree  # the numeric or periodic reading: its own value
     return to_sympy_number(_evaluated(tree))
 
@@ -50,13 +50,14 @@ def node_value(func: type | str, args: list[sp.Basic | int]) -> sp.Basic:
     What the formula builders of :mod:`symcnn.formula.trees` make when they build
     values instead of textbook trees: the same rule, so the two cannot differ.
     """
-    name = func if isinstance(func, str) else func.__name__
-    if numeric() and all(is_python_number(arg) for arg in args):  # the numeric reading: Python's numbers
-        number = args[0] >= args[1] if name == "GreaterThan" else exactly(name, args)  # a Piecewise's condition
-        if number is not None:
-            return number
-    if any(is_size(arg) for arg in args):  # the periodic reading (validity of a numeric network)
-        return size_node(name, args)
+    if NUMERIC.get():  # the numeric reading: Python's numbers, or the periodic reading's sizes
+        name = func if isinstance(func, str) else func.__name__
+        if all(is_python_number(arg) for arg in args):
+            number = args[0] >= args[1] if name == "GreaterThan" else exactly(name, args)  # a Piecewise's condition
+            if number is not None:
+                return number
+        if any(is_size(arg) for arg in args):
+            return size_node(name, args)
     func = getattr(sp, func) if isinstance(func, str) else func
     if all(isinstance(arg, (int, sp.Number)) for arg in args):
         return to_sympy_number(_node(func, [_python_number(arg) for arg in args]))

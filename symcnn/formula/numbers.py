@@ -1,9 +1,11 @@
 """Values in either reading: Python ints and Fractions (the numeric reading), or sympy expressions.
 
-The numeric reading (:func:`symcnn.formula.expr.python_numbers`) keeps every
-number a Python int, so a fully numeric network is analysed without sympy.
-These predicates read a value the same way in both readings; this module
-imports no sympy.
+The numeric reading (:func:`numeric_reading`) keeps every number a Python
+int (a Fraction where a value is not whole), so a network of numbers is
+analysed and summarised without sympy. These predicates read a value the same
+way in both readings, :func:`exactly` computes a node of numbers as sympy
+would, and this module imports no sympy (it names it through
+:mod:`symcnn.formula.lazy`, for :func:`number` in the sympy reading).
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
 
-PYTHON_NUMBERS = (int, Fraction)
+from symcnn.formula.lazy import sympy as sp
+
 
 class NotNumeric(Exception):
     """A symbol or an expression met in the numeric reading: the work is for the sympy reading."""
 
 
-_NUMERIC: ContextVar[bool] = ContextVar("symcnn_numeric_reading", default=False)
+NUMERIC: ContextVar[bool] = ContextVar("symcnn_numeric_reading", default=False)
+"""True in the numeric reading (read ``NUMERIC.get()`` where a function call per node would show)."""
+_NUMERIC = NUMERIC
 
 
 @contextmanager
@@ -56,41 +61,46 @@ def numeric() -> bool:
 
 def number(value: int) -> Any:
     """The integer ``value`` as this reading keeps numbers: a Python int, or else sympy's Integer."""
-    if _NUMERIC.get():
-        return value
-    import sympy
-
-    return sympy.Integer(value)
+    return value if _NUMERIC.get() else sp.Integer(value)
 
 
 def is_python_number(value: Any) -> bool:
-    """A Python int or Fraction (not a bool)."""
-    return isinstance(value, PYTHON_NUMBERS) and not isinstance(value, bool)
+    """A Python int or Fraction (not a bool).
+
+    The type itself is compared: ``isinstance`` against ``Fraction``, an ABC, costs
+    ten times more, on every node of the symbolic readings.
+    """
+    return type(value) in _PYTHON_TYPES
+
+
+_PYTHON_TYPES = frozenset({int, Fraction})
+PYTHON_TYPES = _PYTHON_TYPES
+"""The types of the numeric reading's numbers (``type(value) in PYTHON_TYPES``, where a call per node would show)."""
 
 
 def is_number(value: Any) -> bool:
     """A number, Python's or sympy's: no symbol in it."""
-    return isinstance(value, PYTHON_NUMBERS) or bool(value.is_number)
+    return type(value) in _PYTHON_TYPES or bool(value.is_number)
 
 
 def is_whole(value: Any) -> bool:
     """A whole number, Python's int or sympy's Integer."""
-    return isinstance(value, int) or bool(getattr(value, "is_Integer", False))
+    return type(value) is int or bool(getattr(value, "is_Integer", False))
 
 
 def is_atom(value: Any) -> bool:
     """A number or a symbol: what needs no name of its own."""
-    return isinstance(value, PYTHON_NUMBERS) or bool(value.is_Atom)
+    return type(value) in _PYTHON_TYPES or bool(value.is_Atom)
 
 
 def symbols_of(value: Any) -> frozenset[Any]:
     """The symbols in ``value`` (none in a Python number)."""
-    return frozenset() if isinstance(value, PYTHON_NUMBERS) else frozenset(value.free_symbols)
+    return frozenset() if type(value) in _PYTHON_TYPES else frozenset(value.free_symbols)
 
 
 def whole(value: int | Fraction) -> int | Fraction:
     """A Fraction that is a whole number as an int (cheaper, and what sympy's Integer reads as)."""
-    return value.numerator if isinstance(value, Fraction) and value.denominator == 1 else value
+    return value.numerator if type(value) is Fraction and value.denominator == 1 else value
 
 
 def exactly(operation: str, args: list[int | Fraction]) -> int | Fraction | None:

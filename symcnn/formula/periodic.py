@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import whole
@@ -40,12 +39,11 @@ class NotPeriodic(Exception):
     """A formula that is not quasi-affine in the input size (e.g. a product of two sizes)."""
 
 
-@dataclass(frozen=True)
-class Periodic:
-    """A compiled formula: ``value(env)``, its slope in X and its period."""
+class Periodic(NamedTuple):
+    """A compiled formula: ``value(env)``, its slope in X and its period (a tuple: made for every node)."""
 
     value: Callable[[Env], Number]
-    slope: Fraction
+    slope: Number
     period: int
 
 
@@ -53,27 +51,27 @@ def _lcm(a: int, b: int) -> int:
     return a * b // math.gcd(a, b)
 
 
-def _integral_period(slope: Fraction, period: int) -> int:
+def _integral_period(slope: Number, period: int) -> int:
     """The least multiple L of ``period`` with ``slope·L`` an integer."""
     return period * (slope * period).denominator
 
 
 def constant(value: Number) -> Periodic:
     """A number: slope 0, period 1."""
-    return Periodic(lambda env: value, Fraction(0), 1)
+    return Periodic(lambda env: value, 0, 1)
 
 
 def added(parts: list[Periodic]) -> Periodic:
     """The sum of ``parts``."""
     values = [p.value for p in parts]
     return Periodic(lambda env: sum([value(env) for value in values]),
-                    sum((p.slope for p in parts), Fraction(0)), math.lcm(*(p.period for p in parts)))
+                    whole(sum(p.slope for p in parts)), math.lcm(*(p.period for p in parts)))
 
 
 def scaled(factor: Number, part: Periodic) -> Periodic:
     """``factor`` times ``part``."""
     inner = part.value
-    return Periodic(lambda env: factor * inner(env), factor * part.slope, part.period)
+    return Periodic(lambda env: factor * inner(env), whole(factor * part.slope), part.period)
 
 
 def rounded(inner: Periodic, up: bool) -> Periodic:
@@ -85,9 +83,9 @@ def rounded(inner: Periodic, up: bool) -> Periodic:
 
 def remainder(dividend: Periodic, modulus: Number) -> Periodic:
     """``dividend mod modulus``, a number modulus."""
-    steps = _integral_period(dividend.slope / modulus, dividend.period)  # slope·L a multiple of the modulus
+    steps = _integral_period(Fraction(dividend.slope) / modulus, dividend.period)  # slope·L a multiple of the modulus
     value = dividend.value
-    return Periodic(lambda env: value(env) % modulus, Fraction(0), steps)
+    return Periodic(lambda env: value(env) % modulus, 0, steps)
 
 
 def compiled(expr: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> Periodic:

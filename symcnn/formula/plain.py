@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from symcnn.formula import symbols as notation
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import is_python_number, is_whole
+from symcnn.formula.numbers import PYTHON_TYPES, is_python_number, is_whole
 from symcnn.formula.trees import inverted, is_letter, is_reciprocal, negated, split_product, terms
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ _ADD, _MUL, _POW, _ATOM = 1, 2, 3, 4
 
 def plain(tree: sp.Basic, juxtapose: bool = False) -> str:
     """``tree`` as ASCII text in its own term order; ``juxtapose``: a leading integer against its letter (``16i``)."""
-    if is_python_number(tree):
+    if type(tree) in PYTHON_TYPES:
         return str(tree)  # the numeric reading: as sympy writes its Integer and Rational
     return _print(tree, juxtapose)[0]
 

@@ -20,8 +20,8 @@ No sympy here: a numeric summary needs none.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from symcnn.formula.numbers import exactly, is_python_number, whole
@@ -37,7 +37,7 @@ from symcnn.formula.periodic import (
     scaled,
 )
 
-Affine = tuple["Named", Fraction, Fraction]
+Affine = tuple["Named", Number, Number]
 """``(base, a, b)``: the size ``a·base + b``."""
 
 
@@ -51,7 +51,7 @@ class Named:
         self.name = name
         self.axis = self if axis is None else axis
         """The input size this one is a function of (itself for an input size)."""
-        self.definition = definition or Periodic(lambda env: env[self], Fraction(1), 1)
+        self.definition = definition or Periodic(lambda env: env[self], 1, 1)
         """Its function of the input size, from the sizes named before it."""
         reference = self.definition
         self.periodic = Periodic(lambda env: env[self], reference.slope, reference.period)
@@ -59,7 +59,7 @@ class Named:
 
     @property
     def form(self) -> Affine:
-        return (self, Fraction(1), Fraction(0))
+        return (self, 1, 0)
 
     def __str__(self) -> str:
         return self.name
@@ -153,8 +153,8 @@ def _sum(args: list[Any], axis: Named) -> Any:
     form: Affine | None = None
     if all(forms) and len({f[0] for f in forms if f is not None}) == 1:
         base = forms[0][0]
-        a = sum((f[1] for f in forms if f is not None), Fraction(0))
-        b = sum((f[2] for f in forms if f is not None), Fraction(number))
+        a = whole(sum(f[1] for f in forms if f is not None))
+        b = whole(number + sum(f[2] for f in forms if f is not None))
         if a == 0:
             return whole(b)
         form = (base, a, b)
@@ -165,12 +165,12 @@ def _product(args: list[Any], axis: Named) -> Any:
     sizes = [arg for arg in args if not is_python_number(arg)]
     if len(sizes) > 1:
         return Unsized("a product of two sizes")
-    factor = whole(Fraction(1) * _numbers_product(args))
+    factor = whole(_numbers_product(args))
     if factor == 0:
         return 0
     (size,) = sizes
     form = size.form
-    scaled_form = None if form is None else (form[0], form[1] * factor, form[2] * factor)
+    scaled_form = None if form is None else (form[0], whole(form[1] * factor), whole(form[2] * factor))
     return _made(scaled(factor, size.periodic), axis, scaled_form)
 
 
@@ -184,16 +184,32 @@ def _numbers_product(args: list[Any]) -> Number:
 
 def _rounded(size: Named | Derived, up: bool) -> Named | Derived:
     form = size.form
-    if form is not None and form[1].denominator == 1 and form[2].denominator == 1:
+    if form is None:
+        return Derived(rounded(size.periodic, up), size.axis, None)
+    base, a, b = form
+    if a.denominator == 1 and b.denominator == 1:
         return size  # an integer already: sympy drops the floor too
-    return Derived(rounded(size.periodic, up), size.axis, None)
+    # ⌊(p·x + q)/d⌋ in integers (⌈⌉ as -⌊-…⌋), the same function as rounded(size.periodic) without a Fraction
+    d = math.lcm(a.denominator, b.denominator)
+    p, q, sign = int(a * d), int(b * d), -1 if up else 1
+    read = base.periodic.value
+    general = rounded(size.periodic, up)
+    return Derived(Periodic(lambda env: sign * ((sign * (p * read(env) + q)) // d), general.slope, general.period),
+                   size.axis, None)
 
 
 def _made(periodic: Periodic, axis: Named, form: Affine | None) -> Named | Derived:
-    """A new derived size; the base itself where the form is exactly ``1·base + 0``."""
-    if form is not None and form[1] == 1 and form[2] == 0:
-        return form[0]
-    return Derived(periodic, axis, form)
+    """A new derived size; the base itself where the form is exactly ``1·base + 0``.
+
+    A size of affine form is computed from it, ``a·base + b`` in one step.
+    """
+    if form is None:
+        return Derived(periodic, axis, None)
+    base, a, b = form
+    if a == 1 and b == 0:
+        return base
+    read, slope, offset = base.periodic.value, whole(a), whole(b)
+    return Derived(Periodic(lambda env: slope * read(env) + offset, periodic.slope, periodic.period), axis, form)
 
 
 def condition(left: Any, operator: str, right: Any) -> Condition:

@@ -25,7 +25,7 @@ from typing import Any, TypeAlias
 from symcnn.formula.evaluation import applied, node_value
 from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import numeric
+from symcnn.formula.numbers import NUMERIC, numeric
 from symcnn.formula.sizes import chosen_size, condition, is_size
 
 Value: TypeAlias = "sp.Expr | int"
@@ -63,7 +63,7 @@ def node(func: Any, *args: Any) -> sp.Expr:
     theirs, so that the numeric reading, which builds Python numbers, never
     imports sympy.
     """
-    if builds_values():
+    if _VALUES.get() or NUMERIC.get():  # builds_values(), inline: once per node
         return node_value(func, list(args))
     if isinstance(func, str):
         func = getattr(sp, func)
