@@ -29,10 +29,19 @@ Shape: TypeAlias = "tuple[sp.Expr, ...]"
 """(C, H, W) for feature maps, (N,) for feature vectors; no batch axis."""
 
 def quantity(key: str, formula: sp.Expr) -> Quantity:
-    """The quantity ``key`` (a :class:`QuantityKey`) with ``formula``, titled as its descriptor says."""
-    key = QuantityKey(key)  # an unknown key is a programming error: ValueError
-    descriptor = QUANTITIES[key]
-    return Quantity(key, descriptor.title, descriptor.lhs, formula)
+    """The quantity ``key`` (a :class:`QuantityKey`) with ``formula``, titled as its descriptor says.
+
+    Raises:
+        ValueError: an unknown key (a programming error).
+    """
+    member = _KEYS.get(key)  # a dict, not the enum's call: a layer makes a dozen quantities
+    if member is None:
+        raise ValueError(f"{key!r} is not a QuantityKey")
+    descriptor = QUANTITIES[member]
+    return Quantity(member, descriptor.title, descriptor.lhs, formula)
+
+
+_KEYS = {member.value: member for member in QuantityKey}
 
 
 

@@ -17,7 +17,7 @@ from typing import cast
 
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import NUMERIC, PYTHON_TYPES, exactly, is_python_number, number, whole
-from symcnn.formula.sizes import is_size, size_node
+from symcnn.formula.sizes import SIZE_TYPES, is_size, size_node
 
 
 def evaluated(tree: sp.Basic) -> sp.Expr:
@@ -52,11 +52,12 @@ def node_value(func: type | str, args: list[sp.Basic | int]) -> sp.Basic:
     """
     if NUMERIC.get():  # the numeric reading: Python's numbers, or the periodic reading's sizes
         name = func if isinstance(func, str) else func.__name__
-        if all(is_python_number(arg) for arg in args):
+        kinds = {type(arg) for arg in args}  # one pass, no call per argument: this runs for every node
+        if kinds <= PYTHON_TYPES:
             number = args[0] >= args[1] if name == "GreaterThan" else exactly(name, args)  # a Piecewise's condition
             if number is not None:
                 return number
-        if any(is_size(arg) for arg in args):
+        if not kinds.isdisjoint(SIZE_TYPES):
             return size_node(name, args)
     func = getattr(sp, func) if isinstance(func, str) else func
     if all(isinstance(arg, (int, sp.Number)) for arg in args):

@@ -102,12 +102,12 @@ class Condition:
 
 
 Size = Named | Derived
-SIZE_TYPES = (Named, Derived, Unsized, Condition)
+SIZE_TYPES = frozenset({Named, Derived, Unsized, Condition})
 
 
 def is_size(value: Any) -> bool:
     """A value of the periodic reading (a size, a condition, or what is outside the family)."""
-    return isinstance(value, SIZE_TYPES)
+    return type(value) in SIZE_TYPES
 
 
 def size_node(operation: str, args: list[Any]) -> Any:
