@@ -30,23 +30,23 @@ _NUMERIC = NUMERIC
 
 
 @contextmanager
-def numeric_reading() -> Iterator[None]:
+def setting(variable: ContextVar[bool], value: bool) -> Iterator[None]:
+    """``variable`` set to ``value`` within this block, and back to what it was after it (also on an error)."""
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
+def numeric_reading() -> AbstractContextManager[None]:
     """Within this block a number given as an int stays a Python int (:func:`number`): no sympy is needed."""
-    token = _NUMERIC.set(True)
-    try:
-        yield
-    finally:
-        _NUMERIC.reset(token)
+    return setting(_NUMERIC, True)
 
 
-@contextmanager
-def symbolic_reading() -> Iterator[None]:
+def symbolic_reading() -> AbstractContextManager[None]:
     """Within this block numbers are sympy's again (a proof the numeric reading leaves to sympy)."""
-    token = _NUMERIC.set(False)
-    try:
-        yield
-    finally:
-        _NUMERIC.reset(token)
+    return setting(_NUMERIC, False)
 
 
 def reading_of(value: Any) -> AbstractContextManager[None]:

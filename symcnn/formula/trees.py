@@ -18,14 +18,14 @@ mistakes and slips share.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Any, TypeAlias
 
 from symcnn.formula.evaluation import applied, node_value
 from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import NUMERIC, numeric
+from symcnn.formula.numbers import NUMERIC, numeric, setting
 from symcnn.formula.sizes import chosen_size, condition, is_size
 
 Value: TypeAlias = "sp.Expr | int"
@@ -36,14 +36,9 @@ _ROUNDING = frozenset({"floor", "ceiling", "Mod"})
 _VALUES: ContextVar[bool] = ContextVar("symcnn_building_values", default=False)
 
 
-@contextmanager
-def building_values() -> Iterator[None]:
+def building_values() -> AbstractContextManager[None]:
     """Within this block the builders make each formula's value, not its textbook tree."""
-    token = _VALUES.set(True)
-    try:
-        yield
-    finally:
-        _VALUES.reset(token)
+    return setting(_VALUES, True)
 
 
 def builds_values() -> bool:
