@@ -7,8 +7,6 @@ the CLI prints it and exits with :attr:`SymcnnError.exit_code`. A warning
 
 from __future__ import annotations
 
-import difflib
-
 
 class SymcnnError(Exception):
     """Base of every error symcnn raises on purpose."""
@@ -44,6 +42,8 @@ class SymcnnWarning(UserWarning):
 
 def suggestion(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """``"; did you mean 'x'?"`` for the nearest choice, or the list of choices."""
+    import difflib  # here: only a mistake needs it, and every command imports this module
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {str(close[0])!r}?"  # str(): choices may be StrEnum members
