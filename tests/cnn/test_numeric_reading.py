@@ -229,3 +229,41 @@ def test_random_graphs_are_summarised_alike_in_both_readings(recipe: GraphRecipe
     result = outcome(make)
     if isinstance(result, tuple):
         assert result[1] == result[0]
+
+
+def _every_family() -> dict[str, Callable[[], Network]]:
+    """Small networks that use every layer family between them (built anew in each reading)."""
+    from symcnn.cnn.joins import Mul
+    from symcnn.cnn.layers import Dropout
+    from symcnn.cnn.layers_adaptive import AdaptiveMaxPool2d
+    from symcnn.cnn.layers_elementwise import GELU, Hardswish, LeakyReLU, ReLU6, Sigmoid, SiLU, Softmax, Tanh
+    from symcnn.cnn.layers_nd import AvgPool1d, AvgPool3d, Conv1d, Conv3d, MaxPool1d, MaxPool3d
+    from symcnn.cnn.layers_norm import BatchNorm1d, BatchNorm3d, GroupNorm, LayerNorm
+    from symcnn.cnn.layers_resize import Identity
+
+    return {
+        "1-D": lambda: build_network([Conv1d(4, 8, 3, stride=2, padding=1), BatchNorm1d(8),
+                                      MaxPool1d(2, ceil_mode=True), AvgPool1d(3, padding=1), Flatten(),
+                                      Linear(out_features=5), Softmax(dim=1)], (4, 37)),
+        "3-D": lambda: build_network([Conv3d(2, 4, 3, padding=(1, 0, 1), dilation=(1, 2, 1)), BatchNorm3d(4),
+                                      MaxPool3d(2), AvgPool3d(2, stride=1, ceil_mode=True)], (2, 9, 12, 11)),
+        "norms and activations": lambda: build_network(
+            [Conv2d(3, 8, 3, groups=1, bias=False), GroupNorm(2, 8), LayerNorm([8, 14, 14]), GELU(), SiLU(),
+             Sigmoid(), Tanh(), ReLU6(), LeakyReLU(0.2), Hardswish(), Dropout(0.5), Identity(),
+             Conv2d(8, 8, 3, groups=8, padding=2, dilation=2)], (3, 16, 16)),
+        "resizing": lambda: build_network(
+            [ZeroPad2d((1, 2, 0, 3)), Upsample(scale_factor=2, mode="bilinear", align_corners=True),
+             Upsample(size=(40, 30)), AdaptiveMaxPool2d((5, 7)), AdaptiveAvgPool2d((3, None)),
+             ConvTranspose2d(3, 6, 3, stride=2, padding=1, output_padding=1, dilation=1, groups=3)], (3, 11, 13)),
+        "joins": lambda: build_graph(
+            [Node("a", Conv2d(3, 4, 3, padding=1)), Node("b", Conv2d(3, 4, 1), ("input",)),
+             Node("s", Add(), ("a", "b")), Node("gate", AdaptiveAvgPool2d(1), ("s",)),
+             Node("m", Mul(), ("s", "gate")), Node("c", Concat(), ("m", "a"))], (3, 12, 12)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_every_family()))
+def test_every_layer_family_is_summarised_alike_in_both_readings(name: str) -> None:
+    result = outcome(_every_family()[name], batch=2, budget="1MiB")
+    assert isinstance(result, tuple), result  # these networks are valid
+    assert result[1] == result[0]
