@@ -16,26 +16,43 @@ normalisation).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeAlias
 
 from symcnn.cnn.analysis import Window
 from symcnn.formula.lazy import sympy as sp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IndexRange:
     """Output index ``i`` reads the input indices ``first .. last`` of one axis (exact).
 
     Attributes:
-        first: an expression in the symbol ``i`` (floors and ceilings allowed).
-        last: likewise; the range is empty where ``last < first``.
+        bounds: makes ``(first, last)`` when they are first read: expressions in
+            the symbol ``i`` (floors and ceilings allowed), the range empty where
+            ``last < first``. Made on demand, since a summary reads only the reason
+            (and so a numeric one imports no sympy).
         reason: why no sliding window describes the axis, for the reader.
     """
 
-    first: sp.Expr
-    last: sp.Expr
+    bounds: Callable[[], tuple[sp.Expr, sp.Expr]] = field(repr=False)
     reason: str
+
+    @cached_property
+    def _ends(self) -> tuple[sp.Expr, sp.Expr]:
+        return self.bounds()
+
+    @property
+    def first(self) -> sp.Expr:
+        """The first input index output ``i`` reads."""
+        return self._ends[0]
+
+    @property
+    def last(self) -> sp.Expr:
+        """The last input index output ``i`` reads."""
+        return self._ends[1]
 
     def at(self, index: int) -> tuple[int, int]:
         """The range of output ``index``, in integers."""

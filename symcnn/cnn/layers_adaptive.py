@@ -20,6 +20,7 @@ is (H + h - gcd(H, h))·(W + w - gcd(W, w)) - h·w additions (comparisons).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, elements, quantity, shaped
@@ -104,17 +105,25 @@ class _AdaptivePool2d(Layer):
                 maps.append(Window(step, step, number(0)))
             else:
                 reason = "output i pools floor(i·H/h) .. ceil((i + 1)·H/h) - 1, windows of different sizes"
-                i = notation.i
-                maps.append(IndexRange(sp.floor(i * size / out), sp.ceiling((i + 1) * size / out) - 1, reason))
+                maps.append(IndexRange(partial(_pooled_rows, size, out), reason))
         if any(isinstance(m, IndexRange) for m in maps):
             return tuple(m if isinstance(m, IndexRange) else _range_of(m) for m in maps)
         return tuple(maps)  # type: ignore[return-value]
 
 
+def _pooled_rows(size: sp.Expr, out: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """What output ``i`` of an adaptive pooling reads: ⌊i·H/h⌋ .. ⌈(i + 1)·H/h⌉ - 1."""
+    i = notation.i
+    return sp.floor(i * size / out), sp.ceiling((i + 1) * size / out) - 1
+
+
 def _range_of(window: Window) -> IndexRange:
     """A sliding window written as an index range (kernel = stride, no padding)."""
-    i = notation.i
-    return IndexRange(window.stride * i, window.stride * i + window.kernel - 1, "a window of kernel = stride")
+    def bounds() -> tuple[sp.Expr, sp.Expr]:
+        start = window.stride * notation.i
+        return start, start + window.kernel - 1
+
+    return IndexRange(bounds, "a window of kernel = stride")
 
 
 @dataclass(frozen=True, eq=True)

@@ -24,6 +24,7 @@ no arithmetic, no memory of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar, TypeAlias
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, elements, quantity, shaped
@@ -109,19 +110,14 @@ class Upsample(Layer):
         input_shape = tuple(map(to_sympy, input_shape))
         sizes = [size.doit() if hasattr(size, "doit") else size for size in self._sizes(input_shape)]
         ranges: list[IndexRange] = []
-        i = notation.i
         for size, out in zip(input_shape[1:], sizes):
             if equal(size, out) and self.mode == "nearest":
-                ranges.append(IndexRange(i, i, "the identity"))
+                ranges.append(IndexRange(lambda: (notation.i, notation.i), "the identity"))
             elif self.mode == "nearest":
-                ranges.append(IndexRange(sp.floor(i * size / out), sp.floor(i * size / out),
+                ranges.append(IndexRange(partial(_copied, size, out),
                                          "output i copies input floor(i·H/h), a jump of H/h"))
             else:
-                if self.align_corners:  # torch: a single output reads the first input
-                    source = sp.Integer(0) if out == 1 else i * (size - 1) / (out - 1)
-                else:
-                    source = sp.Max(0, (2 * i + 1) * size / (2 * out) - sp.Rational(1, 2))
-                ranges.append(IndexRange(sp.floor(source), sp.ceiling(source),
+                ranges.append(IndexRange(partial(_interpolated, size, out, self.align_corners),
                                          "output i interpolates the two inputs around its source position"))
         if all(r.reason == "the identity" for r in ranges):
             return tuple(Window(number(1), number(1), number(0)) for _ in ranges)
@@ -173,3 +169,19 @@ class Identity(Layer):
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         return feature_map(self, name, shape, shape, no_weights())
+
+
+def _copied(size: sp.Expr, out: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """Nearest upsampling: output ``i`` copies input ⌊i·H/h⌋."""
+    source = sp.floor(notation.i * size / out)
+    return source, source
+
+
+def _interpolated(size: sp.Expr, out: sp.Expr, align_corners: bool | None) -> tuple[sp.Expr, sp.Expr]:
+    """Bilinear upsampling: output ``i`` reads the two inputs around its source position."""
+    i = notation.i
+    if align_corners:  # torch: a single output reads the first input
+        source = sp.Integer(0) if out == 1 else i * (size - 1) / (out - 1)
+    else:
+        source = sp.Max(0, (2 * i + 1) * size / (2 * out) - sp.Rational(1, 2))
+    return sp.floor(source), sp.ceiling(source)

@@ -27,6 +27,7 @@ Counting conventions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, ClassVar
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape, Window, quantity, shaped
@@ -144,11 +145,12 @@ class ConvTranspose2d(Layer):
             return tuple(Window(w.kernel, number(1), w.dilation * (w.kernel - 1) - w.padding, w.dilation)
                          for w in self.transposed_windows)
         reason = "output i reads the stride-S input at ceil((i + P - D(K - 1))/S) .. floor((i + P)/S), a jump of 1/S"
-        return tuple(
-            IndexRange(sp.ceiling((notation.i + w.padding - w.dilation * (w.kernel - 1)) / w.stride),
-                       sp.floor((notation.i + w.padding) / w.stride), reason)
-            for w in self.transposed_windows
-        )
+        def bounds(w: Window) -> tuple[sp.Expr, sp.Expr]:
+            i = notation.i
+            first = sp.ceiling((i + w.padding - w.dilation * (w.kernel - 1)) / w.stride)
+            return first, sp.floor((i + w.padding) / w.stride)
+
+        return tuple(IndexRange(partial(bounds, w), reason) for w in self.transposed_windows)
 
 
 _TITLES = {"output_width": "Output width", "output_height": "Output height"}

@@ -26,7 +26,7 @@ from symcnn.formula.evaluation import value_of
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import is_python_number, is_whole, numeric, symbolic_reading, symbols_of, whole
 from symcnn.formula.periodic import NotPeriodic, Number, Periodic, added, compiled, condition, constant, lcm
-from symcnn.formula.sizes import Condition, Named
+from symcnn.formula.sizes import Condition, Named, definition_text
 
 _LARGEST_PERIOD = 1 << 16
 _LISTED = 8
@@ -378,23 +378,37 @@ def _symbolic_validity(network: Network, values: Mapping[sp.Symbol, sp.Expr] | N
                     network.input_shape[0])
 
 
-def _join_checks(network: Network, each: list[tuple[str, sp.Basic, SizeSet]], layers: SizeSet) -> list[JoinCheck]:
-    """The equality conditions of joins, each with the branches it compares and where they agree."""
+def _join_checks(network: Network, each: list[tuple[str, Any, SizeSet]], layers: SizeSet) -> list[JoinCheck]:
+    """The equality conditions of joins, each with the branches it compares and where they agree.
+
+    A condition is sympy's ``Eq`` or, in the periodic reading, a ``==``
+    :class:`~symcnn.formula.sizes.Condition`; a size a layer defines is written
+    as sympy writes it (:func:`~symcnn.formula.sizes.definition_text` in the periodic reading).
+    """
     from symcnn.formula.plain import shape_text
 
     definitions = network.definitions
     checks = []
     for node, relation, agree in each:
-        if not isinstance(relation, sp.Eq):
+        if isinstance(relation, Condition):
+            if relation.operator != "==":
+                continue
+            sides = relation.sides
+        elif relation is not None and isinstance(relation, sp.Eq):  # (the periodic reading's others are None)
+            sides = relation.args
+        else:
             continue
         sources = network.inputs_of(network.position(node))
         shapes = [network.input_shape if k == 0 else network.layers[k - 1].output_shape for k in sources]
-        pick = [next((k for k, s in zip(sources, shapes) if side in s), sources[0]) for side in relation.args]
+        if isinstance(relation, Condition) and not all(_written(size) for s in shapes for size in s):
+            raise NotPeriodic("a shape only the sympy reading writes")
+        pick = [next((k for k, s in zip(sources, shapes) if side in s), sources[0]) for side in sides]
         texts = []
-        for k, side in zip(pick, relation.args):
+        for k, side in zip(pick, sides):
             text = shape_text(shapes[sources.index(k)])
             if side in definitions:
-                text += f", {side} = {definitions[side]}"
+                written = definition_text(side) if isinstance(side, Named) else definitions[side]
+                text += f", {side} = {written}"
             texts.append(text)
         pairs = list(zip(layers.spans, agree.spans))
         always = all(a is None or _meet(a, e) == a for a, e in pairs)
@@ -424,13 +438,30 @@ def _periodic_validity(network: Network) -> Validity:
             axes[named.axis].order.append(named)
             conditions[named.axis].append((analysis.name, None, added([named.periodic, constant(-1)]), ">="))
         for stated in analysis.assumptions:
-            if not isinstance(stated, Condition) or stated.operator == "==":
+            if not isinstance(stated, Condition):
                 raise NotPeriodic("a condition the sympy reading states in its own terms")
-            conditions[stated.axis].append((analysis.name, None, stated.difference, stated.operator))
-    sets = []
+            if stated.operator == "==" and not all(_written(side) for side in stated.sides):
+                raise NotPeriodic("branches whose sizes only the sympy reading writes")
+            conditions[stated.axis].append((analysis.name, stated, stated.difference, stated.operator))
+    sets, joins = [], []
     for variable in inputs:
-        total, _, _ = solve(axes[variable], conditions[variable])
+        total, layers, each = solve(axes[variable], conditions[variable])
         if total.smallest is None:
             raise NotPeriodic("no valid size: the sympy reading says why")
         sets.append(total)
-    return Validity(inputs, tuple(sets), (), (), shape[0])
+        joins += _join_checks(periodic, each, layers)
+    return Validity(inputs, tuple(sets), tuple(joins), (), shape[0])
+
+
+def _written(side: Any) -> bool:
+    """Whether the periodic reading writes ``side`` as the sympy reading would: a number, or a named size
+    whose definition :func:`~symcnn.formula.sizes.definition_text` writes (and the shapes it stands in)."""
+    if is_python_number(side):
+        return True
+    if not isinstance(side, Named):
+        return False
+    try:
+        side.source is None or definition_text(side)
+    except NotPeriodic:
+        return False
+    return True

@@ -15,6 +15,7 @@ from symcnn.formula import symbols as notation
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import PYTHON_TYPES, is_python_number, is_whole
+from symcnn.formula.sizes import Named
 from symcnn.formula.trees import inverted, is_letter, is_reciprocal, negated, split_product, terms
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ def plain(tree: sp.Basic, juxtapose: bool = False) -> str:
     """``tree`` as ASCII text in its own term order; ``juxtapose``: a leading integer against its letter (``16i``)."""
     if type(tree) in PYTHON_TYPES:
         return str(tree)  # the numeric reading: as sympy writes its Integer and Rational
+    if type(tree) is Named:
+        return tree.name  # the periodic reading's named size, as its symbol is written
     return _print(tree, juxtapose)[0]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from symcnn.formula.numbers import exactly, is_python_number, whole
@@ -47,8 +48,11 @@ class Named:
     is_number = is_Integer = False
     is_Atom = True  # as a symbol is: what :mod:`symcnn.formula.numbers` reads
 
-    def __init__(self, name: str, definition: Periodic | None = None, axis: Named | None = None) -> None:
+    def __init__(self, name: str, definition: Periodic | None = None, axis: Named | None = None,
+                 source: Derived | None = None) -> None:
         self.name = name
+        self.source = source
+        """The size it names (None for an input size): what :func:`definition_text` writes."""
         self.axis = self if axis is None else axis
         """The input size this one is a function of (itself for an input size)."""
         self.definition = definition or Periodic(lambda env: env[self], 1, 1)
@@ -77,10 +81,12 @@ class Derived:
     axis: Named
     form: Affine | None
     """``a·base + b`` where the size is exactly that; None where a rounding stays."""
+    rounding: tuple[bool, Affine, Number] | None = None
+    """``(up, form, k)`` for ``⌊form⌋ + k`` (``⌈form⌉ + k`` when up): the one rounded shape written out."""
 
     def named(self, name: str) -> Named:
         """This size given a name of its own (``H_7``), as the network names a layer's new size."""
-        return Named(name, self.periodic, self.axis)
+        return Named(name, self.periodic, self.axis, self)
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ class Condition:
     difference: Periodic
     operator: str
     axis: Named
+    sides: tuple[Any, ...] = ()
+    """The two sizes compared, as stated (``left ⋈ right``)."""
 
 
 Size = Named | Derived
@@ -149,6 +157,9 @@ def _periodic(value: Any) -> Periodic:
 def _sum(args: list[Any], axis: Named) -> Any:
     number = whole(sum(arg for arg in args if is_python_number(arg)))
     sizes = [arg for arg in args if not is_python_number(arg)]
+    if len(sizes) == 1 and isinstance(sizes[0], Derived) and sizes[0].rounding and isinstance(number, int):
+        up, inner, k = sizes[0].rounding  # ⌊form⌋ + k + number: still the shape written out
+        return Derived(added([constant(number), sizes[0].periodic]), axis, None, (up, inner, k + number))
     forms = [size.form for size in sizes]
     form: Affine | None = None
     if all(forms) and len({f[0] for f in forms if f is not None}) == 1:
@@ -189,13 +200,14 @@ def _rounded(size: Named | Derived, up: bool) -> Named | Derived:
     base, a, b = form
     if a.denominator == 1 and b.denominator == 1:
         return size  # an integer already: sympy drops the floor too
+    shape = (up, form, 0)
     # ⌊(p·x + q)/d⌋ in integers (⌈⌉ as -⌊-…⌋), the same function as rounded(size.periodic) without a Fraction
     d = math.lcm(a.denominator, b.denominator)
     p, q, sign = int(a * d), int(b * d), -1 if up else 1
     read = base.periodic.value
     general = rounded(size.periodic, up)
     return Derived(Periodic(lambda env: sign * ((sign * (p * read(env) + q)) // d), general.slope, general.period),
-                   size.axis, None)
+                   size.axis, None, shape)
 
 
 def _made(periodic: Periodic, axis: Named, form: Affine | None) -> Named | Derived:
@@ -223,7 +235,7 @@ def condition(left: Any, operator: str, right: Any) -> Condition:
         raise NotPeriodic(difference.why)
     if is_python_number(difference):
         raise NotPeriodic("a condition between numbers")  # decided where it is made; not expected here
-    return Condition(difference.periodic, operator, difference.axis)
+    return Condition(difference.periodic, operator, difference.axis, (left, right))
 
 
 def _difference(left: Any, right: Any) -> Any:
@@ -251,3 +263,38 @@ def equal_sizes(left: Any, right: Any) -> bool | None:
     if forms[0] is None or forms[1] is None or forms[0][0] is not forms[1][0] or forms[0][1] != forms[1][1]:
         return None  # sympy's difference keeps a symbol
     return forms[0][2] == forms[1][2]
+
+
+def definition_text(named: Named) -> str:
+    """What ``named`` stands for, as sympy writes the same size (``floor(H_4/2 - 1/2) + 1``, ``2*H_28``).
+
+    Raises:
+        NotPeriodic: a size this does not write (a ceil-mode branch, a negative slope): the sympy reading does.
+    """
+    source = named.source
+    if source is not None and source.form is not None:
+        return _affine_text(source.form)
+    if source is not None and source.rounding is not None:
+        up, form, k = source.rounding
+        return f"{'ceiling' if up else 'floor'}({_affine_text(form)}){_constant_text(k)}"
+    raise NotPeriodic(f"{named.name}: a definition only the sympy reading writes")
+
+
+def _affine_text(form: Affine) -> str:
+    """``a·base + b`` in sympy's str: ``3*H_4/2 - 1``, ``H_4/2``, ``2*H_4 + 1`` (a positive a only)."""
+    base, a, b = form
+    if a <= 0:
+        raise NotPeriodic("a size that falls as the input grows")
+    slope = Fraction(a)
+    numerator = "" if slope.numerator == 1 else f"{slope.numerator}*"
+    denominator = "" if slope.denominator == 1 else f"/{slope.denominator}"
+    return f"{numerator}{base.name}{denominator}{_constant_text(b)}"
+
+
+def _constant_text(value: Number) -> str:
+    """`` + b`` or `` - b`` after a term (nothing for 0), a fraction as ``p/q``."""
+    if value == 0:
+        return ""
+    magnitude = abs(Fraction(value))
+    text = str(magnitude.numerator) if magnitude.denominator == 1 else f"{magnitude.numerator}/{magnitude.denominator}"
+    return f" + {text}" if value > 0 else f" - {text}"
