@@ -4,11 +4,15 @@ The builders pass ``evaluate=False`` to each node instead of using the
 ``sympy.evaluate(False)`` context manager, which clears sympy's cache on
 entry and exit (measured: it made a 200-layer network 15 % slower by itself).
 
-A formula written with these builders is one definition with two readings:
+A formula written with these builders is one definition with several readings:
 the textbook tree (the default), or, under :func:`building_values`, its value,
 each node evaluated as it is made by the rule that evaluates a tree
 (:func:`symcnn.formula.evaluation.node_value`): numbers are computed in
-Python's exact integers, and nothing is built twice.
+Python's exact integers, and nothing is built twice. In the numeric reading
+(:func:`symcnn.formula.numbers.numeric_reading`) the values stay Python
+numbers and no sympy object is made; given the sizes of
+:mod:`symcnn.formula.sizes` (the periodic reading) the same builders compose
+quasi-affine functions of the input size.
 
 The readers (terms, factors, signs, fraction bars, paths to nodes) are what
 the printers of :mod:`symcnn.formula.steps` and :mod:`symcnn.formula.plain` and the checker's
