@@ -46,6 +46,9 @@ class Layer(Displayable):
     kind: ClassVar[str] = "layer"
     weight_products: ClassVar[bool] = False
     """True where ``mults`` are weight x input products (convolutions, linear): what FlopCounterMode counts."""
+    keeps_shape: ClassVar[bool] = False
+    """True where the output has the input's shape whatever the sizes, and no condition is stated on them
+    (activations, Dropout, Identity): the valid-input proof of a chain need not analyse the layer."""
 
     def analyze(
         self,

@@ -298,6 +298,7 @@ class ReLU(Layer):
     inplace: bool = False
 
     kind: ClassVar[str] = "relu"
+    keeps_shape: ClassVar[bool] = True
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         compares = quantity("comparisons", elements(shape))
@@ -312,6 +313,7 @@ class Dropout(Layer):
     inplace: bool = False
 
     kind: ClassVar[str] = "dropout"
+    keeps_shape: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         p = self.p

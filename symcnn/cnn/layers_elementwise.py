@@ -57,6 +57,7 @@ class _Elementwise(Layer):
     """A shape-keeping, parameter-free layer whose cost is a fixed count per element."""
 
     kind: ClassVar[str] = "act"
+    keeps_shape: ClassVar[bool] = True
 
     def _convention(self) -> dict[str, int]:
         return PER_ELEMENT[type(self).__name__]
@@ -137,6 +138,7 @@ class Softmax(Layer):
     dim: int | None = None
 
     kind: ClassVar[str] = "softmax"
+    keeps_shape: ClassVar[bool] = True
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         if self.dim is None:

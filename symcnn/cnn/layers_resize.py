@@ -165,6 +165,7 @@ class Identity(Layer):
     """Returns its input, as ``torch.nn.Identity``: no arithmetic, no memory of its own."""
 
     kind: ClassVar[str] = "identity"
+    keeps_shape: ClassVar[bool] = True
     stores_output: ClassVar[bool] = False  # the very input tensor
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:

@@ -289,10 +289,16 @@ class Validity:
         return None if self.undecided else True
 
 
-def _rebuilt(network: Network, shape: tuple[Any, ...]) -> Network:
-    """``network``'s layers analysed again on the input ``shape``."""
+def _rebuilt(network: Network, shape: tuple[Any, ...], *, proof_only: bool = False) -> Network:
+    """``network``'s layers analysed again on the input ``shape``.
+
+    ``proof_only``: a chain without the layers that keep their input's shape
+    and state nothing (:attr:`~symcnn.cnn.layer.Layer.keeps_shape`), whose
+    sizes are then named by other numbers: for a proof that writes no size's name.
+    """
     if network.is_chain:
-        return build_network([(a.name, a.layer) for a in network.layers], shape, network.name)
+        kept = [a for a in network.layers if not (proof_only and a.layer.keeps_shape)]
+        return build_network([(a.name, a.layer) for a in kept], shape, network.name)
     from symcnn.cnn.graph import Node, build_graph
 
     nodes = [Node(a.name, a.layer, tuple(network.node_name(k) for k in network.inputs_of(p)))
@@ -418,8 +424,12 @@ def _join_checks(network: Network, each: list[tuple[str, Any, SizeSet]], layers:
     return checks
 
 
-def _periodic_validity(network: Network) -> Validity:
+def _periodic_validity(network: Network, proof_only: bool | None = None) -> Validity:
     """:func:`input_validity` of a numeric network, in the periodic reading: no sympy.
+
+    ``proof_only`` (default: for a chain) leaves out the layers that keep their
+    shape (:func:`_rebuilt`); a condition that must be written out with the
+    sizes' names (an equality) has the proof made again with every layer.
 
     Raises:
         NotPeriodic: a condition the periodic reading cannot decide as the sympy reading states it
@@ -429,7 +439,8 @@ def _periodic_validity(network: Network) -> Validity:
     if len(shape) != 3:  # no spatial sizes to vary; a numeric network leaves no assumption
         return Validity((), (), (), (), shape[0])
     inputs = (Named("H"), Named("W"))
-    periodic = _rebuilt(network, (shape[0], *inputs))
+    proof_only = network.is_chain if proof_only is None else proof_only
+    periodic = _rebuilt(network, (shape[0], *inputs), proof_only=proof_only)
     axes = {v: Axis(v, {v: v.definition}, []) for v in inputs}
     conditions: dict[Named, list[Compiled]] = {v: [] for v in inputs}
     for analysis in periodic.layers:
@@ -440,6 +451,8 @@ def _periodic_validity(network: Network) -> Validity:
         for stated in analysis.assumptions:
             if not isinstance(stated, Condition):
                 raise NotPeriodic("a condition the sympy reading states in its own terms")
+            if stated.operator == "==" and proof_only:  # a statement to write, with the sizes' own names
+                return _periodic_validity(network, proof_only=False)
             if stated.operator == "==" and not all(_written(side) for side in stated.sides):
                 raise NotPeriodic("branches whose sizes only the sympy reading writes")
             conditions[stated.axis].append((analysis.name, stated, stated.difference, stated.operator))
