@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from symcnn.errors import ExpressionError, LayerError
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import is_number, is_python_number, is_whole
+from symcnn.formula.numbers import is_literal, is_number, is_python_number, is_whole
 from symcnn.formula.sizes import equal_sizes, is_size
 
 if TYPE_CHECKING:
@@ -140,6 +140,6 @@ def divides(divisor: sp.Expr, count: sp.Expr) -> bool | None:
         return True
     if is_size(divisor) or is_size(count):
         return None
-    if is_number(divisor) and is_number(count):
+    if is_literal(divisor) and is_literal(count):
         return bool(count % divisor == 0)
     return None

@@ -23,7 +23,7 @@ from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
 from symcnn.formula.evaluation import multiplied_all, summed, value_of
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import is_number, number, reading_of
+from symcnn.formula.numbers import is_literal, number, reading_of
 from symcnn.formula.quantity import Quantity
 from symcnn.formula.trees import Value
 
@@ -140,7 +140,7 @@ def activations(network: Network) -> list[tuple[str, tuple[sp.Expr, ...], sp.Exp
 def bottleneck(network: Network, values: dict[sp.Symbol, sp.Expr]) -> tuple[sp.Expr, list[str]]:
     """The largest activation per sample and the layers that hold it (numbers needed)."""
     sizes = [(name, value_of(size, values)) for name, _, size in activations(network)]
-    if not all(is_number(size) for _, size in sizes):
+    if not all(is_literal(size) for _, size in sizes):
         raise SymcnnError("the bottleneck needs numbers for every size; give the symbols values")
     largest = max(size for _, size in sizes)
     return largest, [name for name, size in sizes if size == largest]
@@ -240,6 +240,6 @@ def memory_plan(
     largest, layers = bottleneck(network, values)
     stored = value_of(stored_activations(network), values)
     params = value_of(network.total("params"), values)
-    if not (is_number(stored) and is_number(params)):
+    if not (is_literal(stored) and is_literal(params)):
         raise SymcnnError("the training model needs numbers for every size; give the symbols values")
     return MemoryPlan(budget, dtype, optimizer, largest, tuple(layers), stored, params)

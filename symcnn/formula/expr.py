@@ -39,7 +39,7 @@ from typing import Any
 
 from symcnn.errors import ExpressionError
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import NotNumeric, exactly, is_number, is_whole, number, numeric, whole
+from symcnn.formula.numbers import PYTHON_TYPES, NotNumeric, exactly, is_whole, number, numeric, whole
 from symcnn.formula.sizes import is_size
 from symcnn.formula.symbols import symbol
 
@@ -226,7 +226,7 @@ class _Parser:
 
     def _starts_implicit_factor(self, left: sp.Expr) -> bool:
         token = self._peek()
-        if token is None or not is_number(left):
+        if token is None or not (type(left) in PYTHON_TYPES or left.is_Number):  # a number literal, as written
             return False
         return (token[0] == "name" and token[1] not in _KEYWORDS) or token[1] == "("
 

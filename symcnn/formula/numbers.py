@@ -83,6 +83,11 @@ def is_number(value: Any) -> bool:
     return type(value) in _PYTHON_TYPES or bool(value.is_number)
 
 
+def is_literal(value: Any) -> bool:
+    """A number as one atom: Python's, or sympy's ``Number`` (not a numeric expression such as ``2 + 3``)."""
+    return type(value) in _PYTHON_TYPES or bool(getattr(value, "is_Number", False))
+
+
 def is_whole(value: Any) -> bool:
     """A whole number, Python's int or sympy's Integer."""
     return type(value) is int or bool(getattr(value, "is_Integer", False))
