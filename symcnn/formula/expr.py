@@ -149,6 +149,7 @@ class _Parser:
         self.tokens = self._tokenize(text)
         self.pos = 0
         self.depth = 0
+        self.exponents = 0  # how many exponents are being read around the current token
 
     def _nested(self, column: int) -> None:
         """One level deeper (a parenthesis, a call, a sign); refused past :data:`MAX_DEPTH`."""
@@ -216,6 +217,8 @@ class _Parser:
                 elif op == "/":
                     result = self._divided(result, right)
                 elif op == "%":
+                    if right == 0:  # sympy's Mod raises ZeroDivisionError: say it as a division by zero is said
+                        raise ExpressionError(f"division by zero in {self.text!r}")
                     result = self._remainder(result, right)
                 else:
                     result = self._rounded("floor", self._divided(result, right))
@@ -243,7 +246,9 @@ class _Parser:
         base = self._atom()
         token = self._peek()
         if self._accept("^", "**"):
+            self.exponents += 1
             exponent = self._unary()
+            self.exponents -= 1
             column = token[2]  # type: ignore[index]
             if not is_whole(exponent) or abs(int(exponent)) > MAX_EXPONENT:
                 raise self._error(
@@ -324,6 +329,8 @@ class _NumberParser(_Parser):
     def _name(self, text: str) -> Any:
         if text not in self.names:
             raise NotNumeric(f"{text} is a symbol")
+        if self.exponents:  # sympy's reading refuses a name in an exponent (not a whole number as written)
+            raise NotNumeric(f"{text} in an exponent, which the sympy reading refuses")
         return self.names[text]
 
     def _divided(self, numerator: Any, denominator: Any) -> Any:
@@ -332,8 +339,6 @@ class _NumberParser(_Parser):
         return whole(Fraction(numerator) / denominator)
 
     def _remainder(self, dividend: Any, divisor: Any) -> Any:
-        if divisor == 0:
-            raise NotNumeric("a remainder by zero, which the sympy reading reports")
         return whole(dividend % divisor)
 
     def _rounded(self, function: str, value: Any) -> Any:

@@ -290,3 +290,45 @@ def test_a_named_size_is_written_as_sympy_writes_it(a: Fraction, b: Fraction, k:
         return  # an integer: no rounding stays (sympy drops it too)
     rounded = applied(sp.ceiling if up else sp.floor, value) + k
     assert definition_text(Derived(base.periodic, base, None, (up, affine, k)).named("H_5")) == str(rounded)
+
+
+EXPRESSIONS = ["planes * 4", "2 planes + 1", "(planes - 1)//2", "planes % 3", "floor(planes/3)", "ceil(planes/3)",
+               "2^planes", "planes/4", "2^-2 * planes", "(2 + 3)planes", "planes(2)", "-planes + 7", "planes^2 - 1",
+               "growth * (2 + planes) // 3", "planes // 0", "planes % 0", "same", "2 *", "K + planes"]
+
+
+@pytest.mark.parametrize("text", EXPRESSIONS)
+def test_the_number_parser_reads_the_grammar_as_the_sympy_parser(text: str) -> None:
+    """Block arguments are put in with Python numbers: the same value, or the same refusal, as sympy's reading."""
+    import sympy as sp
+
+    from symcnn.errors import ExpressionError
+    from symcnn.formula.expr import evaluate_expression, parse_expression
+    from symcnn.formula.numbers import NotNumeric
+
+    names = {"planes": 6, "growth": 32}
+    try:
+        expected = parse_expression(text).xreplace({sp.Symbol(k, integer=True, positive=True): v
+                                                    for k, v in names.items()})
+    except ExpressionError as error:  # refused: in the same words, or handed to the sympy reading (NotNumeric)
+        with pytest.raises((ExpressionError, NotNumeric)) as refused:
+            evaluate_expression(text, names)
+        assert isinstance(refused.value, NotNumeric) or str(refused.value) == str(error)
+        return
+    try:
+        value = evaluate_expression(text, names)
+    except NotNumeric:
+        assert not expected.is_number or expected.has(sp.zoo, sp.nan)  # a symbol, or what sympy reports
+        return
+    assert expected.is_number and value == expected
+
+
+def test_a_number_is_juxtaposed_only_as_written() -> None:
+    """``2P`` multiplies; an unevaluated ``(2 + 3)P`` or ``2^3 P`` is refused, as ever."""
+    from symcnn.errors import ExpressionError
+    from symcnn.formula.expr import parse_expression
+
+    assert str(parse_expression("2P", evaluate=False)) == "2*P"
+    for text in ("(2+3)P", "2^3 P"):
+        with pytest.raises(ExpressionError):
+            parse_expression(text, evaluate=False)
