@@ -473,8 +473,10 @@ def _written(side: Any) -> bool:
         return True
     if not isinstance(side, Named):
         return False
+    if side.source is None:  # an input size: its name is all there is to write
+        return True
     try:
-        side.source is None or definition_text(side)
+        definition_text(side)
     except NotPeriodic:
         return False
     return True

@@ -24,9 +24,11 @@ class NotNumeric(Exception):
     """A symbol or an expression met in the numeric reading: the work is for the sympy reading."""
 
 
+PYTHON_TYPES = frozenset({int, Fraction})
+"""The types of the numeric reading's numbers (``type(value) in PYTHON_TYPES``, where a call per node would show)."""
+
 NUMERIC: ContextVar[bool] = ContextVar("symcnn_numeric_reading", default=False)
 """True in the numeric reading (read ``NUMERIC.get()`` where a function call per node would show)."""
-_NUMERIC = NUMERIC
 
 
 @contextmanager
@@ -41,12 +43,12 @@ def setting(variable: ContextVar[bool], value: bool) -> Iterator[None]:
 
 def numeric_reading() -> AbstractContextManager[None]:
     """Within this block a number given as an int stays a Python int (:func:`number`): no sympy is needed."""
-    return setting(_NUMERIC, True)
+    return setting(NUMERIC, True)
 
 
 def symbolic_reading() -> AbstractContextManager[None]:
     """Within this block numbers are sympy's again (a proof the numeric reading leaves to sympy)."""
-    return setting(_NUMERIC, False)
+    return setting(NUMERIC, False)
 
 
 def reading_of(value: Any) -> AbstractContextManager[None]:
@@ -56,12 +58,12 @@ def reading_of(value: Any) -> AbstractContextManager[None]:
 
 def numeric() -> bool:
     """Whether this is the numeric reading (inside :func:`numeric_reading`)."""
-    return _NUMERIC.get()
+    return NUMERIC.get()
 
 
 def number(value: int) -> Any:
     """The integer ``value`` as this reading keeps numbers: a Python int, or else sympy's Integer."""
-    return value if _NUMERIC.get() else sp.Integer(value)
+    return value if NUMERIC.get() else sp.Integer(value)
 
 
 def is_python_number(value: Any) -> bool:
@@ -70,22 +72,17 @@ def is_python_number(value: Any) -> bool:
     The type itself is compared: ``isinstance`` against ``Fraction``, an ABC, costs
     ten times more, on every node of the symbolic readings.
     """
-    return type(value) in _PYTHON_TYPES
-
-
-_PYTHON_TYPES = frozenset({int, Fraction})
-PYTHON_TYPES = _PYTHON_TYPES
-"""The types of the numeric reading's numbers (``type(value) in PYTHON_TYPES``, where a call per node would show)."""
+    return type(value) in PYTHON_TYPES
 
 
 def is_number(value: Any) -> bool:
     """A number, Python's or sympy's: no symbol in it."""
-    return type(value) in _PYTHON_TYPES or bool(value.is_number)
+    return type(value) in PYTHON_TYPES or bool(value.is_number)
 
 
 def is_literal(value: Any) -> bool:
     """A number as one atom: Python's, or sympy's ``Number`` (not a numeric expression such as ``2 + 3``)."""
-    return type(value) in _PYTHON_TYPES or bool(getattr(value, "is_Number", False))
+    return type(value) in PYTHON_TYPES or bool(getattr(value, "is_Number", False))
 
 
 def is_whole(value: Any) -> bool:
@@ -95,12 +92,12 @@ def is_whole(value: Any) -> bool:
 
 def is_atom(value: Any) -> bool:
     """A number or a symbol: what needs no name of its own."""
-    return type(value) in _PYTHON_TYPES or bool(value.is_Atom)
+    return type(value) in PYTHON_TYPES or bool(value.is_Atom)
 
 
 def symbols_of(value: Any) -> frozenset[Any]:
     """The symbols in ``value`` (none in a Python number)."""
-    return frozenset() if type(value) in _PYTHON_TYPES else frozenset(value.free_symbols)
+    return frozenset() if type(value) in PYTHON_TYPES else frozenset(value.free_symbols)
 
 
 def whole(value: int | Fraction) -> int | Fraction:

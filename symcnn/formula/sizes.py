@@ -176,21 +176,13 @@ def _product(args: list[Any], axis: Named) -> Any:
     sizes = [arg for arg in args if not is_python_number(arg)]
     if len(sizes) > 1:
         return Unsized("a product of two sizes")
-    factor = whole(_numbers_product(args))
+    factor = whole(math.prod(arg for arg in args if is_python_number(arg)))
     if factor == 0:
         return 0
     (size,) = sizes
     form = size.form
     scaled_form = None if form is None else (form[0], whole(form[1] * factor), whole(form[2] * factor))
     return _made(scaled(factor, size.periodic), axis, scaled_form)
-
-
-def _numbers_product(args: list[Any]) -> Number:
-    result: Number = 1
-    for arg in args:
-        if is_python_number(arg):
-            result *= arg
-    return result
 
 
 def _rounded(size: Named | Derived, up: bool) -> Named | Derived:
