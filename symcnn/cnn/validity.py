@@ -25,7 +25,7 @@ from symcnn.errors import LayerError
 from symcnn.formula.evaluation import value_of
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import is_python_number, is_whole, numeric, symbolic_reading, symbols_of, whole
-from symcnn.formula.periodic import NotPeriodic, Number, Periodic, added, compiled, condition, constant, lcm
+from symcnn.formula.periodic import NotPeriodic, Number, Periodic, added, compiled, condition, constant, lcm, looked_up
 from symcnn.formula.sizes import Condition, Named, definition_text
 
 _LARGEST_PERIOD = 1 << 16
@@ -142,7 +142,7 @@ def solve(axis: Axis, compiled_conditions: list[Compiled]) -> tuple[SizeSet, Siz
 
 def axes_of(network: Network, values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, Axis]:
     """Each input variable with the sizes derived from it (definitions with ``values`` bound)."""
-    axes = {v: Axis(v, {v: _input_size(v)}, []) for size in network.input_shape[1:] for v in size.free_symbols}
+    axes = {v: Axis(v, {v: looked_up(v)}, []) for size in network.input_shape[1:] for v in size.free_symbols}
     owner: dict[sp.Symbol, sp.Symbol] = {v: v for v in axes}
     for sym, definition in network.definitions.items():
         expr = value_of(definition, values)
@@ -167,11 +167,6 @@ def _relation_text(relation: sp.Basic) -> str:
         return str(relation)
     operator = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤"}.get(relation.rel_op, relation.rel_op)
     return f"{plain(relation.lhs)} {operator} {plain(relation.rhs)}"
-
-
-def _input_size(variable: sp.Symbol) -> Periodic:
-    """The input size itself: slope 1, period 1."""
-    return Periodic(lambda env: env[variable], 1, 1)
 
 
 def residues(sizes: SizeSet) -> tuple[int, list[int]]:

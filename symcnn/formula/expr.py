@@ -49,7 +49,7 @@ _TOKEN = re.compile(
 _FUNCTIONS = {"floor": "floor", "ceil": "ceiling"}
 """The calls the grammar reads, and sympy's names for them."""
 _KEYWORDS = ("and", "or", "not")
-_COMPARISONS = {"==": "Eq", "!=": "Ne", "<": "Lt", "<=": "Le", ">": "Gt", ">=": "Ge"}
+COMPARISONS = {"==": "Eq", "!=": "Ne", "<": "Lt", "<=": "Le", ">": "Gt", ">=": "Ge"}
 """The comparisons the grammar reads, and sympy's names for them."""
 _UNICODE = str.maketrans({"×": "*", "·": "*", "−": "-", "⋅": "*"})
 MAX_LENGTH = 500
@@ -420,8 +420,8 @@ class _ConditionParser(_Parser):
             self.pos = start  # not a condition: read it again as an expression
         left = self._expr()
         token = self._peek()
-        if token is None or token[1] not in _COMPARISONS:
+        if token is None or token[1] not in COMPARISONS:
             raise self._error("expected a comparison (==, !=, <, <=, >, >=)")
         self.pos += 1
         right = self._expr()
-        return getattr(sp, _COMPARISONS[token[1]])(left, right, evaluate=False)
+        return getattr(sp, COMPARISONS[token[1]])(left, right, evaluate=False)

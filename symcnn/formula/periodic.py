@@ -56,6 +56,11 @@ def _integral_period(slope: Number, period: int) -> int:
     return period * (slope * period).denominator
 
 
+def looked_up(key: Any, slope: Number = 1, period: int = 1) -> Periodic:
+    """The value an evaluation's environment holds for ``key`` (a size named before), of that slope and period."""
+    return Periodic(lambda env: env[key], slope, period)
+
+
 def constant(value: Number) -> Periodic:
     """A number: slope 0, period 1."""
     return Periodic(lambda env: value, 0, 1)
@@ -100,7 +105,7 @@ def compiled(expr: sp.Basic, known: Mapping[sp.Symbol, Periodic]) -> Periodic:
         if expr not in known:
             raise NotPeriodic(f"{expr} is not a size of this axis")
         entry = known[expr]
-        return Periodic(lambda env: env[expr], entry.slope, entry.period)
+        return looked_up(expr, entry.slope, entry.period)
     if isinstance(expr, sp.Add):
         return added([compiled(arg, known) for arg in expr.args])
     if isinstance(expr, sp.Mul):

@@ -33,6 +33,7 @@ from symcnn.formula.periodic import (
     added,
     chosen,
     constant,
+    looked_up,
     remainder,
     rounded,
     scaled,
@@ -55,10 +56,10 @@ class Named:
         """The size it names (None for an input size): what :func:`definition_text` writes."""
         self.axis = self if axis is None else axis
         """The input size this one is a function of (itself for an input size)."""
-        self.definition = definition or Periodic(lambda env: env[self], 1, 1)
+        self.definition = definition or looked_up(self)
         """Its function of the input size, from the sizes named before it."""
         reference = self.definition
-        self.periodic = Periodic(lambda env: env[self], reference.slope, reference.period)
+        self.periodic = looked_up(self, reference.slope, reference.period)
         """Its value read from an evaluation's environment (where :meth:`Axis.evaluate` put it)."""
 
     @property
@@ -109,7 +110,6 @@ class Condition:
     """The two sizes compared, as stated (``left ⋈ right``)."""
 
 
-Size = Named | Derived
 SIZE_TYPES = frozenset({Named, Derived, Unsized, Condition})
 
 

@@ -28,6 +28,7 @@ from typing import Any, TypeAlias
 
 from symcnn.formula.evaluation import applied, node_value
 from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
+from symcnn.formula.expr import COMPARISONS
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import NUMERIC, numeric, setting
 from symcnn.formula.sizes import chosen_size, condition, is_size
@@ -130,9 +131,6 @@ def piecewise(*branches: tuple[Value, Any]) -> sp.Expr:
     return node("Piecewise", *branches)
 
 
-_RELATIONS = {">=": "Ge", "<=": "Le", "==": "Eq"}
-
-
 def stated(left: Value, operator: str, right: Value) -> sp.Basic:
     """The assumption ``left ⋈ right`` (>=, <=, ==), unevaluated, to be proved or kept.
 
@@ -141,7 +139,7 @@ def stated(left: Value, operator: str, right: Value) -> sp.Basic:
     """
     if is_size(left) or is_size(right):
         return condition(left, operator, right)
-    return getattr(sp, _RELATIONS[operator])(left, right, evaluate=False)
+    return getattr(sp, COMPARISONS[operator])(left, right, evaluate=False)
 
 
 def rebuilt(node: sp.Basic, args: list[sp.Basic]) -> sp.Basic:
