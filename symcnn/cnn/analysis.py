@@ -34,14 +34,13 @@ def quantity(key: str, formula: sp.Expr) -> Quantity:
     Raises:
         ValueError: an unknown key (a programming error).
     """
-    member = _KEYS.get(key)  # a dict, not the enum's call: a layer makes a dozen quantities
-    if member is None:
+    entry = _KEYS.get(key)  # a dict of plain strings, not the enum's call nor its hash: a layer makes a dozen
+    if entry is None:
         raise ValueError(f"{key!r} is not a QuantityKey")
-    descriptor = QUANTITIES[member]
-    return Quantity(member, descriptor.title, descriptor.lhs, formula)
+    return Quantity(*entry, formula)
 
 
-_KEYS = {member.value: member for member in QuantityKey}
+_KEYS = {member.value: (member, QUANTITIES[member].title, QUANTITIES[member].lhs) for member in QuantityKey}
 
 
 

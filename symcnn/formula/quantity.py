@@ -30,7 +30,7 @@ class Deferred:
     tree: Callable[[], sp.Expr] = field(compare=False)
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, init=False)
 class Quantity(Displayable):
     """A named quantity of a layer or network.
 
@@ -48,6 +48,13 @@ class Quantity(Displayable):
     lhs: str
     source: sp.Expr | Deferred
     symbol: sp.Symbol | None = None
+
+    def __init__(self, key: str, title: str, lhs: str, source: sp.Expr | Deferred,
+                 symbol: sp.Symbol | None = None) -> None:
+        # written out (a frozen dataclass sets each field through object.__setattr__): a layer makes a dozen
+        self.__dict__.update(key=key, title=title, lhs=lhs, source=source, symbol=symbol)
+        if builds_values() and not isinstance(source, Deferred):
+            self.__dict__["expr"] = source  # built as a value: nothing to evaluate
 
     @classmethod
     def defining(cls, key: str, title: str, lhs: str, formula: sp.Expr, symbol: sp.Symbol) -> Quantity:
@@ -70,10 +77,6 @@ class Quantity(Displayable):
         if isinstance(self.source, Deferred):
             return self.source.value
         return evaluated(self.source)
-
-    def __post_init__(self) -> None:
-        if builds_values() and not isinstance(self.source, Deferred):
-            self.__dict__["expr"] = self.source  # built as a value: nothing to evaluate
 
     def deferred(self, tree: Callable[[], sp.Expr]) -> Quantity:
         """This quantity as a value, with ``tree`` to build its textbook tree when first asked for."""

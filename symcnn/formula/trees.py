@@ -21,17 +21,19 @@ mistakes and slips share.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
+from fractions import Fraction
 from typing import Any, TypeAlias
 
 from symcnn.formula.evaluation import applied, node_value
 from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
 from symcnn.formula.expr import COMPARISONS
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import NUMERIC, numeric, setting
-from symcnn.formula.sizes import chosen_size, condition, is_size
+from symcnn.formula.numbers import NUMERIC, PYTHON_TYPES, numeric, setting, whole
+from symcnn.formula.sizes import SIZE_TYPES, chosen_size, condition, is_size, size_node
 
 Value: TypeAlias = "sp.Expr | int"
 
@@ -39,6 +41,15 @@ _ROUNDING = frozenset({"floor", "ceiling", "Mod"})
 """Built by :func:`~symcnn.formula.evaluation.applied`, the cheap way to an unevaluated node."""
 
 _VALUES: ContextVar[bool] = ContextVar("symcnn_building_values", default=False)
+
+_INT = frozenset({int})
+_ON_NUMBERS: dict[str, tuple[frozenset[type], Callable[[tuple[Any, ...]], int]]] = {
+    "Add": (_INT, sum), "Mul": (_INT, math.prod),
+    "floor": (PYTHON_TYPES, lambda args: math.floor(args[0])),
+    "ceiling": (PYTHON_TYPES, lambda args: math.ceil(args[0])),
+}
+"""The nodes whose value is an int computed here from Python numbers of these types, as
+:func:`~symcnn.formula.numbers.exactly` computes it without its checks (others take the general way)."""
 
 
 def building_values() -> AbstractContextManager[None]:
@@ -63,7 +74,15 @@ def node(func: Any, *args: Any) -> sp.Expr:
     theirs, so that the numeric reading, which builds Python numbers, never
     imports sympy.
     """
-    if _VALUES.get() or NUMERIC.get():  # builds_values(), inline: once per node
+    if NUMERIC.get():
+        kinds = set(map(type, args))
+        fast = _ON_NUMBERS.get(func)
+        if fast is not None and kinds <= fast[0]:
+            return fast[1](args)  # the numeric reading's usual node: numbers to an int, one call
+        if isinstance(func, str) and not kinds.isdisjoint(SIZE_TYPES):
+            return size_node(func, list(args))  # the periodic reading's node
+        return node_value(func, list(args))
+    if _VALUES.get():
         return node_value(func, list(args))
     if isinstance(func, str):
         func = getattr(sp, func)
@@ -94,6 +113,8 @@ def mul(*factors: Value) -> sp.Expr:
 
 def div(numerator: Value, denominator: Value) -> sp.Expr:
     """``a / b``, printed as a fraction."""
+    if NUMERIC.get() and type(numerator) is int and type(denominator) is int and denominator:
+        return whole(Fraction(numerator, denominator))  # the value of the nodes below, made once
     return node("Mul", numerator, node("Pow", denominator, -1))
 
 
