@@ -26,7 +26,7 @@ from symcnn.formula.evaluation import value_of
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import is_python_number, is_whole, numeric, symbolic_reading, symbols_of, whole
 from symcnn.formula.periodic import NotPeriodic, Number, Periodic, added, compiled, condition, constant, lcm, looked_up
-from symcnn.formula.sizes import Condition, Named, definition_text
+from symcnn.formula.sizes import Condition, Named, definition_text, implied
 
 _LARGEST_PERIOD = 1 << 16
 _LISTED = 8
@@ -442,7 +442,9 @@ def _periodic_validity(network: Network, proof_only: bool | None = None) -> Vali
         for named in analysis.definitions:
             axes[named.axis].sizes[named] = named.definition
             axes[named.axis].order.append(named)
-            conditions[named.axis].append((analysis.name, None, added([named.periodic, constant(-1)]), ">="))
+            form = named.source.form if named.source else None
+            if not (form and implied((form[0], form[1], form[2] - 1), ">=")):  # the size at least 1, if not sure
+                conditions[named.axis].append((analysis.name, None, added([named.periodic, constant(-1)]), ">="))
         for stated in analysis.assumptions:
             if not isinstance(stated, Condition):
                 raise NotPeriodic("a condition the sympy reading states in its own terms")
@@ -450,7 +452,8 @@ def _periodic_validity(network: Network, proof_only: bool | None = None) -> Vali
                 return _periodic_validity(network, proof_only=False)
             if stated.operator == "==" and not all(_written(side) for side in stated.sides):
                 raise NotPeriodic("branches whose sizes only the sympy reading writes")
-            conditions[stated.axis].append((analysis.name, stated, stated.difference, stated.operator))
+            if not stated.implied:  # one that holds for every size at least 1 leaves the sets as they are
+                conditions[stated.axis].append((analysis.name, stated, stated.difference, stated.operator))
     sets, joins = [], []
     for variable in inputs:
         total, layers, each = solve(axes[variable], conditions[variable])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from symcnn.formula.numbers import exactly, is_python_number, whole
@@ -78,12 +79,25 @@ class Derived:
 
     is_number = is_Integer = is_Atom = False
 
-    periodic: Periodic
     axis: Named
     form: Affine | None
     """``a·base + b`` where the size is exactly that; None where a rounding stays."""
     rounding: tuple[bool, Affine, Number] | None = None
     """``(up, form, k)`` for ``⌊form⌋ + k`` (``⌈form⌉ + k`` when up): the one rounded shape written out."""
+    made: Periodic | None = None
+    """Its compiled function where no affine form gives it, made with it."""
+
+    @cached_property
+    def periodic(self) -> Periodic:
+        """Its compiled function of the input size; of an affine form, ``a·base + b`` in one step, made when
+        first read (most sizes are only added and compared by their forms)."""
+        if self.made is not None:
+            return self.made
+        assert self.form is not None, "a size without an affine form is made with its function"
+        base, a, b = self.form
+        reference = base.periodic
+        read, slope, offset = reference.value, whole(a), whole(b)
+        return Periodic(lambda env: slope * read(env) + offset, whole(a * reference.slope), reference.period)
 
     def named(self, name: str) -> Named:
         """This size given a name of its own (``H_7``), as the network names a layer's new size."""
@@ -108,6 +122,8 @@ class Condition:
     axis: Named
     sides: tuple[Any, ...] = ()
     """The two sizes compared, as stated (``left ⋈ right``)."""
+    implied: bool = False
+    """True where ``a·size + b ⋈ 0`` holds for every size at least 1 (see :func:`implied`): it decides nothing."""
 
 
 SIZE_TYPES = frozenset({Named, Derived, Unsized, Condition})
@@ -120,20 +136,26 @@ def is_size(value: Any) -> bool:
 
 def size_node(operation: str, args: list[Any]) -> Any:
     """``operation`` (sympy's name for it) of numbers and sizes, where at least one is a size."""
-    unsized = next((arg for arg in args if isinstance(arg, (Unsized, Condition))), None)
-    if unsized is not None:
-        return unsized if isinstance(unsized, Unsized) else Unsized("a condition used as a number")
-    sizes = [arg for arg in args if isinstance(arg, (Named, Derived))]
+    numbers, sizes = [], []
+    for arg in args:  # one pass: this runs for every node of the periodic reading
+        kind = type(arg)
+        if kind is Named or kind is Derived:
+            sizes.append(arg)
+        elif kind is Unsized:
+            return arg
+        elif kind is Condition:
+            return Unsized("a condition used as a number")
+        else:
+            numbers.append(arg)
     if not sizes:  # sizes that cancelled out: numbers again
         return exactly(operation, args)
-    axes = {size.axis for size in sizes}
-    if len(axes) > 1:
+    axis = sizes[0].axis
+    if any(size.axis is not axis for size in sizes):
         return Unsized("sizes of two axes together")
-    (axis,) = axes
     if operation == "Add":
-        return _sum(args, axis)
+        return _sum(numbers, sizes, axis)
     if operation == "Mul":
-        return _product(args, axis)
+        return _product(numbers, sizes, axis)
     if operation in ("floor", "ceiling"):
         return _rounded(args[0], operation == "ceiling")
     if operation == "Mod":
@@ -142,7 +164,7 @@ def size_node(operation: str, args: list[Any]) -> Any:
             return Unsized("a remainder by a size")
         if divisor == 1:
             return 0
-        return Derived(remainder(_periodic(dividend), divisor), axis, None)
+        return Derived(axis, None, made=remainder(_periodic(dividend), divisor))
     if operation == "GreaterThan":  # a Piecewise's condition: decided where the sizes cancel, as sympy does
         left, right = args
         difference = _difference(left, right)
@@ -154,41 +176,36 @@ def _periodic(value: Any) -> Periodic:
     return constant(value) if is_python_number(value) else value.periodic
 
 
-def _sum(args: list[Any], axis: Named) -> Any:
-    number = whole(sum(arg for arg in args if is_python_number(arg)))
-    sizes = [arg for arg in args if not is_python_number(arg)]
+def _sum(numbers: list[Number], sizes: list[Named | Derived], axis: Named) -> Any:
+    number = whole(sum(numbers))
     if len(sizes) == 1 and isinstance(sizes[0], Derived) and sizes[0].rounding and isinstance(number, int):
         up, inner, k = sizes[0].rounding  # ⌊form⌋ + k + number: still the shape written out
-        return Derived(added([constant(number), sizes[0].periodic]), axis, None, (up, inner, k + number))
+        return Derived(axis, None, (up, inner, k + number), added([constant(number), sizes[0].periodic]))
     forms = [size.form for size in sizes]
-    form: Affine | None = None
     if all(forms) and len({f[0] for f in forms if f is not None}) == 1:
-        base = forms[0][0]
         a = whole(sum(f[1] for f in forms if f is not None))
         b = whole(number + sum(f[2] for f in forms if f is not None))
-        if a == 0:
-            return whole(b)
-        form = (base, a, b)
-    return _made(added([constant(number), *(size.periodic for size in sizes)]), axis, form)
+        return whole(b) if a == 0 else _affine(forms[0][0], a, b)  # type: ignore[index]
+    return Derived(axis, None, made=added([constant(number), *(size.periodic for size in sizes)]))
 
 
-def _product(args: list[Any], axis: Named) -> Any:
-    sizes = [arg for arg in args if not is_python_number(arg)]
+def _product(numbers: list[Number], sizes: list[Named | Derived], axis: Named) -> Any:
     if len(sizes) > 1:
         return Unsized("a product of two sizes")
-    factor = whole(math.prod(arg for arg in args if is_python_number(arg)))
+    factor = whole(math.prod(numbers))
     if factor == 0:
         return 0
     (size,) = sizes
     form = size.form
-    scaled_form = None if form is None else (form[0], whole(form[1] * factor), whole(form[2] * factor))
-    return _made(scaled(factor, size.periodic), axis, scaled_form)
+    if form is None:
+        return Derived(axis, None, made=scaled(factor, size.periodic))
+    return _affine(form[0], whole(form[1] * factor), whole(form[2] * factor))
 
 
 def _rounded(size: Named | Derived, up: bool) -> Named | Derived:
     form = size.form
     if form is None:
-        return Derived(rounded(size.periodic, up), size.axis, None)
+        return Derived(size.axis, None, made=rounded(size.periodic, up))
     base, a, b = form
     if a.denominator == 1 and b.denominator == 1:
         return size  # an integer already: sympy drops the floor too
@@ -198,22 +215,13 @@ def _rounded(size: Named | Derived, up: bool) -> Named | Derived:
     p, q, sign = int(a * d), int(b * d), -1 if up else 1
     read = base.periodic.value
     general = rounded(size.periodic, up)
-    return Derived(Periodic(lambda env: sign * ((sign * (p * read(env) + q)) // d), general.slope, general.period),
-                   size.axis, None, shape)
+    return Derived(size.axis, None, shape,
+                   Periodic(lambda env: sign * ((sign * (p * read(env) + q)) // d), general.slope, general.period))
 
 
-def _made(periodic: Periodic, axis: Named, form: Affine | None) -> Named | Derived:
-    """A new derived size; the base itself where the form is exactly ``1·base + 0``.
-
-    A size of affine form is computed from it, ``a·base + b`` in one step.
-    """
-    if form is None:
-        return Derived(periodic, axis, None)
-    base, a, b = form
-    if a == 1 and b == 0:
-        return base
-    read, slope, offset = base.periodic.value, whole(a), whole(b)
-    return Derived(Periodic(lambda env: slope * read(env) + offset, periodic.slope, periodic.period), axis, form)
+def _affine(base: Named, a: Number, b: Number) -> Named | Derived:
+    """The size ``a·base + b``: the base itself where that is ``1·base + 0``."""
+    return base if a == 1 and b == 0 else Derived(base.axis, (base, a, b))
 
 
 def condition(left: Any, operator: str, right: Any) -> Condition:
@@ -227,7 +235,18 @@ def condition(left: Any, operator: str, right: Any) -> Condition:
         raise NotPeriodic(difference.why)
     if is_python_number(difference):
         raise NotPeriodic("a condition between numbers")  # decided where it is made; not expected here
-    return Condition(difference.periodic, operator, difference.axis, (left, right))
+    return Condition(difference.periodic, operator, difference.axis, (left, right),
+                     implied(difference.form, operator))
+
+
+def implied(form: Affine | None, operator: str) -> bool:
+    """Whether ``a·size + b ⋈ 0`` (>= or >) holds whenever the size is at least 1, as every named size and input
+    size of a valid network is: with ``a > 0`` its least value is ``a + b`` (e.g. a padded kernel that fits
+    any input, ``H + 2 - 3 >= 0``)."""
+    if form is None or operator not in (">=", ">"):
+        return False
+    _, a, b = form
+    return a > 0 and (a + b >= 0 if operator == ">=" else a + b > 0)
 
 
 def _difference(left: Any, right: Any) -> Any:
@@ -246,7 +265,7 @@ def chosen_size(branches: list[tuple[Any, Any]]) -> Derived:
         compiled.append((_periodic(value), None if when is True else (when.difference, when.operator)))
     if axis is None:
         raise NotPeriodic("a piecewise of numbers")
-    return Derived(chosen(compiled), axis, None)
+    return Derived(axis, None, made=chosen(compiled))
 
 
 def equal_sizes(left: Any, right: Any) -> bool | None:
