@@ -65,14 +65,21 @@ class LayerAnalysis(Displayable):
     assumptions: tuple[sp.Basic, ...] = ()
 
     def __getitem__(self, key: str) -> Quantity:
-        for quantity in self.quantities:
-            if quantity.key == key:
-                return quantity
-        raise KeyError(f"{self.name} has no quantity {key!r}")
+        quantity = self._by_key.get(key)
+        if quantity is None:
+            raise KeyError(f"{self.name} has no quantity {key!r}")
+        return quantity
 
     def get(self, key: str) -> Quantity | None:
         """The quantity called ``key``, or None where the layer has none."""
-        return next((q for q in self.quantities if q.key == key), None)
+        return self._by_key.get(key)
+
+    @cached_property  # a summary reads a dozen quantities of each layer by key
+    def _by_key(self) -> dict[str, Quantity]:
+        by_key: dict[str, Quantity] = {}
+        for quantity in self.quantities:
+            by_key.setdefault(quantity.key, quantity)  # the first of a key, as a search in order finds it
+        return by_key
 
     def __iter__(self) -> Iterator[Quantity]:
         return iter(self.quantities)

@@ -70,6 +70,8 @@ class Layer(Displayable):
         shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
         name = name or type(self).__name__
         out_symbols = out_symbols or (notation.H_out, notation.W_out)
+        if numeric():  # values only, of numbers or sizes that are their own values: no tree to defer
+            return self._analyze(shape, name, out_symbols)
         values = tuple(size if is_atom(size) else evaluated(size) for size in shape)  # a flattened C·H·W: a tree
         return valued(partial(self._analyze, values, name, out_symbols),
                       partial(self._analyze, shape, name, out_symbols))

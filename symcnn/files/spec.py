@@ -319,13 +319,22 @@ def layer_from_table(entry: Any, where: str) -> Layer:
     if kind not in LAYER_TYPES:
         raise SpecError(f"{where}: unknown type {kind!r}{suggestion(kind, list(LAYER_TYPES))}")
     cls = LAYER_TYPES[kind]
-    arguments = [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
-    check_keys(entry, list(_LAYER_KEYS) + arguments, f"{where} {kind}")
+    check_keys(entry, _keys(cls), f"{where} {kind}")
     kwargs = {key: _argument(cls, key, value, where) for key, value in entry.items() if key not in _LAYER_KEYS}
     try:
         return cls(**kwargs)
     except SymcnnError as error:
         raise SpecError(f"{where}: {error}") from None
+
+
+def _keys(cls: type[Layer]) -> list[str]:
+    """The keys a layer table of type ``cls`` may have: the spec's own and the layer's arguments (once per type)."""
+    if cls.__qualname__ not in _KEYS:
+        _KEYS[cls.__qualname__] = list(_LAYER_KEYS) + [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
+    return _KEYS[cls.__qualname__]
+
+
+_KEYS: dict[str, list[str]] = {}
 
 
 _HINTS: dict[str, dict[str, Any]] = {}
@@ -354,36 +363,58 @@ _AXES = {1: "[length]", 2: "[height, width]", 3: "[depth, height, width]", 4: "[
 
 def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
     """Check a value's type against the argument's annotation (resolved: never read as a string)."""
-    hint = _hints(cls)[key]
-    options = set(get_args(hint)) or {hint}
+    kinds = _KINDS.setdefault(cls.__qualname__, {})
+    kind = kinds[key] if key in kinds else kinds.setdefault(key, _kind(cls, key))
     place = f"{where}: {key}"
-    if options <= {bool, type(None)}:
+    if kind == "bool":
         if not isinstance(value, bool):
             raise SpecError(f"{place} must be true or false, got {value!r}")
         return value
-    if float in options:
+    if kind == "number":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise SpecError(f"{place} must be a number, got {value!r}")
         return value
-    if options <= {int, type(None)}:
+    if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             raise SpecError(f"{place} must be an integer, got {value!r}")
         return value
-    if hint is str:
+    if kind == "str":
         if not isinstance(value, str):
             raise SpecError(f"{place} must be a string, got {value!r}")
         return value
-    if hint is Any:  # size / scale_factor: the layer says what it accepts
+    if kind == "any":  # size / scale_factor: the layer says what it accepts
         if isinstance(value, list):
             return tuple(v if isinstance(v, float) else _int_or_text(v, place) for v in value)
         return value if isinstance(value, float) else _int_or_text(value, place)
-    lengths = {len(get_args(option)) for option in options if get_origin(option) is tuple}
-    if lengths and isinstance(value, list):
-        length = 4 if 4 in lengths else getattr(cls, "rank", 2)  # a quad of paddings, or one value per axis
-        if len(value) != length:
-            raise SpecError(f"{place} must be one value or {_AXES[length]}, got {value!r}")
+    if isinstance(kind, int) and isinstance(value, list):  # one value per axis, or a quad of paddings
+        if len(value) != kind:
+            raise SpecError(f"{place} must be one value or {_AXES[kind]}, got {value!r}")
         return tuple(_int_or_text(v, place) for v in value)
     return _int_or_text(value, place)
+
+
+_KINDS: dict[str, dict[str, str | int | None]] = {}
+
+
+def _kind(cls: type[Layer], key: str) -> str | int | None:
+    """How :func:`_argument` reads ``key`` of ``cls``, from its annotation, once per layer type and key:
+    bool, number, int, str, any, the length of a list of values per axis, or None (an int or an expression)."""
+    hint = _hints(cls)[key]
+    options = set(get_args(hint)) or {hint}
+    if options <= {bool, type(None)}:
+        return "bool"
+    if float in options:
+        return "number"
+    if options <= {int, type(None)}:
+        return "int"
+    if hint is str:
+        return "str"
+    if hint is Any:
+        return "any"
+    lengths = {len(get_args(option)) for option in options if get_origin(option) is tuple}
+    if lengths:
+        return 4 if 4 in lengths else getattr(cls, "rank", 2)
+    return None
 
 
 def _int_or_text(value: Any, place: str) -> int | str:
