@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.layer import Layer
@@ -28,6 +28,7 @@ from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import bind, summed, value_of
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.lazy import sympy as sp
+from symcnn.formula.numbers import numeric
 from symcnn.formula.symbols import layer_symbol
 
 TOTAL_KEYS = ("params", "mults", "adds", "comparisons", "activation_elements")
@@ -183,14 +184,23 @@ def build_network(
     layers: Sequence[Layer | tuple[str, Layer]],
     input_shape: Sequence[int | sp.Expr],
     name: str = "network",
+    *,
+    sizes_unnamed: bool = False,
 ) -> Network:
     """Analyse ``layers`` in order on ``input_shape`` (C, H, W).
+
+    In the numeric reading a layer met again on the same input (a chain of
+    equal blocks) is analysed once, and its analysis renamed: the analysis of
+    numbers is a function of the layer and the input alone. So is one of the
+    periodic reading's sizes (:mod:`symcnn.formula.sizes`) where nothing reads
+    the names it gives them (``sizes_unnamed``: the valid-input proof of a chain).
 
     Args:
         layers: layers, or (name, layer) pairs; unnamed ones are auto-named
             ``conv1``, ``pool1``, ``fc1``, ... by kind.
         input_shape: one sample's (C, H, W); ints, symbols or expressions.
         name: the network's name.
+        sizes_unnamed: nothing reads the names of the new sizes (see above).
 
     Raises:
         LayerError: a layer cannot take the shape it receives, or two layers
@@ -201,6 +211,7 @@ def build_network(
     counters: dict[str, int] = {}
     analyses: list[LayerAnalysis] = []
     seen: set[str] = set()
+    analysed: dict[tuple[Layer, Shape], LayerAnalysis] | None = {} if numeric() else None
     for index, entry in enumerate(layers, start=1):
         given, layer = entry if isinstance(entry, tuple) else (None, entry)
         counters[layer.kind] = counters.get(layer.kind, 0) + 1
@@ -208,12 +219,35 @@ def build_network(
         if layer_name in seen:
             raise LayerError(f"{name}: two layers are named {layer_name!r}; give each a different name")
         seen.add(layer_name)
-        out_symbols = (layer_symbol("H", index), layer_symbol("W", index))
-        try:
-            analysis = layer.analyze(shape, name=layer_name, out_symbols=out_symbols)
-        except LayerError as error:  # say where the layer stands, as spec files number them
-            detail = str(error).removeprefix(f"{layer_name}: ")
-            raise LayerError(f"layer {index} ({layer_name}): {detail}") from None
+        key = _repeat_key(layer, shape, sizes_unnamed) if analysed is not None else None
+        analysis = analysed.get(key) if analysed is not None and key is not None else None
+        if analysis is not None:
+            analysis = replace(analysis, name=layer_name, layer=layer)
+        else:
+            out_symbols = (layer_symbol("H", index), layer_symbol("W", index))
+            try:
+                analysis = layer.analyze(shape, name=layer_name, out_symbols=out_symbols)
+            except LayerError as error:  # say where the layer stands, as spec files number them
+                detail = str(error).removeprefix(f"{layer_name}: ")
+                raise LayerError(f"layer {index} ({layer_name}): {detail}") from None
+            if analysed is not None and key is not None:
+                analysed[key] = analysis
         analyses.append(analysis)
         shape = analysis.output_shape
     return Network(name, first, tuple(analyses))
+
+
+def _repeat_key(layer: Layer, shape: Shape, sizes_unnamed: bool) -> tuple[Layer, Shape] | None:
+    """What makes a layer's analysis in the numeric reading, to analyse a repeated one once; None: not to.
+
+    An input of numbers only, or of sizes whose names nothing reads; a layer that hashes (a list argument,
+    given in Python, does not).
+    """
+    if not sizes_unnamed and not all(type(size) is int for size in shape):
+        return None
+    key = (layer, shape)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key

@@ -293,7 +293,7 @@ def _rebuilt(network: Network, shape: tuple[Any, ...], *, proof_only: bool = Fal
     """
     if network.is_chain:
         kept = [a for a in network.layers if not (proof_only and a.layer.keeps_shape)]
-        return build_network([(a.name, a.layer) for a in kept], shape, network.name)
+        return build_network([(a.name, a.layer) for a in kept], shape, network.name, sizes_unnamed=proof_only)
     from symcnn.cnn.graph import Node, build_graph
 
     nodes = [Node(a.name, a.layer, tuple(network.node_name(k) for k in network.inputs_of(p)))

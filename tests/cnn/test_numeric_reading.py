@@ -198,6 +198,72 @@ def test_a_chain_of_windows_is_proved_without_sympy(windows: list[tuple[int, int
     assert validity.condition == _symbolic_validity(network, None).condition
 
 
+@st.composite
+def repeated_blocks(draw: st.DrawFn) -> Recipe:
+    """A block of layers that mostly keep their input's shape, repeated: the layers the numeric reading
+    and a chain's proof analyse once per input (sometimes a downsampling in the block, so the input changes)."""
+    channels = draw(st.sampled_from([3, 4]))
+    block: Recipe = []
+    for _ in range(draw(st.integers(1, 4))):
+        family = draw(st.integers(0, 4))
+        k = draw(st.sampled_from([1, 3, 5]))
+        if family == 0:
+            block.append((Conv2d, dict(in_channels=channels, out_channels=channels, kernel_size=k, padding=k // 2,
+                                       bias=draw(st.booleans()))))
+        elif family == 1:
+            block.append((MaxPool2d, dict(kernel_size=k, stride=1, padding=k // 2)))
+        elif family == 2:
+            block.append(draw(st.sampled_from([(ReLU, {}), (BatchNorm2d, dict(num_features=channels))])))
+        elif family == 3:
+            block.append((AvgPool2d, dict(kernel_size=2, stride=draw(st.integers(1, 2)))))
+        else:
+            block.append((Conv2d, dict(in_channels=channels, out_channels=channels, kernel_size=3,
+                                       padding=draw(st.integers(0, 1)))))
+    stem: Recipe = [(Conv2d, dict(in_channels=3, out_channels=channels, kernel_size=1))]
+    return stem + block * draw(st.integers(2, 6))
+
+
+@reproducible(max_examples=60)
+@given(repeated_blocks(), st.integers(1, 70))
+def test_repeated_blocks_are_summarised_and_proved_alike_in_both_readings(recipe: Recipe, size: int) -> None:
+    """A layer met again on the same input is analysed once in the numeric and the periodic reading: the
+    summary and the valid-input proof stay the sympy reading's."""
+    result = outcome(chain(recipe, size), batch=2)
+    if not isinstance(result, tuple):
+        return
+    assert result[1] == result[0]
+    with numeric_reading():
+        network = chain(recipe, size)()
+        try:
+            periodic = _periodic_validity(network)
+        except NotPeriodic:
+            return
+    symbolic = _symbolic_validity(chain(recipe, size)(), None)
+    assert (periodic.condition, periodic.smallest) == (symbolic.condition, symbolic.smallest)
+
+
+def test_a_chain_of_equal_blocks_is_analysed_once_per_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    """50 equal blocks on one input: each distinct layer analysed once in the numeric reading, and once more
+    by the proof; each block's rows are still its own (names, numbers)."""
+    calls: list[str] = []
+    analyze = Conv2d._analyze
+
+    def counted(self: Conv2d, *args: Any) -> Any:
+        calls.append(args[1])
+        return analyze(self, *args)
+
+    monkeypatch.setattr(Conv2d, "_analyze", counted)
+    with numeric_reading():
+        layers = [Conv2d(8, 8, 3, padding=1), ReLU()] * 50
+        summary = summarize(build_network([Conv2d(3, 8, 1), *layers], (3, 32, 32)))
+    assert calls == ["conv1", "conv2", "conv1", "conv2"]  # the build, then the proof (on sizes)
+    rows = as_json(summary)["layers"]
+    assert [row["name"] for row in rows[-2:]] == ["conv51", "relu50"]
+    assert rows[-2]["params"] == 8 * 8 * 9 + 8 and rows[-2]["output_shape"] == [8, 32, 32]
+    assert rows[-2]["receptive_field"]["size"] == [101, 101]
+    assert as_json(summary)["validity"]["condition"] == "H ≥ 1; W ≥ 1"
+
+
 GraphRecipe = list[tuple[str, type[Layer], dict[str, Any], tuple[str, ...]]]
 
 
