@@ -132,7 +132,11 @@ def solve(axis: Axis, compiled_conditions: list[Compiled]) -> tuple[SizeSet, Siz
     each = []
     for node, relation, difference, operator in compiled_conditions:
         step = whole(difference.slope * period)
-        spans = [_span(difference.value(env), step, operator) for env in envs]
+        starts = [difference.value(env) for env in envs]
+        if operator == ">=" and type(step) is int and step > 0 and all(type(start) is int for start in starts):
+            spans: list[Span | None] = [(max(0, -(start // step)), None) for start in starts]  # the usual case
+        else:
+            spans = [_span(start, step, operator) for start in starts]
         each.append((node, relation, SizeSet(axis.variable, period, tuple(spans))))
         total = [_meet(a, b) for a, b in zip(total, spans)]
         if operator != "==":
