@@ -76,6 +76,13 @@ class Layer(Displayable):
         return valued(partial(self._analyze, values, name, out_symbols),
                       partial(self._analyze, shape, name, out_symbols))
 
+    def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
+        """Whether this layer, as ``analysis`` found it on an input of numbers, gives its input's shape back
+        for every input size and states nothing that can fail for a size of at least 1: a valid-input proof
+        need not analyse it (activations, Dropout, Identity: :attr:`keeps_shape`; "same" windows of stride 1
+        that keep the channels)."""
+        return self.keeps_shape
+
     def default_input(self) -> Shape:
         """The assignment's symbolic input: (C_in, H, W)."""
         return (notation.C_in, notation.H, notation.W)

@@ -47,8 +47,22 @@ from symcnn.errors import LayerError
 from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import is_number, number, numeric
+from symcnn.formula.numbers import is_number, is_whole, number, numeric
 from symcnn.formula.quantity import Quantity
+
+
+def same_windows(windows: tuple[Window, ...], analysis: LayerAnalysis) -> bool:
+    """Windows of stride 1 that give the input's shape back, on the input ``analysis`` had, hence on every size.
+
+    Of stride 1 the output size is ``W + 2P - D(K - 1)``, affine of slope 1
+    (torch's ceil mode chooses its branch by ``P >= D(K - 1) + 1``, whatever
+    the size), so one size that comes back unchanged means ``2P = D(K - 1)``
+    for every size: the kernel then fits every padded input of at least one
+    element, and a ceil-mode output is the input's size, at least 1. The
+    channels must come back too: the next layer checks them.
+    """
+    return (all(window.stride == 1 for window in windows) and analysis.output_shape == analysis.input_shape
+            and all(is_whole(size) for size in analysis.input_shape))
 
 
 @dataclass(frozen=True, eq=True)
@@ -100,6 +114,9 @@ class Conv2d(Layer):
             if value is not None:
                 require(as_expr(value, owner, arg), owner, arg, minimum=1)
         object.__setattr__(self, "windows", windows)
+
+    def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
+        return same_windows(self.windows, analysis)
 
     def default_input(self) -> Shape:
         given = self.in_channels
@@ -174,6 +191,9 @@ class _Pool2d(Layer):
                     f"torch allows at most {k // 2 if is_number(k) else 'K/2'}"
                 )
         object.__setattr__(self, "windows", windows)
+
+    def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
+        return same_windows(self.windows, analysis)
 
     def default_input(self) -> Shape:
         return _default_input(self.rank, notation.C_in)

@@ -67,6 +67,9 @@ class AvgPool3d(AvgPool2d):
 
     rank: ClassVar[int] = 3
 
+    def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
+        return False  # it states that each size is at least the kernel's, which a size of 1 is not
+
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         analysis = super()._analyze(shape, name, out_symbols)
         unpadded: list[sp.Basic] = []

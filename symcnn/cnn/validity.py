@@ -128,7 +128,7 @@ def solve(axis: Axis, compiled_conditions: list[Compiled]) -> tuple[SizeSet, Siz
         raise NotPeriodic(f"the sizes repeat only every {period} values")
     envs = [axis.evaluate(h) for h in range(1, period + 1)]
     total: list[Span | None] = [(0, None)] * period
-    layers = total
+    layers, joined = total, False
     each = []
     for node, relation, difference, operator in compiled_conditions:
         step = whole(difference.slope * period)
@@ -139,8 +139,10 @@ def solve(axis: Axis, compiled_conditions: list[Compiled]) -> tuple[SizeSet, Siz
             spans = [_span(start, step, operator) for start in starts]
         each.append((node, relation, SizeSet(axis.variable, period, tuple(spans))))
         total = [_meet(a, b) for a, b in zip(total, spans)]
-        if operator != "==":
-            layers = [_meet(a, b) for a, b in zip(layers, spans)]
+        if operator == "==":
+            joined = True
+        else:
+            layers = total if not joined else [_meet(a, b) for a, b in zip(layers, spans)]  # the same, until a join
     return SizeSet(axis.variable, period, tuple(total)), SizeSet(axis.variable, period, tuple(layers)), each
 
 
@@ -291,12 +293,12 @@ class Validity:
 def _rebuilt(network: Network, shape: tuple[Any, ...], *, proof_only: bool = False) -> Network:
     """``network``'s layers analysed again on the input ``shape``.
 
-    ``proof_only``: a chain without the layers that keep their input's shape
-    and state nothing (:attr:`~symcnn.cnn.layer.Layer.keeps_shape`), whose
-    sizes are then named by other numbers: for a proof that writes no size's name.
+    ``proof_only``: a chain without the layers that give every input size back
+    and state nothing that can fail (:meth:`~symcnn.cnn.layer.Layer.keeps_sizes`),
+    whose sizes are then named by other numbers: for a proof that writes no size's name.
     """
     if network.is_chain:
-        kept = [a for a in network.layers if not (proof_only and a.layer.keeps_shape)]
+        kept = [a for a in network.layers if not (proof_only and a.layer.keeps_sizes(a))]
         return build_network([(a.name, a.layer) for a in kept], shape, network.name, sizes_unnamed=proof_only)
     from symcnn.cnn.graph import Node, build_graph
 

@@ -84,3 +84,15 @@ def test_network_with_every_type_is_summarised() -> None:
     with pytest.raises(SpecError, match=r"layer 1 \(conv1\).*needs a \(C, L\) input"):
         network_from_table({"input": [3, 8, 8], "layers": [{"type": "Conv1d", "out_channels": 2,
                                                                "kernel_size": 3}]}, "spec")
+
+
+def test_every_argument_is_read_as_its_resolved_annotation_says() -> None:
+    """The spec reader reads the layers' annotations as written (no get_type_hints per type): the same kinds."""
+    from dataclasses import fields
+
+    from symcnn.files.spec import _kind, _resolved_kind
+
+    for cls in LAYER_TYPES.values():
+        for field in fields(cls):
+            if field.init:
+                assert _kind(cls, field.name) == _resolved_kind(cls, field.name), (cls.__name__, field.name)

@@ -243,7 +243,7 @@ def test_repeated_blocks_are_summarised_and_proved_alike_in_both_readings(recipe
 
 
 def test_a_chain_of_equal_blocks_is_analysed_once_per_input(monkeypatch: pytest.MonkeyPatch) -> None:
-    """50 equal blocks on one input: each distinct layer analysed once in the numeric reading, and once more
+    """25 equal blocks on one input: each distinct layer analysed once in the numeric reading, and once more
     by the proof; each block's rows are still its own (names, numbers)."""
     calls: list[str] = []
     analyze = Conv2d._analyze
@@ -254,14 +254,44 @@ def test_a_chain_of_equal_blocks_is_analysed_once_per_input(monkeypatch: pytest.
 
     monkeypatch.setattr(Conv2d, "_analyze", counted)
     with numeric_reading():
-        layers = [Conv2d(8, 8, 3, padding=1), ReLU()] * 50
-        summary = summarize(build_network([Conv2d(3, 8, 1), *layers], (3, 32, 32)))
-    assert calls == ["conv1", "conv2", "conv1", "conv2"]  # the build, then the proof (on sizes)
+        block = [Conv2d(8, 16, 3, padding=1), ReLU(), Conv2d(16, 8, 3, padding=1)]
+        summary = summarize(build_network([Conv2d(3, 8, 1), *block * 25], (3, 32, 32)))
+    assert calls == ["conv1", "conv2", "conv3"] * 2  # the build, then the proof (on sizes)
     rows = as_json(summary)["layers"]
-    assert [row["name"] for row in rows[-2:]] == ["conv51", "relu50"]
-    assert rows[-2]["params"] == 8 * 8 * 9 + 8 and rows[-2]["output_shape"] == [8, 32, 32]
-    assert rows[-2]["receptive_field"]["size"] == [101, 101]
+    assert [row["name"] for row in rows[-2:]] == ["relu25", "conv51"]
+    assert rows[-1]["params"] == 16 * 8 * 9 + 8 and rows[-1]["output_shape"] == [8, 32, 32]
+    assert rows[-1]["receptive_field"]["size"] == [101, 101]
     assert as_json(summary)["validity"]["condition"] == "H ≥ 1; W ≥ 1"
+
+
+@reproducible(max_examples=150)
+@given(st.sampled_from(["conv", "max", "avg"]), st.integers(1, 6), st.integers(0, 3) | st.none(), st.integers(1, 3),
+       st.booleans(), st.integers(1, 40))
+def test_a_window_said_to_keep_sizes_keeps_every_size(kind: str, k: int, p: int | None, d: int, ceil: bool,
+                                                       size: int) -> None:
+    """A layer that keeps the sizes of one input of numbers (keeps_sizes: the proof leaves it out) gives
+    every size back in the periodic reading, and states only conditions that hold for sizes of at least 1."""
+    from symcnn.formula.sizes import Condition, Named
+    from symcnn.formula.symbols import Unmade
+
+    names = (Unmade("H_1"), Unmade("W_1"))
+    d = 1 if kind == "avg" else d
+    p = d * (k - 1) // 2 if p is None else p  # None: the "same" padding where there is one
+    with numeric_reading():
+        try:
+            layer: Layer = (Conv2d(2, 2, k, padding=p, dilation=d) if kind == "conv" else
+                            MaxPool2d(k, stride=1, padding=p, dilation=d, ceil_mode=ceil) if kind == "max" else
+                            AvgPool2d(k, stride=1, padding=p, ceil_mode=ceil))
+            numeric = layer.analyze((2, size, size + 1), name="layer", out_symbols=names)
+        except LayerError:
+            return
+        if not layer.keeps_sizes(numeric):
+            assert numeric.output_shape != numeric.input_shape  # of stride 1: a shape kept is said
+            return
+        height, width = Named("H"), Named("W")
+        periodic = layer.analyze((2, height, width), name="layer", out_symbols=names)
+    assert periodic.output_shape[1] is height and periodic.output_shape[2] is width
+    assert all(isinstance(c, Condition) and c.implied for c in periodic.assumptions)
 
 
 GraphRecipe = list[tuple[str, type[Layer], dict[str, Any], tuple[str, ...]]]
