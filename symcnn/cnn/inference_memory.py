@@ -11,7 +11,7 @@ The peak over the walk, per sample, bounds the largest inference batch:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from symcnn.cnn.network import Network
 from symcnn.errors import SymcnnError
@@ -24,8 +24,7 @@ from symcnn.formula.numbers import is_whole, number, reading_of
 from symcnn.formula.quantity import Quantity
 
 
-@dataclass(frozen=True)
-class InferencePeak:
+class InferencePeak(NamedTuple):
     """The peak of live activation elements per sample, where it happens, and what is alive then."""
 
     elements: sp.Integer

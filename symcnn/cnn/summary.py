@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from symcnn.cnn.inference_memory import InferencePeak, inference_peak
 from symcnn.cnn.network import TOTAL_KEYS, Network, collector_paused
@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 _ROW_KEYS = ("params", "mults", "adds")
 
 
-@dataclass(frozen=True)
-class LayerRow:
+class LayerRow(NamedTuple):
     """One layer's numbers (or expressions where they stay symbolic)."""
 
     name: str

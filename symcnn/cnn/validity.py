@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from symcnn.cnn.network import Network, build_network
 from symcnn.errors import LayerError
@@ -216,8 +216,7 @@ def _listed(numbers: list[int]) -> str:
     return shown + (", …" if len(numbers) > _LISTED else "")
 
 
-@dataclass(frozen=True)
-class JoinCheck:
+class JoinCheck(NamedTuple):
     """Where branches meet on one axis: the sizes for which they agree."""
 
     node: str
@@ -241,8 +240,7 @@ class JoinCheck:
         return f"{self.node}: {a} and {b} agree only when {self.agree.text}"
 
 
-@dataclass(frozen=True)
-class Validity:
+class Validity(NamedTuple):
     """The input sizes a network is valid for, per input variable.
 
     ``sets`` maps each spatial variable (H, W) to its valid sizes; ``joins``

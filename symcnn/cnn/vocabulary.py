@@ -7,8 +7,8 @@ reads its title and symbol from :data:`QUANTITIES`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class QuantityKey(StrEnum):
@@ -59,8 +59,7 @@ class Scope(StrEnum):
     NETWORK = "network"
 
 
-@dataclass(frozen=True)
-class Descriptor:
+class Descriptor(NamedTuple):
     """How a quantity is named: its title, its LaTeX left-hand side, its scope, and whether it grows with B."""
 
     title: str

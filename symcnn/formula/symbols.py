@@ -8,9 +8,8 @@ same assumptions, so ``symbol("W") is W``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import numeric
@@ -125,8 +124,7 @@ def layer_symbol(base: str, index: int) -> sp.Symbol:
     return Unmade(name) if numeric() else symbol(name)
 
 
-@dataclass(frozen=True)
-class Unmade:
+class Unmade(NamedTuple):
     """The name of a symbol the numeric reading does not make (it would name a size that is a number)."""
 
     name: str
