@@ -169,6 +169,7 @@ def exact(value: sp.Expr) -> int | str:
     return int(value) if is_whole(value) else plain(value)
 
 
+@collector_paused()  # printing a deep symbolic summary makes many strings; the network is all acyclic
 def as_json(summary: Summary) -> dict[str, Any]:
     """The summary as one JSON-ready object (the schema of ``symcnn summary --json``)."""
     layers = []
@@ -248,6 +249,7 @@ def _short(note: str | None) -> str:
     return "varies with the output index, " + note.split(", no sliding window")[0]
 
 
+@collector_paused()
 def as_table(summary: Summary) -> str:
     """A terminal table in the spirit of torchinfo, with totals and memory."""
     batch = "B" if summary.batch is None else str(summary.batch)
