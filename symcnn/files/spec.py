@@ -195,8 +195,9 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
                                 for e in entries):
         return _graph_from_table(table, entries, input_shape, values, name, where)
     layers: list[tuple[str, Layer] | Layer] = []
+    made: dict[str, Layer] = {}
     for index, entry in enumerate(entries, start=1):
-        layers += _layers_from_entry(entry, f"{where}: layer {index}")
+        layers += _layers_from_entry(entry, f"{where}: layer {index}", made)
     try:
         network = build_network(layers, input_shape, name)
         network.values(values)  # the values must not break a layer's assumptions
@@ -237,11 +238,18 @@ def _graph_from_table(
     return network, values
 
 
-def _layers_from_entry(entry: Any, where: str) -> list[tuple[str, Layer] | Layer]:
-    """One [[layers]] entry: its layer, ``repeat`` times, named if a name is given."""
+def _layers_from_entry(entry: Any, where: str, made: dict[str, Layer]) -> list[tuple[str, Layer] | Layer]:
+    """One [[layers]] entry: its layer, ``repeat`` times, named if a name is given.
+
+    ``made``: the layers of the entries read before, by their arguments written out; an entry equal to one
+    of them but for its name and ``repeat`` is the same layer, as the copies of one ``repeat`` are.
+    """
     if isinstance(entry, dict) and isinstance(entry.get("name"), str):
         where = f"{where} ({entry['name']})"
-    layer = layer_from_table(entry, where)
+    key = repr([(k, v) for k, v in entry.items() if k not in ("name", "repeat")]) if isinstance(entry, dict) else ""
+    layer = made.get(key) or layer_from_table(entry, where)
+    if key:
+        made[key] = layer
     name, repeat = entry.get("name"), entry.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
         raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")

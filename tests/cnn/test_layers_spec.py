@@ -96,3 +96,16 @@ def test_every_argument_is_read_as_its_resolved_annotation_says() -> None:
         for field in fields(cls):
             if field.init:
                 assert _kind(cls, field.name) == _resolved_kind(cls, field.name), (cls.__name__, field.name)
+
+
+def test_equal_layer_tables_make_one_layer_and_errors_name_the_first() -> None:
+    """Entries equal but for name and repeat are read once (as a repeat's copies are one layer)."""
+    conv = {"type": "Conv2d", "out_channels": 3, "kernel_size": 3, "padding": 1}
+    table = {"input": [3, 8, 8], "layers": [conv, dict(conv, name="second"), dict(conv, padding=0), dict(conv)]}
+    network, _ = network_from_table(table, "net.toml")
+    first, second, third, fourth = (a.layer for a in network.layers)
+    assert second is first and fourth is first and third is not first and third.padding == 0
+    assert [a.name for a in network.layers] == ["conv1", "second", "conv3", "conv4"]
+    bad = {"type": "Conv2d", "out_channels": 3, "kernel_size": 0}
+    with pytest.raises(SpecError, match=r"net.toml: layer 1: Conv2d: kernel_size must be a positive integer"):
+        network_from_table({"input": [3, 8, 8], "layers": [bad, dict(bad)]}, "net.toml")
