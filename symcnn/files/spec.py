@@ -327,22 +327,25 @@ def layer_from_table(entry: Any, where: str) -> Layer:
     if kind not in LAYER_TYPES:
         raise SpecError(f"{where}: unknown type {kind!r}{suggestion(kind, list(LAYER_TYPES))}")
     cls = LAYER_TYPES[kind]
-    check_keys(entry, _keys(cls), f"{where} {kind}")
-    kwargs = {key: _argument(cls, key, value, where) for key, value in entry.items() if key not in _LAYER_KEYS}
+    kinds = _kinds(cls)
+    check_keys(entry, [*_LAYER_KEYS, *kinds], f"{where} {kind}")
+    kwargs = {key: _argument(kinds[key], key, value, where) for key, value in entry.items()
+              if key not in _LAYER_KEYS}
     try:
         return cls(**kwargs)
     except SymcnnError as error:
         raise SpecError(f"{where}: {error}") from None
 
 
-def _keys(cls: type[Layer]) -> list[str]:
-    """The keys a layer table of type ``cls`` may have: the spec's own and the layer's arguments (once per type)."""
-    if cls.__qualname__ not in _KEYS:
-        _KEYS[cls.__qualname__] = list(_LAYER_KEYS) + [f.name for f in fields(cls) if f.init]  # type: ignore[arg-type]
-    return _KEYS[cls.__qualname__]
+def _kinds(cls: type[Layer]) -> dict[str, str | int | None]:
+    """Each argument of a layer type with how :func:`_argument` reads it (:func:`_kind`), once per type."""
+    if cls.__qualname__ not in _KINDS:
+        _KINDS[cls.__qualname__] = {f.name: _kind(cls, f.name, f.type) for f in fields(cls)  # type: ignore[arg-type]
+                                    if f.init}
+    return _KINDS[cls.__qualname__]
 
 
-_KEYS: dict[str, list[str]] = {}
+_KINDS: dict[str, dict[str, str | int | None]] = {}
 
 
 _HINTS: dict[str, dict[str, Any]] = {}
@@ -369,10 +372,8 @@ class _SympyTypes:
 _AXES = {1: "[length]", 2: "[height, width]", 3: "[depth, height, width]", 4: "[left, right, top, bottom]"}
 
 
-def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
-    """Check a value's type against the argument's annotation (resolved: never read as a string)."""
-    kinds = _KINDS.setdefault(cls.__qualname__, {})
-    kind = kinds[key] if key in kinds else kinds.setdefault(key, _kind(cls, key))
+def _argument(kind: str | int | None, key: str, value: Any, where: str) -> Any:
+    """Check a value's type against the argument's ``kind`` (:func:`_kind`)."""
     place = f"{where}: {key}"
     if kind == "bool":
         if not isinstance(value, bool):
@@ -401,16 +402,12 @@ def _argument(cls: type[Layer], key: str, value: Any, where: str) -> Any:
     return _int_or_text(value, place)
 
 
-_KINDS: dict[str, dict[str, str | int | None]] = {}
-
-
-def _kind(cls: type[Layer], key: str) -> str | int | None:
-    """How :func:`_argument` reads ``key`` of ``cls``, from its annotation, once per layer type and key:
-    bool, number, int, str, any, the length of a list of values per axis, or None (an int or an expression).
+def _kind(cls: type[Layer], key: str, written: str) -> str | int | None:
+    """How :func:`_argument` reads ``key`` of ``cls``, annotated ``written``: bool, number, int, str, any,
+    the length of a list of values per axis, or None (an int or an expression).
 
     The annotations the layers write are read as written (:data:`_WRITTEN`); any other is resolved.
     """
-    written = next(f.type for f in fields(cls) if f.name == key)  # type: ignore[arg-type]
     if written in ("Pair", "Pair | None"):
         return getattr(cls, "rank", 2)  # type: ignore[no-any-return]
     if written in _WRITTEN:

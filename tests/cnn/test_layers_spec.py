@@ -90,12 +90,13 @@ def test_every_argument_is_read_as_its_resolved_annotation_says() -> None:
     """The spec reader reads the layers' annotations as written (no get_type_hints per type): the same kinds."""
     from dataclasses import fields
 
-    from symcnn.files.spec import _kind, _resolved_kind
+    from symcnn.files.spec import _kinds, _resolved_kind
 
     for cls in LAYER_TYPES.values():
-        for field in fields(cls):
-            if field.init:
-                assert _kind(cls, field.name) == _resolved_kind(cls, field.name), (cls.__name__, field.name)
+        kinds = _kinds(cls)
+        assert list(kinds) == [field.name for field in fields(cls) if field.init]
+        for key, kind in kinds.items():
+            assert kind == _resolved_kind(cls, key), (cls.__name__, key)
 
 
 def test_equal_layer_tables_make_one_layer_and_errors_name_the_first() -> None:
