@@ -77,10 +77,10 @@ class Layer(Displayable):
                       partial(self._analyze, shape, name, out_symbols))
 
     def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
-        """Whether this layer, as ``analysis`` found it on an input of numbers, gives its input's shape back
-        for every input size and states nothing that can fail for a size of at least 1: a valid-input proof
-        need not analyse it (activations, Dropout, Identity: :attr:`keeps_shape`; "same" windows of stride 1
-        that keep the channels)."""
+        """Whether this layer, as ``analysis`` found it on an input of numbers, gives its input's sizes back
+        (a feature map's channels aside) for every input size and states nothing that can fail for a size of at
+        least 1: a valid-input proof need not analyse it (activations, Dropout, Identity: :attr:`keeps_shape`;
+        "same" windows of stride 1)."""
         return self.keeps_shape
 
     def default_input(self) -> Shape:

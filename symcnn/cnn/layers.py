@@ -52,16 +52,16 @@ from symcnn.formula.quantity import Quantity
 
 
 def same_windows(windows: tuple[Window, ...], analysis: LayerAnalysis) -> bool:
-    """Windows of stride 1 that give the input's shape back, on the input ``analysis`` had, hence on every size.
+    """Windows of stride 1 that give the input's sizes back, on the input ``analysis`` had, hence on every size.
 
     Of stride 1 the output size is ``W + 2P - D(K - 1)``, affine of slope 1
     (torch's ceil mode chooses its branch by ``P >= D(K - 1) + 1``, whatever
     the size), so one size that comes back unchanged means ``2P = D(K - 1)``
     for every size: the kernel then fits every padded input of at least one
     element, and a ceil-mode output is the input's size, at least 1. The
-    channels must come back too: the next layer checks them.
+    channels may change: they are numbers here.
     """
-    return (all(window.stride == 1 for window in windows) and analysis.output_shape == analysis.input_shape
+    return (all(window.stride == 1 for window in windows) and analysis.output_shape[1:] == analysis.input_shape[1:]
             and all(is_whole(size) for size in analysis.input_shape))
 
 

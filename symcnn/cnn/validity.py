@@ -3,147 +3,26 @@
 The network is analysed on a symbolic input (C, H, W). Every condition its
 layers leave (a kernel that fits its padded input, every size at least 1,
 branches that agree where they meet) compares quasi-affine sizes of one axis
-(:mod:`symcnn.formula.periodic`): with L the lcm of all their periods, along each
-residue class X = h + kL (h = 1..L, k = 0, 1, ...) each condition's
-difference is an arithmetic progression in k, ``d(h) + k·r·L``. So the k
-that satisfy it form an interval computed exactly from two numbers, the
-intersection over all conditions is an interval too, and the set of valid X
-is known for every X, not sampled. It is written in the notation
-(``H ≡ 0 (mod 16), H ≥ 16``) with the smallest valid size.
+(:mod:`symcnn.formula.periodic`), so the set of valid X is decided along each
+residue class of their periods (:mod:`symcnn.cnn.size_sets`): known for every X,
+not sampled. It is written in the notation (``H ≡ 0 (mod 16), H ≥ 16``) with
+the smallest valid size.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, NamedTuple
 
+from symcnn.cnn.chain_proof import least_sizes
 from symcnn.cnn.network import Network, build_network
+from symcnn.cnn.size_sets import Axis, SizeSet, meet, periodic_conditions, solve
 from symcnn.errors import LayerError
 from symcnn.formula.evaluation import value_of
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import is_python_number, is_whole, numeric, symbolic_reading, symbols_of, whole
-from symcnn.formula.periodic import NotPeriodic, Number, Periodic, added, compiled, condition, constant, lcm, looked_up
-from symcnn.formula.sizes import Condition, Named, definition_text, implied
-
-_LARGEST_PERIOD = 1 << 16
-_LISTED = 8
-
-Span = tuple[int, int | None]
-"""k from the first to the last (None: no end) along one residue class."""
-
-
-@dataclass(frozen=True)
-class SizeSet:
-    """A set of positive integers X: ``spans[h - 1]`` holds the k with X = h + k·period."""
-
-    variable: sp.Symbol
-    period: int
-    spans: tuple[Span | None, ...]
-
-    def __contains__(self, size: int) -> bool:
-        h = (size - 1) % self.period + 1
-        span, k = self.spans[h - 1], (size - h) // self.period
-        return span is not None and span[0] <= k and (span[1] is None or k <= span[1])
-
-    @property
-    def smallest(self) -> int | None:
-        """The least X in the set (None: empty)."""
-        firsts = [h + span[0] * self.period for h, span in enumerate(self.spans, start=1) if span]
-        return min(firsts) if firsts else None
-
-    @property
-    def text(self) -> str:
-        """The set in the notation: ``H ≥ 1``, ``H ≡ 0 (mod 16), H ≥ 16``, ``H ∈ {7, 9}``, ``no H``."""
-        return describe(self)
-
-
-def _span(start: Number, step: Number, operator: str) -> Span | None:
-    """The k ≥ 0 with ``start + k·step ⋈ 0``, as an interval (None: none)."""
-    if operator in ("<=", "<"):
-        start, step, operator = -start, -step, ">=" if operator == "<=" else ">"
-    if operator == "==":
-        if step == 0:
-            return (0, None) if start == 0 else None
-        k = _floor_divided(-start, step)
-        return (k, k) if k * step == -start and k >= 0 else None
-    if operator == "!=":
-        raise NotPeriodic("a != condition is not an interval")
-    strict = operator == ">"
-    if step == 0:
-        return (0, None) if (start > 0 or (start == 0 and not strict)) else None
-    floor = _floor_divided(-start, step)  # start + k·step crosses 0 at k = -start/step
-    ceiling = -_floor_divided(start, step)
-    if step > 0:
-        return (max(0, floor + 1 if strict else ceiling), None)
-    last = ceiling - 1 if strict else floor
-    return (0, last) if last >= 0 else None
-
-
-def _floor_divided(numerator: Number, denominator: Number) -> int:
-    """⌊numerator / denominator⌋, exactly: in ints where both are (the usual case), else with a Fraction."""
-    if isinstance(numerator, int) and isinstance(denominator, int):
-        return numerator // denominator
-    return math.floor(Fraction(numerator) / denominator)
-
-
-def _meet(a: Span | None, b: Span | None) -> Span | None:
-    if a is None or b is None:
-        return None
-    low = max(a[0], b[0])
-    high = b[1] if a[1] is None else a[1] if b[1] is None else min(a[1], b[1])
-    return None if high is not None and high < low else (low, high)
-
-
-@dataclass
-class Axis:
-    """One input variable (H or W) and the sizes derived from it, compiled."""
-
-    variable: sp.Symbol
-    sizes: dict[sp.Symbol, Periodic]
-    order: list[sp.Symbol]
-
-    def evaluate(self, size: int) -> dict[sp.Symbol, Number]:
-        """Every derived size at input size ``size``, exactly, in definition order."""
-        env: dict[sp.Symbol, Number] = {self.variable: size}
-        for sym in self.order:
-            env[sym] = self.sizes[sym].value(env)
-        return env
-
-
-Compiled = tuple[str, Any, Periodic, str]
-"""A condition of one axis: the layer it comes from, the condition as stated, its compiled difference, its operator."""
-
-
-def solve(axis: Axis, compiled_conditions: list[Compiled]) -> tuple[SizeSet, SizeSet, list[tuple[str, Any, SizeSet]]]:
-    """The valid sizes of one axis, those every layer admits (joins left out), and each condition's own set.
-
-    Raises:
-        NotPeriodic: a period too large.
-    """
-    period = lcm([axis.sizes[s].period for s in axis.order] + [c[2].period for c in compiled_conditions])
-    if period > _LARGEST_PERIOD:
-        raise NotPeriodic(f"the sizes repeat only every {period} values")
-    envs = [axis.evaluate(h) for h in range(1, period + 1)]
-    total: list[Span | None] = [(0, None)] * period
-    layers, joined = total, False
-    each = []
-    for node, relation, difference, operator in compiled_conditions:
-        step = whole(difference.slope * period)
-        starts = [difference.value(env) for env in envs]
-        if operator == ">=" and type(step) is int and step > 0 and all(type(start) is int for start in starts):
-            spans: list[Span | None] = [(max(0, -(start // step)), None) for start in starts]  # the usual case
-        else:
-            spans = [_span(start, step, operator) for start in starts]
-        each.append((node, relation, SizeSet(axis.variable, period, tuple(spans))))
-        total = [_meet(a, b) for a, b in zip(total, spans)]
-        if operator == "==":
-            joined = True
-        else:
-            layers = total if not joined else [_meet(a, b) for a, b in zip(layers, spans)]  # the same, until a join
-    return SizeSet(axis.variable, period, tuple(total)), SizeSet(axis.variable, period, tuple(layers)), each
+from symcnn.formula.numbers import is_python_number, is_whole, numeric, symbolic_reading, symbols_of
+from symcnn.formula.periodic import NotPeriodic, compiled, condition, looked_up
+from symcnn.formula.sizes import Condition, Named, definition_text
 
 
 def axes_of(network: Network, values: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, Axis]:
@@ -173,47 +52,6 @@ def _relation_text(relation: sp.Basic) -> str:
         return str(relation)
     operator = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤"}.get(relation.rel_op, relation.rel_op)
     return f"{plain(relation.lhs)} {operator} {plain(relation.rhs)}"
-
-
-def residues(sizes: SizeSet) -> tuple[int, list[int]]:
-    """The least modulus d and residues R with: X in the set for all large X ⇔ X mod d ∈ R."""
-    eventual = [span is not None and span[1] is None for span in sizes.spans]
-    for d in sorted(k for k in range(1, sizes.period + 1) if sizes.period % k == 0):
-        kept = {h % d for h, on in enumerate(eventual, start=1) if on}
-        if all(on == (h % d in kept) for h, on in enumerate(eventual, start=1)):
-            return d, sorted(kept)
-    return sizes.period, []  # not reached: d = period always works
-
-
-def describe(sizes: SizeSet) -> str:
-    """The set as a condition in the notation, exact (exceptions listed)."""
-    x = sizes.variable.name
-    smallest = sizes.smallest
-    if smallest is None:
-        return f"no {x}"
-    modulus, kept = residues(sizes)
-    ends = [h + span[1] * sizes.period for h, span in enumerate(sizes.spans, start=1) if span and span[1] is not None]
-    if not kept:
-        members = [n for n in range(1, max(ends) + 1) if n in sizes]
-        return f"{x} ∈ {{{_listed(members)}}}"
-    first = min(h + span[0] * sizes.period for h, span in enumerate(sizes.spans, start=1)
-                if span and span[1] is None)
-    residue = "" if modulus == 1 else (
-        f"{x} ≡ {kept[0]} (mod {modulus}), " if len(kept) == 1 else f"{x} mod {modulus} ∈ {{{_listed(kept)}}}, ")
-    text = f"{residue}{x} ≥ {first}"
-    last = max([first + sizes.period * 2] + ends)
-    extra = [n for n in range(1, first) if n in sizes]
-    missing = [n for n in range(first, last + 1) if n % modulus in kept and n not in sizes]
-    if missing:
-        text += f", except {x} ∈ {{{_listed(missing)}}}"
-    if extra:
-        text = f"{text}; or {x} ∈ {{{_listed(extra)}}}"
-    return text
-
-
-def _listed(numbers: list[int]) -> str:
-    shown = ", ".join(str(n) for n in numbers[:_LISTED])
-    return shown + (", …" if len(numbers) > _LISTED else "")
 
 
 class JoinCheck(NamedTuple):
@@ -296,7 +134,8 @@ def _rebuilt(network: Network, shape: tuple[Any, ...], *, proof_only: bool = Fal
     whose sizes are then named by other numbers: for a proof that writes no size's name.
     """
     if network.is_chain:
-        kept = [a for a in network.layers if not (proof_only and a.layer.keeps_sizes(a))]
+        kept = [a for a in network.layers  # (the channels come back too: the next layer reads them)
+                if not (proof_only and a.layer.keeps_sizes(a) and a.output_shape[0] == a.input_shape[0])]
         return build_network([(a.name, a.layer) for a in kept], shape, network.name, sizes_unnamed=proof_only)
     from symcnn.cnn.graph import Node, build_graph
 
@@ -334,10 +173,11 @@ def input_validity(network: Network, values: Mapping[sp.Symbol, sp.Expr] | None 
     the proof is the sympy one below, which says the same in its own terms.
     """
     if numeric():
-        try:
-            return _periodic_validity(network)
-        except (NotPeriodic, LayerError, TypeError):
-            pass
+        for proof in (_pulled_back_validity, _periodic_validity):  # the cheaper first; each answers or passes
+            try:
+                return proof(network)
+            except (NotPeriodic, LayerError, TypeError):
+                continue
         with symbolic_reading():
             return _symbolic_validity(network, values)
     return _symbolic_validity(network, values)
@@ -416,11 +256,24 @@ def _join_checks(network: Network, each: list[tuple[str, Any, SizeSet]], layers:
                 text += f", {side} = {written}"
             texts.append(text)
         pairs = list(zip(layers.spans, agree.spans))
-        always = all(a is None or _meet(a, e) == a for a, e in pairs)
-        never = all(a is None or _meet(a, e) is None for a, e in pairs)
+        always = all(a is None or meet(a, e) == a for a, e in pairs)
+        never = all(a is None or meet(a, e) is None for a, e in pairs)
         checks.append(JoinCheck(node, (network.node_name(pick[0]), network.node_name(pick[1])),
                                 (texts[0], texts[1]), agree, always, never))
     return checks
+
+
+def _pulled_back_validity(network: Network) -> Validity:
+    """:func:`input_validity` of a numeric chain whose every layer admits the sizes from a least one on,
+    through sizes that never fall: the least valid H and W pulled back from the output
+    (:mod:`symcnn.cnn.chain_proof`), no set decided along the lcm of the strides.
+
+    Raises:
+        NotPeriodic: a network of another kind.
+    """
+    inputs = (Named("H"), Named("W"))
+    sets = tuple(SizeSet(variable, 1, ((least - 1, None),)) for variable, least in zip(inputs, least_sizes(network)))
+    return Validity(inputs, sets, (), (), network.input_shape[0])
 
 
 def _periodic_validity(network: Network, proof_only: bool | None = None) -> Validity:
@@ -440,24 +293,12 @@ def _periodic_validity(network: Network, proof_only: bool | None = None) -> Vali
     inputs = (Named("H"), Named("W"))
     proof_only = network.is_chain if proof_only is None else proof_only
     periodic = _rebuilt(network, (shape[0], *inputs), proof_only=proof_only)
-    axes = {v: Axis(v, {v: v.definition}, []) for v in inputs}
-    conditions: dict[Named, list[Compiled]] = {v: [] for v in inputs}
-    for analysis in periodic.layers:
-        for named in analysis.definitions:
-            axes[named.axis].sizes[named] = named.definition
-            axes[named.axis].order.append(named)
-            form = named.source.form if named.source else None
-            if not (form and implied((form[0], form[1], form[2] - 1), ">=")):  # the size at least 1, if not sure
-                conditions[named.axis].append((analysis.name, None, added([named.periodic, constant(-1)]), ">="))
-        for stated in analysis.assumptions:
-            if not isinstance(stated, Condition):
-                raise NotPeriodic("a condition the sympy reading states in its own terms")
-            if stated.operator == "==" and proof_only:  # a statement to write, with the sizes' own names
-                return _periodic_validity(network, proof_only=False)
-            if stated.operator == "==" and not all(_written(side) for side in stated.sides):
-                raise NotPeriodic("branches whose sizes only the sympy reading writes")
-            if not stated.implied:  # one that holds for every size at least 1 leaves the sets as they are
-                conditions[stated.axis].append((analysis.name, stated, stated.difference, stated.operator))
+    axes, conditions = periodic_conditions(periodic.layers, inputs)
+    equalities = [stated for each in conditions.values() for _, stated, _, operator in each if operator == "=="]
+    if equalities and proof_only:  # a statement to write, with the sizes' own names
+        return _periodic_validity(network, proof_only=False)
+    if not all(_written(side) for stated in equalities for side in stated.sides):
+        raise NotPeriodic("branches whose sizes only the sympy reading writes")
     sets, joins = [], []
     for variable in inputs:
         total, layers, each = solve(axes[variable], conditions[variable])

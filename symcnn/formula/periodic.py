@@ -51,7 +51,7 @@ def _lcm(a: int, b: int) -> int:
     return a * b // math.gcd(a, b)
 
 
-def _integral_period(slope: Number, period: int) -> int:
+def integral_period(slope: Number, period: int) -> int:
     """The least multiple L of ``period`` with ``slope·L`` an integer."""
     return period * (slope * period).denominator
 
@@ -83,12 +83,12 @@ def rounded(inner: Periodic, up: bool) -> Periodic:
     """floor (or ceil, ``up``) of ``inner``."""
     rounding = math.ceil if up else math.floor
     value = inner.value
-    return Periodic(lambda env: rounding(value(env)), inner.slope, _integral_period(inner.slope, inner.period))
+    return Periodic(lambda env: rounding(value(env)), inner.slope, integral_period(inner.slope, inner.period))
 
 
 def remainder(dividend: Periodic, modulus: Number) -> Periodic:
     """``dividend mod modulus``, a number modulus."""
-    steps = _integral_period(Fraction(dividend.slope) / modulus, dividend.period)  # slope·L a multiple of the modulus
+    steps = integral_period(Fraction(dividend.slope) / modulus, dividend.period)  # slope·L a multiple of the modulus
     value = dividend.value
     return Periodic(lambda env: value(env) % modulus, 0, steps)
 

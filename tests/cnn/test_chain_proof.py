@@ -1,0 +1,107 @@
+"""A chain's valid input sizes pulled back layer by layer (:mod:`symcnn.cnn.chain_proof`), against the
+proof of the whole chain along the lcm of its strides and against the sympy reading's proof."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from symcnn.cnn.layer import Layer
+from symcnn.cnn.layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU
+from symcnn.cnn.network import build_network
+from symcnn.cnn.validity import Validity, _periodic_validity, _pulled_back_validity, _symbolic_validity, input_validity
+from symcnn.errors import LayerError
+from symcnn.files.spec import read_network
+from symcnn.formula.numbers import numeric_reading
+from symcnn.formula.periodic import NotPeriodic
+from tests.cnn.test_numeric_reading import Recipe, chain, recipes
+from tests.helpers import reproducible
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def proved(validity: Validity) -> tuple[str, Any, tuple[Any, ...], tuple[str, ...]]:
+    return validity.condition, validity.smallest, validity.joins, validity.undecided
+
+
+@reproducible(max_examples=250)
+@given(recipes(), st.integers(8, 40))
+def test_the_pulled_back_sizes_are_those_the_whole_chain_is_proved_for(recipe: Recipe, size: int) -> None:
+    """Random chains of every layer family (ceil mode, transposed, upsampling, adaptive, flattened): where
+    the pull-back answers, it says what the proof of the whole chain and the sympy reading say."""
+    with numeric_reading():
+        try:
+            network = chain(recipe, size)()
+        except LayerError:
+            return
+        pulled = _pulled_back_validity(network)  # these chains are all of its kind
+        whole = _periodic_validity(network)
+    assert proved(pulled) == proved(whole)
+    assert proved(pulled)[:2] == proved(_symbolic_validity(chain(recipe, size)(), None))[:2]
+
+
+@pytest.mark.parametrize("name", ["vgg16", "alexnet", "seed_network"])
+def test_the_example_chains_are_pulled_back(name: str) -> None:
+    with numeric_reading():
+        network, _ = read_network(ROOT / "examples" / f"{name}.toml")
+        assert proved(_pulled_back_validity(network)) == proved(_periodic_validity(network))
+
+
+@pytest.mark.parametrize("layers, why", [
+    (lambda: [Conv2d(3, 4, 3), MaxPool2d(2), Flatten(), Linear(4 * 7 * 7, 10)], "admitted sizes with a gap or an end"),
+    (lambda: [Conv2d(3, 4, 3), Flatten(), Linear(out_features=2), Linear(2, 3)], None),
+])
+def test_a_condition_on_a_flattened_size_is_left_to_the_whole_proof(layers: Callable[[], list[Layer]],
+                                                                     why: str | None) -> None:
+    """``in_features`` given after a Flatten is a condition on C·H·W, outside what is pulled back; stated
+    on a number (the second Linear) it is decided where it is made, and the chain is pulled back."""
+    with numeric_reading():
+        network = build_network(layers(), (3, 16, 16))
+        if why is None:
+            assert proved(_pulled_back_validity(network)) == proved(_periodic_validity(network))
+            return
+        with pytest.raises(NotPeriodic, match=why):
+            _pulled_back_validity(network)
+        numeric = proved(input_validity(network))
+    assert numeric == proved(_symbolic_validity(build_network(layers(), (3, 16, 16)), None))
+
+
+def test_a_graph_is_left_to_the_whole_proof() -> None:
+    with numeric_reading():
+        network, _ = read_network(ROOT / "examples" / "unet.toml")
+        with pytest.raises(NotPeriodic, match="not a chain"):
+            _pulled_back_validity(network)
+        assert input_validity(network).condition == "H ≡ 0 (mod 16), H ≥ 16; W ≡ 0 (mod 16), W ≥ 16"
+
+
+def test_each_distinct_layer_is_analysed_once_whatever_its_channels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 poolings of 4 channel counts and 10 equal shrinking convolutions: the pull-back analyses the pooling
+    once (nothing it says depends on the channels), the convolution once for all channels and once on its own
+    (it states its in_channels), and the convolutions that keep the sizes never."""
+    calls: list[str] = []
+    for cls in (Conv2d, MaxPool2d):
+        def counted(self: Any, *args: Any, analyze: Any = cls._analyze) -> Any:
+            calls.append(type(self).__name__)
+            return analyze(self, *args)
+
+        monkeypatch.setattr(cls, "_analyze", counted)
+    with numeric_reading():
+        layers: list[Layer] = []
+        previous = 3
+        for channels in (8, 16, 32, 64):
+            layers += [Conv2d(previous, channels, 3, padding=1), ReLU(), MaxPool2d(3, stride=1)]
+            layers += [Conv2d(channels, channels, 3, padding=1), ReLU(), MaxPool2d(3, stride=1)] * 4
+            previous = channels
+        layers += [Conv2d(64, 64, 3)] * 10
+        network = build_network(layers, (3, 80, 80))
+        calls.clear()
+        pulled = _pulled_back_validity(network)
+    assert calls == ["MaxPool2d", "Conv2d", "Conv2d"]  # the convolution states its in_channels: then on its numbers
+    with numeric_reading():
+        assert proved(pulled) == proved(_periodic_validity(network))
+    assert pulled.condition == "H ≥ 61; W ≥ 61"  # 20 poolings take 2 each, 10 convolutions 2 each, 1 is left
