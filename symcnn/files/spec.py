@@ -69,27 +69,35 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise SpecError(f"{path}: not a UTF-8 text file") from None
     except (ValueError, RecursionError) as error:  # an integer past Python's digit limit, arrays nested too deep
         raise SpecError(f"{path}: not readable TOML ({error}); numbers have at most {MAX_DIGITS} digits") from None
-    _check_sizes(table, str(path), 0)
+    _check_sizes(table, str(path))
     return table
 
 
-def _check_sizes(value: Any, where: str, depth: int) -> None:
+def _check_sizes(table: Any, where: str) -> None:
     """Refuse integers past :data:`MAX_DIGITS` digits, floats that are not finite, and deep nesting."""
+    found = _too_large(table, 0)
+    if found is not None:
+        path, problem = found
+        raise SpecError(f"{where}{''.join(reversed(path))}: {problem}")
+
+
+def _too_large(value: Any, depth: int) -> tuple[list[str], str] | None:
+    """What :func:`_check_sizes` refuses first in ``value``: where (innermost first) and why; None: nothing.
+    (The place is written only for what is refused: a spec has hundreds of values.)"""
     if depth > MAX_NESTING:
-        raise SpecError(f"{where}: tables or arrays nested more than {MAX_NESTING} levels deep; flatten them")
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int) and abs(value).bit_length() > MAX_DIGITS * 3.33:
-        if len(str(abs(value))) > MAX_DIGITS:
-            raise SpecError(f"{where}: an integer of more than {MAX_DIGITS} digits; numbers have at most {MAX_DIGITS}")
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise SpecError(f"{where}: {value} is not a finite number")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_sizes(item, f"{where}: {key}", depth + 1)
-    elif isinstance(value, list):
-        for k, item in enumerate(value):
-            _check_sizes(item, f"{where}[{k}]", depth + 1)
+        return [], f"tables or arrays nested more than {MAX_NESTING} levels deep; flatten them"
+    kind = type(value)
+    if kind is int and abs(value).bit_length() > MAX_DIGITS * 3.33 and len(str(abs(value))) > MAX_DIGITS:
+        return [], f"an integer of more than {MAX_DIGITS} digits; numbers have at most {MAX_DIGITS}"
+    if kind is float and not math.isfinite(value):
+        return [], f"{value} is not a finite number"
+    if kind is dict or kind is list:
+        for key, item in value.items() if kind is dict else enumerate(value):
+            found = _too_large(item, depth + 1)
+            if found is not None:
+                found[0].append(f": {key}" if kind is dict else f"[{key}]")
+                return found
+    return None
 
 
 def check_keys(table: Mapping[str, Any], allowed: tuple[str, ...] | list[str], where: str) -> None:
