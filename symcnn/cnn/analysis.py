@@ -81,6 +81,13 @@ class LayerAnalysis(Displayable):
             by_key.setdefault(quantity.key, quantity)  # the first of a key, as a search in order finds it
         return by_key
 
+    def renamed(self, name: str, layer: Layer) -> LayerAnalysis:
+        """This analysis for another layer of the same arguments on the same input (a repeated block), kept
+        whole: what it read of its quantities is theirs too (a dataclass ``replace`` would make them again)."""
+        copy = object.__new__(LayerAnalysis)
+        copy.__dict__.update(self.__dict__, name=name, layer=layer)
+        return copy
+
     def __iter__(self) -> Iterator[Quantity]:
         return iter(self.quantities)
 

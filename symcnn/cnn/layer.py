@@ -169,10 +169,10 @@ def feature_map(
     head = [quantity("input_elements", elements(shape))]
     if len(output_shape) == 3:
         head.append(quantity("output_channels", output_shape[0]))
-    size = quantity("output_elements", elements(output_shape))
-    ordered = head + [q for q in quantities if q.key.startswith("output_")] + [size]
-    ordered += [q for q in quantities if not q.key.startswith("output_")]
-    return LayerAnalysis(name, layer, shape, output_shape, tuple(ordered), assumptions)
+    outputs = [q for q in quantities if q.key.startswith("output_")]
+    rest = [q for q in quantities if not q.key.startswith("output_")]
+    ordered = (*head, *outputs, quantity("output_elements", elements(output_shape)), *rest)
+    return LayerAnalysis(name, layer, shape, output_shape, ordered, assumptions)
 
 
 def per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.layer import Layer
@@ -222,7 +222,7 @@ def build_network(
         key = _repeat_key(layer, shape, sizes_unnamed) if analysed is not None else None
         analysis = analysed.get(key) if analysed is not None and key is not None else None
         if analysis is not None:
-            analysis = replace(analysis, name=layer_name, layer=layer)
+            analysis = analysis.renamed(layer_name, layer)
         else:
             out_symbols = (layer_symbol("H", index), layer_symbol("W", index))
             try:

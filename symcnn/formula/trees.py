@@ -32,7 +32,7 @@ from symcnn.formula.evaluation import applied, node_value
 from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
 from symcnn.formula.expr import COMPARISONS
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import NUMERIC, PYTHON_TYPES, numeric, setting, whole
+from symcnn.formula.numbers import NUMERIC, PYTHON_TYPES, setting
 from symcnn.formula.sizes import SIZE_TYPES, chosen_size, condition, is_size, size_node
 
 Value: TypeAlias = "sp.Expr | int"
@@ -60,7 +60,7 @@ def building_values() -> AbstractContextManager[None]:
 def builds_values() -> bool:
     """Whether the builders make values now: inside :func:`building_values`, or in the numeric reading
     (:func:`~symcnn.formula.numbers.numeric_reading`), which shows no formula."""
-    return _VALUES.get() or numeric()
+    return _VALUES.get() or NUMERIC.get()
 
 
 def _expr(value: Value) -> sp.Expr:
@@ -114,7 +114,8 @@ def mul(*factors: Value) -> sp.Expr:
 def div(numerator: Value, denominator: Value) -> sp.Expr:
     """``a / b``, printed as a fraction."""
     if NUMERIC.get() and type(numerator) is int and type(denominator) is int and denominator:
-        return whole(Fraction(numerator, denominator))  # the value of the nodes below, made once
+        quotient, rest = divmod(numerator, denominator)  # the value of the nodes below, made once
+        return quotient if rest == 0 else Fraction(numerator, denominator)
     return node("Mul", numerator, node("Pow", denominator, -1))
 
 
@@ -135,6 +136,8 @@ def ceil(arg: Value) -> sp.Expr:
 
 def mod(dividend: Value, divisor: Value) -> sp.Expr:
     """``a mod b``."""
+    if NUMERIC.get() and type(dividend) is int and type(divisor) is int and divisor:
+        return dividend % divisor  # the node's value (sympy's Mod takes the divisor's sign, as % does)
     return node("Mod", dividend, divisor)
 
 
