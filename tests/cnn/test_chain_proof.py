@@ -105,3 +105,23 @@ def test_each_distinct_layer_is_analysed_once_whatever_its_channels(monkeypatch:
     with numeric_reading():
         assert proved(pulled) == proved(_periodic_validity(network))
     assert pulled.condition == "H ≥ 61; W ≥ 61"  # 20 poolings take 2 each, 10 convolutions 2 each, 1 is left
+
+
+@reproducible(max_examples=120)
+@given(recipes(), st.integers(8, 40))
+def test_the_pulled_back_sizes_are_exactly_those_the_layers_take(recipe: Recipe, size: int) -> None:
+    """Every height from 1 to 80 (the width as given): the chain built on numbers at that height, each
+    layer checking its own input, succeeds exactly where the pulled-back set says it is valid."""
+    with numeric_reading():
+        try:
+            heights = _pulled_back_validity(chain(recipe, size)()).sets[0]
+        except LayerError:
+            return
+        layers = [cls(**kwargs) for cls, kwargs in recipe]
+        for height in range(1, 81):
+            try:
+                build_network(layers, (3, height, size + 3))
+                taken = True
+            except LayerError:
+                taken = False
+            assert taken == (height in heights), height
