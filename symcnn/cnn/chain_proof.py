@@ -131,7 +131,12 @@ def _entry(output: int | Growth | None, before: list[Entry], size: Any) -> Entry
 
 def _made(made: dict[Any, Step | None], layer: Layer, before: list[Entry], name: str) -> Step:
     """The layer's :func:`_step`, each made once: on every entry a variable where that one step serves for
-    the numbers given (a pooling, whatever its channels), else on the numbers."""
+    the numbers given (a pooling, whatever its channels), else on the numbers.
+
+    It serves where it states nothing about the entries given as numbers and makes no size of them with
+    another entry: a layer computes with its input's sizes and never branches on their values, so its
+    analysis on a variable is its analysis on any number the variable stands for.
+    """
     free = _kept(made, (layer, len(before)), lambda: _free_step(layer, len(before), name))
     if free is not None and not any(type(before[k]) is int for k in free.touched) and None not in free.outputs:
         return free  # nothing said about the numbers, and what they give is the analysis' own number
