@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from symcnn.cnn.size_sets import SizeSet, interval, periodic_conditions, solve
 from symcnn.errors import LayerError
 from symcnn.formula.periodic import NotPeriodic, Number, integral_period
-from symcnn.formula.sizes import Derived, Named
+from symcnn.formula.sizes import Derived, Named, Unsized
 from symcnn.formula.symbols import layer_symbol
 
 if TYPE_CHECKING:
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from symcnn.cnn.network import Network
 
 _LARGEST_PERIOD = 1 << 12
+_VARIABLE = "variable"
+"""In a layer's input as :func:`_step` reads it: a size of its own (``X_k``)."""
+_OUTSIDE = Unsized("a size outside the family")
+"""In a layer's input as :func:`_step` reads it: a size of which nothing may be said."""
 
 Entry = int | Named | None
 """What the chain knows of one entry of a shape: a number, a non-decreasing function of the input size H or W,
@@ -66,7 +70,8 @@ class Step(NamedTuple):
     outputs: tuple[int | Growth | None, ...]
     """Per output entry: a number, a function of one input entry, or None (outside the family)."""
     least: dict[int, int]
-    """Per input entry that is a variable: the least size the layer admits (it admits every larger one)."""
+    """Per input entry that is a variable: the least size the layer admits (it admits every larger one);
+    an entry outside the family has none (anything said about it raised)."""
     touched: frozenset[int]
     """The input entries the layer states anything about or names a size of."""
 
@@ -87,12 +92,14 @@ def least_sizes(network: Network) -> tuple[int, int]:
     trail: list[tuple[Step | None, list[Entry], list[Entry]]] = []
     for analysis in network.layers:
         layer, before = analysis.layer, entries
-        if layer.keeps_sizes(analysis) and (layer.keeps_shape or type(before[0]) is int):
+        step = None  # it gives its input's sizes back, or none of its sizes depends on the input's
+        if all(type(entry) is int for entry in before):  # (a flattened C·1·1, the layers after a Linear)
+            entries = list(analysis.output_shape)
+        elif layer.keeps_sizes(analysis) and (layer.keeps_shape or type(before[0]) is int):
             entries = [out if type(entry) is int else entry for entry, out in zip(before, analysis.output_shape)]
-            trail.append((None, before, entries))
-            continue
-        step = _made(made, layer, before, analysis.name)
-        entries = [_entry(out, before, size) for out, size in zip(step.outputs, analysis.output_shape)]
+        else:
+            step = _made(made, layer, before, analysis.name)
+            entries = [_entry(out, before, size) for out, size in zip(step.outputs, analysis.output_shape)]
         trail.append((step, before, entries))
     need = [0 if type(entry) is int else 1 for entry in entries]  # every size at least 1
     for kept, before, after in reversed(trail):
@@ -102,12 +109,9 @@ def least_sizes(network: Network) -> tuple[int, int]:
 
 def _pulled_back(step: Step | None, before: list[Entry], after: list[Entry], need: list[int]) -> list[int]:
     """What a layer needs of its input entries to give ``need`` (the least size of each output entry)."""
-    if step is None:  # it gives its input's sizes back
+    if step is None:  # it gives its input's sizes back, or its input has none that varies
         return [0 if type(entry) is int else wanted for entry, wanted in zip(before, need)]
-    needed = [0 if type(entry) is int else step.least[k] for k, entry in enumerate(before)]
-    for k, entry in enumerate(before):
-        if entry is None and k in step.touched:
-            raise NotPeriodic("a condition on a size outside the family")
+    needed = [0 if type(entry) is int else step.least.get(k, 1) for k, entry in enumerate(before)]
     for output, entry, wanted in zip(step.outputs, after, need):
         if type(entry) is int or (wanted <= 1 and entry is None):
             continue  # a number; or a size outside the family, of which nothing is asked
@@ -135,12 +139,15 @@ def _made(made: dict[Any, Step | None], layer: Layer, before: list[Entry], name:
 
     It serves where it states nothing about the entries given as numbers and makes no size of them with
     another entry: a layer computes with its input's sizes and never branches on their values, so its
-    analysis on a variable is its analysis on any number the variable stands for.
+    analysis on a variable is its analysis on any number the variable stands for. An entry outside the
+    family is given as what the proof of the whole chain gives (:class:`~symcnn.formula.sizes.Unsized`):
+    anything stated about it raises, as it does there.
     """
-    free = _kept(made, (layer, len(before)), lambda: _free_step(layer, len(before), name))
-    if free is not None and not any(type(before[k]) is int for k in free.touched) and None not in free.outputs:
-        return free  # nothing said about the numbers, and what they give is the analysis' own number
-    spec = tuple(entry if type(entry) is int else None for entry in before)
+    if None not in before:
+        free = _kept(made, (layer, len(before)), lambda: _free_step(layer, len(before), name))
+        if free is not None and not any(type(before[k]) is int for k in free.touched) and None not in free.outputs:
+            return free  # nothing said about the numbers, and what they give is the analysis' own number
+    spec = tuple(entry if type(entry) is int else _OUTSIDE if entry is None else _VARIABLE for entry in before)
     step = _kept(made, (layer, spec), lambda: _step(layer, spec, name))
     assert step is not None
     return step
@@ -149,7 +156,7 @@ def _made(made: dict[Any, Step | None], layer: Layer, before: list[Entry], name:
 def _free_step(layer: Layer, rank: int, name: str) -> Step | None:
     """The layer's step with every entry a variable (None: it takes no such input)."""
     try:
-        return _step(layer, (None,) * rank, name)
+        return _step(layer, (_VARIABLE,) * rank, name)
     except (NotPeriodic, LayerError, TypeError):
         return None
 
@@ -166,9 +173,10 @@ def _kept(made: dict[Any, Step | None], key: Any, make: Callable[[], Step | None
     return step
 
 
-def _step(layer: Layer, spec: tuple[int | None, ...], name: str) -> Step:
-    """``layer`` analysed on ``spec`` with a variable for each None: what it admits and how its sizes grow."""
-    variables = {k: Named(f"X_{k}") for k, size in enumerate(spec) if size is None}
+def _step(layer: Layer, spec: tuple[Any, ...], name: str) -> Step:
+    """``layer`` analysed on ``spec`` (numbers, :data:`_VARIABLE` for a variable, :data:`_OUTSIDE` for a size
+    outside the family): what it admits of each variable and how its sizes grow."""
+    variables = {k: Named(f"X_{k}") for k, size in enumerate(spec) if size is _VARIABLE}
     shape = tuple(variables.get(k, size) for k, size in enumerate(spec))
     analysis = layer.analyze(shape, name=name, out_symbols=(layer_symbol("H", 1), layer_symbol("W", 1)))
     axes, conditions = periodic_conditions([analysis], tuple(variables.values()))
