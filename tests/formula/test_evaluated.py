@@ -10,6 +10,7 @@ from pathlib import Path
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sympy.core.facts import InconsistentAssumptions
 
 from symcnn.formula import trees as f
 from symcnn.formula.evaluation import applied, evaluated, evaluated_node, inclusive_count, multiplied, summed
@@ -70,7 +71,16 @@ def test_applied_builds_the_node_sympy_builds_unevaluated(tree: sp.Expr, divisor
     assert built == expected and hash(built) == hash(expected)
     assert sp.srepr(built) == sp.srepr(expected) and built.nargs == expected.nargs
     assert pickle.loads(pickle.dumps(built)) == pickle.loads(pickle.dumps(expected))
-    assert built.subs(W, 7) == expected.subs(W, 7) and sp.latex(built) == sp.latex(expected)
+    assert substituted(built) == substituted(expected) and sp.latex(built) == sp.latex(expected)
+
+
+def substituted(expr: sp.Expr) -> sp.Expr | str:
+    """``expr`` with W = 7, or "fails": sympy's assumptions break on some unevaluated trees of zeros (``floor(W + 0
+    - (0 + 0))``) whichever way the node is built, with an error that depends on what its cache holds."""
+    try:
+        return expr.subs(W, 7)
+    except (ZeroDivisionError, InconsistentAssumptions):
+        return "fails"
 
 
 S_P = sp.Symbol("S_p", integer=True, positive=True)
