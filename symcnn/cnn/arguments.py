@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING, TypeAlias
 
 from symcnn.errors import ExpressionError, LayerError
@@ -61,25 +62,30 @@ def require(value: sp.Expr, owner: str, arg: str, *, minimum: int) -> None:
         raise LayerError(f"{owner}: {arg} must be an integer expression, got {value}")
 
 
-def bounds(expr: sp.Expr) -> tuple[sp.Expr | None, sp.Expr | None]:
+def bounds(expr: sp.Expr) -> tuple[int | Fraction | None, int | Fraction | None]:
     """Cheap, sound (lower, upper) bounds of a polynomial in the notation's symbols.
 
     Each term c·x·y·… of positive (nonnegative) integer symbols is at least c
     (0) when c > 0 and at most c (0) when c < 0; None where no bound follows.
-    Avoids sympy's assumption queries, which cost milliseconds per call.
+    Avoids sympy's assumption queries, which cost milliseconds per call, and
+    its arithmetic: the bounds are Python numbers.
     """
-    low: sp.Expr | None = sp.Integer(0)
-    high: sp.Expr | None = sp.Integer(0)
+    low: int | Fraction | None = 0
+    high: int | Fraction | None = 0
     for term in sp.Add.make_args(expr):
         coefficient, factors = term.as_coeff_Mul()
-        if factors == 1:
-            low = None if low is None else low + coefficient
-            high = None if high is None else high + coefficient
-            continue
-        if not all(s.is_Symbol and s.is_integer and s.is_nonnegative for s in sp.Mul.make_args(factors)):
+        if not coefficient.is_Rational:
             return None, None
-        least = coefficient if all(s.is_positive for s in sp.Mul.make_args(factors)) else 0
-        if coefficient > 0:
+        c = int(coefficient.p) if coefficient.q == 1 else Fraction(int(coefficient.p), int(coefficient.q))
+        if factors == 1:
+            low = None if low is None else low + c
+            high = None if high is None else high + c
+            continue
+        symbols = sp.Mul.make_args(factors)
+        if not all(s.is_Symbol and s.is_integer and s.is_nonnegative for s in symbols):
+            return None, None
+        least = c if all(s.is_positive for s in symbols) else 0
+        if c > 0:
             low, high = (None if low is None else low + least), None
         else:
             low, high = None, (None if high is None else high + least)

@@ -128,8 +128,8 @@ class Layer(Displayable):
         return self.analyze().output_shape
 
     def arguments(self) -> dict[str, Any]:
-        """The layer's torch-style arguments, as given or defaulted."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        """The layer's torch-style arguments, as given or defaulted (not what is made of them: its windows)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.init}  # type: ignore[arg-type]
 
 
 def valued(values: Callable[[], LayerAnalysis], trees: Callable[[], LayerAnalysis]) -> LayerAnalysis:

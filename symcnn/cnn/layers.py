@@ -156,6 +156,8 @@ class _Pool2d(Layer):
     padding: Pair | None = UNSET
     ceil_mode: bool = False
     windows: tuple[Window, ...] = field(init=False, repr=False, compare=False)
+    padding_unsure: tuple[Window, ...] = field(init=False, repr=False, compare=False)
+    """The windows whose padding is at most half the kernel only under an assumption (symbols)."""
 
     @property
     def sliding_windows(self) -> tuple[Window, ...]:
@@ -183,14 +185,19 @@ class _Pool2d(Layer):
             object.__setattr__(self, "padding", 0)
         windows = _windows(owner, self.kernel_size, self.stride, self.padding, self._dilation(),
                            self.rank)
+        unsure = []
         for window in windows:
-            if at_least(window.kernel, 2 * window.padding) is False:
+            verdict = at_least(window.kernel, 2 * window.padding)
+            if verdict is False:
                 k, p = window.kernel, window.padding
                 raise LayerError(
                     f"{owner}: padding {p} is more than half of kernel_size {k}; "
                     f"torch allows at most {k // 2 if is_number(k) else 'K/2'}"
                 )
+            if verdict is None:
+                unsure.append(window)
         object.__setattr__(self, "windows", windows)
+        object.__setattr__(self, "padding_unsure", tuple(unsure))
 
     def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
         return same_windows(self.windows, analysis)
@@ -205,10 +212,7 @@ class _Pool2d(Layer):
         spatial, sizes, fits = spatial_quantities(
             shape, self.windows, out_symbols, ceil_mode=self.ceil_mode, owner=name
         )
-        assumptions = fits + tuple(
-            f.stated(2 * w.padding, "<=", w.kernel) for w in self.windows
-            if at_least(w.kernel, 2 * w.padding) is None
-        )
+        assumptions = fits + tuple(f.stated(2 * w.padding, "<=", w.kernel) for w in self.padding_unsure)
         return spatial, (shape[0], *sizes), assumptions
 
     def _window_size(self) -> sp.Expr:
