@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symcnn.check.batch_mistakes import swapped_unit
@@ -23,6 +23,7 @@ from symcnn.formula.evaluation import evaluated, value_of
 from symcnn.formula.expr import parse_expression
 from symcnn.formula.plain import plain, region_text
 from symcnn.formula.symbols import K_1, P, S, W
+from tests.helpers import reproducible
 
 SEED = read_assignment(None)
 CONV = SEED.parts[0].analysis
@@ -180,7 +181,7 @@ def test_swapped_units() -> None:
     assert swapped_unit(parse_budget("100B")) is None
 
 
-@settings(max_examples=30, deadline=None)
+@reproducible(max_examples=30)
 @given(
     w=st.integers(4, 64),
     k=st.integers(1, 4),

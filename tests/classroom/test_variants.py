@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 import torch
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symcnn.classroom.variants import (
@@ -25,6 +25,7 @@ from symcnn.classroom.variants import (
 from symcnn.errors import ExpressionError, SpecError
 from symcnn.formula.expr import parse_condition
 from symcnn.formula.symbols import symbol
+from tests.helpers import reproducible
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed_assignment.toml"
@@ -53,7 +54,7 @@ def test_conditions_outside_the_grammar_are_refused(text: str) -> None:
         parse_condition(text)
 
 
-@settings(max_examples=60, deadline=None)
+@reproducible(max_examples=60)
 @given(st.integers(1, 500), st.integers(0, 5), st.integers(1, 11), st.integers(1, 4))
 def test_evaluation_agrees_with_python(w: int, p: int, k: int, s: int) -> None:
     condition = parse_condition("(W + 2*P - K_1) % S == 0 and W + 2*P >= K_1 or S > 3")

@@ -32,6 +32,7 @@ from symcnn.cnn.receptive_field import receptive_fields
 from symcnn.cnn.summary import summarize
 from symcnn.cnn.validity import input_validity
 from symcnn.formula.symbols import H, W
+from tests.helpers import reproducible
 
 
 @dataclass
@@ -196,7 +197,7 @@ def _holes(ops: list[Op]) -> bool:
                or op.module.padding[0] >= op.module.kernel_size[0]) for op in ops)
 
 
-@settings(max_examples=25, deadline=None)
+@reproducible(max_examples=25)
 @given(graphs(), st.lists(st.integers(1, 48), min_size=4, max_size=4))
 def test_valid_sizes_match_torch(drawn, heights: list[int]) -> None:  # type: ignore[no-untyped-def]
     ops, shape = drawn

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symcnn.cnn.graph import Node, build_graph
@@ -15,6 +15,7 @@ from symcnn.cnn.layers import Conv2d, Flatten, Linear, ReLU
 from symcnn.cnn.memory import stored_activations
 from symcnn.files.assignment import read_assignment
 from symcnn.solutions.solution import InferenceAnswer, solve
+from tests.helpers import reproducible
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -63,7 +64,7 @@ def _second_walk(network) -> int:  # type: ignore[no-untyped-def]
     return best
 
 
-@settings(max_examples=60, deadline=None)
+@reproducible(max_examples=60)
 @given(st.lists(st.tuples(st.integers(0, 2), st.integers(1, 4), st.integers(0, 5)), min_size=1, max_size=12))
 def test_peak_matches_a_second_walk(plan: list[tuple[int, int, int]]) -> None:
     nodes: list[Node] = []

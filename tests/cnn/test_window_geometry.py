@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from symcnn.cnn.window_geometry import AxisGeometry, GeometryError, WindowGeometry, axis
+from tests.helpers import reproducible
 
 
 def grid_of(rows: AxisGeometry, columns: AxisGeometry) -> torch.Tensor:
@@ -53,7 +54,7 @@ def test_direct_windows_are_unfolds(i: int, k: int, s: int, p: int, d: int) -> N
     assert one.dropped == tuple(range(one.padded - (i + 2 * p - d * (k - 1) - 1) % s, one.padded))
 
 
-@settings(max_examples=60, deadline=None)
+@reproducible(max_examples=60)
 @given(i=st.integers(1, 20), j=st.integers(1, 20), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 3),
        d=st.integers(1, 3))
 def test_any_direct_window_is_unfold(i: int, j: int, k: int, s: int, p: int, d: int) -> None:

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sympy.core.facts import InconsistentAssumptions
 
 from symcnn.formula import trees as f
 from symcnn.formula.evaluation import applied, evaluated, evaluated_node, inclusive_count, multiplied, summed
 from symcnn.formula.symbols import H, K, P, S, W
+from tests.helpers import reproducible
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,7 @@ def branches(children: st.SearchStrategy[sp.Expr]) -> st.SearchStrategy[sp.Expr]
 trees = st.recursive(leaves, branches, max_leaves=12)
 
 
-@settings(max_examples=200, deadline=None)
+@reproducible(max_examples=200)
 @given(trees)
 def test_evaluated_agrees_with_sympy_node_by_node(tree: sp.Expr) -> None:
     expected = by_sympy(tree)
@@ -55,14 +56,14 @@ def test_evaluated_agrees_with_sympy_node_by_node(tree: sp.Expr) -> None:
     assert type(result) is type(expected)
 
 
-@settings(max_examples=100, deadline=None)
+@reproducible(max_examples=100)
 @given(st.lists(st.integers(-10**30, 10**30).map(sp.Integer), max_size=6))
 def test_summed_integers_equal_sympys_sum(terms: list[sp.Integer]) -> None:
     result = summed(terms)
     assert result == sp.Add(*terms) and isinstance(result, sp.Integer)
 
 
-@settings(max_examples=100, deadline=None)
+@reproducible(max_examples=100)
 @given(trees, st.sampled_from([W, P, S, sp.Integer(3)]), st.sampled_from(["floor", "ceiling", "Mod"]))
 def test_applied_builds_the_node_sympy_builds_unevaluated(tree: sp.Expr, divisor: sp.Expr, name: str) -> None:
     func = getattr(sp, name)
@@ -93,7 +94,7 @@ factors = st.one_of(
 products = st.tuples(st.integers(-3, 3), st.lists(factors, max_size=3)).map(lambda p: sp.Mul(p[0], *p[1]))
 
 
-@settings(max_examples=300, deadline=None)
+@reproducible(max_examples=300)
 @given(products, products)
 def test_multiplied_builds_the_product_sympy_builds(left: sp.Expr, right: sp.Expr) -> None:
     built, expected = multiplied(left, right), left * right
@@ -108,7 +109,7 @@ ends = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@reproducible(max_examples=300)
 @given(ends, ends)
 def test_inclusive_count_is_sympys_last_minus_first_plus_one(first: sp.Expr, last: sp.Expr) -> None:
     built, expected = inclusive_count(first, last), last - first + 1
