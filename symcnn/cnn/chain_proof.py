@@ -212,10 +212,7 @@ def _least_admitted(sizes: SizeSet) -> int:
     Raises:
         NotPeriodic: a set of another form (a gap, an end, none at all).
     """
-    least, period = sizes.smallest, sizes.period
+    least = sizes.threshold
     if least is None:
-        raise NotPeriodic("no size admitted")
-    for h, span in enumerate(sizes.spans, start=1):
-        if span != (max(0, -((h - least) // period)), None):
-            raise NotPeriodic("admitted sizes with a gap or an end")
+        raise NotPeriodic("admitted sizes with a gap or an end")
     return least

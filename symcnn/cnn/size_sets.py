@@ -52,6 +52,22 @@ class SizeSet:
         """The set in the notation: ``H ≥ 1``, ``H ≡ 0 (mod 16), H ≥ 16``, ``H ∈ {7, 9}``, ``no H``."""
         return describe(self)
 
+    @classmethod
+    def from_size(cls, variable: sp.Symbol, least: int) -> SizeSet:
+        """Every size from ``least`` on."""
+        return cls(variable, 1, ((least - 1, None),))
+
+    @property
+    def threshold(self) -> int | None:
+        """m where the set is exactly the sizes X ≥ m (None: a set with a gap, an end, or nothing)."""
+        least = self.smallest
+        if least is None:
+            return None
+        for h, span in enumerate(self.spans, start=1):
+            if span != (max(0, -((h - least) // self.period)), None):
+                return None
+        return least
+
 
 def interval(start: Number, step: Number, operator: str) -> Span | None:
     """The k ≥ 0 with ``start + k·step ⋈ 0``, as an interval (None: none)."""

@@ -272,7 +272,7 @@ def _pulled_back_validity(network: Network) -> Validity:
         NotPeriodic: a network of another kind.
     """
     inputs = (Named("H"), Named("W"))
-    sets = tuple(SizeSet(variable, 1, ((least - 1, None),)) for variable, least in zip(inputs, least_sizes(network)))
+    sets = tuple(SizeSet.from_size(variable, least) for variable, least in zip(inputs, least_sizes(network)))
     return Validity(inputs, sets, (), (), network.input_shape[0])
 
 

@@ -125,3 +125,16 @@ def test_the_pulled_back_sizes_are_exactly_those_the_layers_take(recipe: Recipe,
             except LayerError:
                 taken = False
             assert taken == (height in heights), height
+
+
+def test_a_set_from_a_size_on_is_written_and_read_back() -> None:
+    from symcnn.cnn.size_sets import SizeSet
+    from symcnn.formula.sizes import Named
+
+    height = Named("H")
+    assert SizeSet.from_size(height, 32).text == "H ≥ 32" and SizeSet.from_size(height, 32).threshold == 32
+    assert [n in SizeSet.from_size(height, 3) for n in range(1, 6)] == [False, False, True, True, True]
+    assert SizeSet(height, 2, ((1, None), (0, None))).threshold == 2  # 3, 5, ... and 2, 4, ...: from 2 on
+    assert SizeSet(height, 2, ((0, None), None)).threshold is None  # odd sizes only
+    assert SizeSet(height, 1, ((0, 4),)).threshold is None  # an end
+    assert SizeSet(height, 1, (None,)).threshold is None
