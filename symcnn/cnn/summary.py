@@ -166,6 +166,8 @@ def validity_lines(summary: Summary) -> list[str]:
 
 def exact(value: sp.Expr) -> int | str:
     """A JSON-ready exact value: an int, or the expression as a string."""
+    if type(value) is int:  # the numeric reading's: a summary has a dozen a layer
+        return value
     return int(value) if is_whole(value) else plain(value)
 
 
