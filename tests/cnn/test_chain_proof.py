@@ -138,3 +138,29 @@ def test_a_set_from_a_size_on_is_written_and_read_back() -> None:
     assert SizeSet(height, 2, ((0, None), None)).threshold is None  # odd sizes only
     assert SizeSet(height, 1, ((0, 4),)).threshold is None  # an end
     assert SizeSet(height, 1, (None,)).threshold is None
+
+
+@pytest.mark.parametrize("name", ["vgg16", "alexnet"])
+def test_the_pulled_back_least_height_is_the_least_torch_takes(name: str) -> None:
+    """torch (meta tensors) runs the features of VGG-16 and AlexNet (up to the Flatten, whose Linear fixes
+    the size) exactly at the heights the pulled-back set admits, around the least one."""
+    torch = pytest.importorskip("torch")
+    from tests.cnn.test_network import torch_layers
+
+    network, _ = read_network(ROOT / "examples" / f"{name}.toml")
+    with numeric_reading():
+        heights = _pulled_back_validity(read_network(ROOT / "examples" / f"{name}.toml")[0]).sets[0]
+    modules = torch_layers(network, torch)
+    features = [m.to("meta") for m in modules[:[type(m).__name__ for m in modules].index("Flatten")]]
+    channels, width = int(network.input_shape[0]), int(network.input_shape[2])
+    least = heights.smallest
+    assert least is not None
+    for height in range(max(1, least - 4), least + 5):
+        x = torch.empty((1, channels, height, width), device="meta")
+        try:
+            for module in features:
+                x = module(x)
+            taken = min(x.shape[2:]) >= 1
+        except RuntimeError:
+            taken = False
+        assert taken == (height in heights), height
