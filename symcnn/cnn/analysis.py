@@ -135,8 +135,8 @@ class Window:
         """⌊(W + 2P - K)/S⌋ + 1; with ceil_mode torch's rule for the last window (``span``: :meth:`span`, if made)."""
         span = self.span(size) if span is None else span
         if not ceil_mode:
-            return f.add(f.floor(f.div(span, self.stride)), 1)
-        steps = f.ceil(f.div(span, self.stride))
+            return f.add(f.floor_div(span, self.stride), 1)
+        steps = f.ceil_div(span, self.stride)
         # torch drops a last window that would start in the right padding
         last_start = f.at_least(f.mul(steps, self.stride), f.add(size, self.padding))
         return f.piecewise((steps, last_start), (f.add(steps, 1), True))
@@ -199,23 +199,29 @@ def spatial_quantities(
     quantities: list[Quantity] = []
     sizes: dict[str, sp.Expr] = {}
     assumptions: list[sp.Basic] = []
-    spans: dict[str, sp.Expr] = {}
+    dropped: list[Quantity] = []
+    made: dict[tuple[int, Window], tuple[sp.Expr, sp.Expr | None]] = {}  # numbers: a square axis is made once
     for axis, size, window in order:
         key, out = f"output_{axis}", axis_symbol(axis, out_symbols)
-        padded = window.padded(size)
-        spans[axis] = span = window.span(size, padded)
-        formula = window.output_size(size, ceil_mode, span=span)
-        if ceil_mode:  # torch's rule: any output of at least one window, even from a kernel past the input
-            assumptions += _at_least_one(formula, window, size, owner, axis)
-        else:
-            assumptions += window.fits(size, padded, span, owner, axis)
-        title = QUANTITIES[QuantityKey(key)].title
-        size_quantity = Quantity.defining(key, title, latex_name(out), formula, out)
+        again = made.get((size, window)) if type(size) is int else None
+        if again is None:
+            padded = window.padded(size)
+            span = window.span(size, padded)
+            formula = window.output_size(size, ceil_mode, span=span)
+            if ceil_mode:  # torch's rule: any output of at least one window, even from a kernel past the input
+                assumptions += _at_least_one(formula, window, size, owner, axis)
+            else:
+                assumptions += window.fits(size, padded, span, owner, axis)
+            again = (formula, None if ceil_mode else window.dropped(span))
+            if type(size) is int:
+                made[(size, window)] = again
+        formula, rest = again
+        size_quantity = Quantity.defining(key, _KEYS[key][1], latex_name(out), formula, out)
         quantities.append(size_quantity)
         sizes[axis] = size_quantity.symbol if size_quantity.symbol is not None else size_quantity.expr
-    if not ceil_mode:
-        for axis, _, window in order:
-            quantities.append(quantity(_DROPPED[axis], window.dropped(spans[axis])))
+        if rest is not None:
+            dropped.append(quantity(_DROPPED[axis], rest))
+    quantities += dropped
     return quantities, tuple(sizes[axis] for axis in axes), tuple(assumptions)
 
 

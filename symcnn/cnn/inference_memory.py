@@ -40,7 +40,7 @@ class InferencePeak(NamedTuple):
 def largest_batch_inference() -> Quantity:
     """B = ⌊M / (b · n_peak)⌋."""
     return Quantity("max_batch_inference", "Largest batch for inference (peak live activations)", "B_{max}",
-                    f.floor(f.div(notation.M, f.mul(notation.b, notation.symbol("n_peak")))))
+                    f.floor_div(notation.M, f.mul(notation.b, notation.symbol("n_peak"))))
 
 
 def buffers(network: Network) -> list[int]:

@@ -163,7 +163,7 @@ def largest_batch_activation() -> Quantity:
 
 
 def _largest_batch(budget: Value, largest: Value, element_bytes: Value) -> sp.Expr:
-    return f.floor(f.div(budget, f.mul(largest, element_bytes)))
+    return f.floor_div(budget, f.mul(largest, element_bytes))
 
 
 def largest_batch_training() -> Quantity:
@@ -174,7 +174,7 @@ def largest_batch_training() -> Quantity:
 
 def _largest_training_batch(budget: Value, states: Value, element_bytes: Value, params: Value, kept: Value) -> sp.Expr:
     fixed = f.mul(f.add(2, states), element_bytes, params)
-    return f.floor(f.div(f.sub(budget, fixed), f.mul(element_bytes, kept)))
+    return f.floor_div(f.sub(budget, fixed), f.mul(element_bytes, kept))
 
 
 @dataclass(frozen=True)

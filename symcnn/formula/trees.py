@@ -103,6 +103,8 @@ def neg(term: Value) -> sp.Expr:
 
 def sub(left: Value, *terms: Value) -> sp.Expr:
     """``a - b - ...`` in this order."""
+    if NUMERIC.get() and type(left) is int and set(map(type, terms)) <= _INT:
+        return left - sum(terms)  # the value of the nodes below, made once
     return add(left, *(neg(term) for term in terms))
 
 
@@ -132,6 +134,20 @@ def floor(arg: Value) -> sp.Expr:
 def ceil(arg: Value) -> sp.Expr:
     """``⌈a⌉``."""
     return node("ceiling", arg)
+
+
+def floor_div(numerator: Value, denominator: Value) -> sp.Expr:
+    """``⌊a / b⌋``: :func:`floor` of :func:`div`, of ints in one step."""
+    if NUMERIC.get() and type(numerator) is int and type(denominator) is int and denominator:
+        return numerator // denominator
+    return floor(div(numerator, denominator))
+
+
+def ceil_div(numerator: Value, denominator: Value) -> sp.Expr:
+    """``⌈a / b⌉``: :func:`ceil` of :func:`div`, of ints in one step."""
+    if NUMERIC.get() and type(numerator) is int and type(denominator) is int and denominator:
+        return -(-numerator // denominator)
+    return ceil(div(numerator, denominator))
 
 
 def mod(dividend: Value, divisor: Value) -> sp.Expr:
