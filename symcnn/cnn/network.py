@@ -145,11 +145,21 @@ class Network(Displayable):
         layers only (FlopCounterMode's FLOPs / 2), without those the
         conventions count for normalisation, activations and upsampling.
         """
-        if key == "activation_elements":
-            return summed(self.activation(a) for a in self.layers)
-        if key == "weight_mults":
-            return summed(a["mults"].expr for a in self.layers if a.layer.weight_products)
-        return summed(q.expr for a in self.layers if (q := a.get(key)) is not None)
+        return self.totals((key,))[key]
+
+    def totals(self, keys: Sequence[str]) -> dict[str, sp.Expr]:
+        """:meth:`total` of each of ``keys``, in one walk over the layers."""
+        terms: dict[str, list[sp.Expr]] = {key: [] for key in keys}
+        for analysis in self.layers:
+            for key, found in terms.items():
+                if key == "activation_elements":
+                    found.append(self.activation(analysis))
+                elif key == "weight_mults":
+                    if analysis.layer.weight_products:
+                        found.append(analysis["mults"].expr)
+                elif (quantity := analysis.get(key)) is not None:
+                    found.append(quantity.expr)
+        return {key: summed(found) for key, found in terms.items()}
 
     def closed_form(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with every layer symbol replaced by its nested definition.

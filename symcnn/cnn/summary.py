@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from symcnn.cnn.inference_memory import InferencePeak, inference_peak
 from symcnn.cnn.network import TOTAL_KEYS, Network, collector_paused
-from symcnn.cnn.receptive_field import receptive_fields
+from symcnn.cnn.receptive_field import ReceptiveField, receptive_fields
 from symcnn.cnn.validity import Validity, input_validity
 from symcnn.errors import SymcnnError
 from symcnn.formula.display import Displayable
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from symcnn.cnn.memory import MemoryPlan
 
 _ROW_KEYS = ("params", "mults", "adds")
+_TOTAL_KEYS = tuple(key for key in TOTAL_KEYS if key != "comparisons") + ("weight_mults",)
 
 
 class LayerRow(NamedTuple):
@@ -78,23 +79,20 @@ def summarize(
     fields = receptive_fields(network)
     bound = fields.values(bound)
     rows: list[LayerRow] = []
+    zero = number(0)
     for analysis, field in zip(network.layers, fields.fields):
-        counts = {key: value_of(q.expr, bound) if (q := analysis.get(key)) else number(0) for key in _ROW_KEYS}
-        rf = None
-        if field is not None:
-            axes = {2: (field.columns,), 4: (field.depth, field.rows, field.columns)}.get(
-                len(analysis.output_shape), (field.rows, field.columns))
-            rf = {key: tuple(value_of(getattr(axis, key), bound) for axis in axes)
-                  for key in ("size", "jump", "start")}
+        params, mults, adds = (value_of(q.expr, bound) if (q := analysis.get(key)) else zero for key in _ROW_KEYS)
         rows.append(LayerRow(
             analysis.name, type(analysis.layer).__name__,
             tuple(value_of(size, bound) for size in analysis.output_shape),
-            counts["params"], counts["mults"], counts["adds"],
-            value_of(network.activation(analysis), bound), rf, fields.notes.get(analysis.name),
+            params, mults, adds,
+            value_of(network.activation(analysis), bound),
+            None if field is None else _field_values(field, len(analysis.output_shape), bound),
+            fields.notes.get(analysis.name),
             tuple(network.node_name(k) for k in network.inputs_of(len(rows))), field.mixed if field else None,
         ))
-    totals = {key: value_of(network.total(key), bound) for key in TOTAL_KEYS if key != "comparisons"}
-    totals["conv_linear_mults"] = value_of(network.total("weight_mults"), bound)  # what FlopCounterMode counts
+    totals = {key: value_of(total, bound) for key, total in network.totals(_TOTAL_KEYS).items()}
+    totals["conv_linear_mults"] = totals.pop("weight_mults")  # what FlopCounterMode counts
     plan = None
     if budget is not None:
         from symcnn.cnn.memory import memory_plan  # only for a budget
@@ -110,6 +108,15 @@ def summarize(
         peak = None  # sizes that stay symbolic: no single peak
     return Summary(network.name, input_shape, tuple(rows), totals, batch, plan, unbound,
                    validity, validity.given(network, bound), peak)
+
+
+def _field_values(field: ReceptiveField, rank: int, bound: dict[sp.Symbol, sp.Expr]) -> dict[str, tuple[sp.Expr, ...]]:
+    """A layer's receptive field as a row holds it: size, jump and start per axis, values bound."""
+    axes = (field.columns,) if rank == 2 else (field.depth, field.rows, field.columns) if rank == 4 else (
+        field.rows, field.columns)
+    return {"size": tuple(value_of(axis.size, bound) for axis in axes),  # type: ignore[union-attr]
+            "jump": tuple(value_of(axis.jump, bound) for axis in axes),  # type: ignore[union-attr]
+            "start": tuple(value_of(axis.start, bound) for axis in axes)}  # type: ignore[union-attr]
 
 
 def summarized(read: Callable[[], tuple[Network, dict[sp.Symbol, sp.Expr]]], **options: Any) -> Summary:

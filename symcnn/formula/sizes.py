@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property
 from typing import Any
 
 from symcnn.formula.numbers import exactly, is_python_number, whole
@@ -34,6 +33,7 @@ from symcnn.formula.periodic import (
     added,
     chosen,
     constant,
+    integral_period,
     looked_up,
     remainder,
     rounded,
@@ -73,35 +73,46 @@ class Named:
     __repr__ = __str__
 
 
-@dataclass(frozen=True, eq=False)
 class Derived:
-    """A size computed from named sizes of one axis, not (yet) named itself."""
+    """A size computed from named sizes of one axis, not (yet) named itself.
+
+    Never changed once made (its function is kept when first made); a plain class, not a frozen
+    dataclass, because the periodic reading makes one per node (a frozen dataclass sets each field
+    through ``object.__setattr__``).
+    """
 
     is_number = is_Integer = is_Atom = False
+    __slots__ = ("axis", "form", "rounding", "made")
 
-    axis: Named
-    form: Affine | None
-    """``a·base + b`` where the size is exactly that; None where a rounding stays."""
-    rounding: tuple[bool, Affine, Number] | None = None
-    """``(up, form, k)`` for ``⌊form⌋ + k`` (``⌈form⌉ + k`` when up): the one rounded shape written out."""
-    made: Periodic | None = None
-    """Its compiled function where no affine form gives it, made with it."""
+    def __init__(self, axis: Named, form: Affine | None, rounding: tuple[bool, Affine, Number] | None = None,
+                 made: Periodic | None = None) -> None:
+        self.axis = axis
+        self.form = form
+        """``a·base + b`` where the size is exactly that; None where a rounding stays."""
+        self.rounding = rounding
+        """``(up, form, k)`` for ``⌊form⌋ + k`` (``⌈form⌉ + k`` when up): the one rounded shape written out."""
+        self.made = made
+        """Its compiled function: given where no affine form gives it, else made when :attr:`periodic` is read."""
 
-    @cached_property
+    @property
     def periodic(self) -> Periodic:
         """Its compiled function of the input size; of an affine form, ``a·base + b`` in one step, made when
         first read (most sizes are only added and compared by their forms)."""
-        if self.made is not None:
-            return self.made
-        assert self.form is not None, "a size without an affine form is made with its function"
-        base, a, b = self.form
-        reference = base.periodic
-        read, slope, offset = reference.value, whole(a), whole(b)
-        return Periodic(lambda env: slope * read(env) + offset, whole(a * reference.slope), reference.period)
+        if self.made is None:
+            assert self.form is not None, "a size without an affine form is made with its function"
+            base, a, b = self.form
+            reference = base.periodic
+            read, slope, offset = reference.value, whole(a), whole(b)
+            self.made = Periodic(lambda env: slope * read(env) + offset, whole(a * reference.slope),
+                                 reference.period)
+        return self.made
 
     def named(self, name: str) -> Named:
         """This size given a name of its own (``H_7``), as the network names a layer's new size."""
         return Named(name, self.periodic, self.axis, self)
+
+    def __repr__(self) -> str:
+        return f"Derived(axis={self.axis!r}, form={self.form!r}, rounding={self.rounding!r})"
 
 
 @dataclass(frozen=True)
@@ -207,16 +218,17 @@ def _rounded(size: Named | Derived, up: bool) -> Named | Derived:
     if form is None:
         return Derived(size.axis, None, made=rounded(size.periodic, up))
     base, a, b = form
-    if a.denominator == 1 and b.denominator == 1:
+    over_a, over_b = a.denominator, b.denominator
+    if over_a == 1 and over_b == 1:
         return size  # an integer already: sympy drops the floor too
     shape = (up, form, 0)
     # ⌊(p·x + q)/d⌋ in integers (⌈⌉ as -⌊-…⌋), the same function as rounded(size.periodic) without a Fraction
-    d = math.lcm(a.denominator, b.denominator)
-    p, q, sign = int(a * d), int(b * d), -1 if up else 1
-    read = base.periodic.value
-    general = rounded(size.periodic, up)
-    return Derived(size.axis, None, shape,
-                   Periodic(lambda env: sign * ((sign * (p * read(env) + q)) // d), general.slope, general.period))
+    d = math.lcm(over_a, over_b)
+    p, q, sign = a.numerator * (d // over_a), b.numerator * (d // over_b), -1 if up else 1
+    reference = base.periodic
+    read, slope = reference.value, whole(a * reference.slope)  # size.periodic's slope and period, not made
+    return Derived(size.axis, None, shape, Periodic(lambda env: sign * ((sign * (p * read(env) + q)) // d), slope,
+                                                    integral_period(slope, reference.period)))
 
 
 def _affine(base: Named, a: Number, b: Number) -> Named | Derived:

@@ -32,7 +32,7 @@ from symcnn.formula.evaluation import applied, node_value
 from symcnn.formula.evaluation import is_reciprocal as is_reciprocal  # a reader of trees, defined where values are made
 from symcnn.formula.expr import COMPARISONS
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import NUMERIC, PYTHON_TYPES, setting
+from symcnn.formula.numbers import NUMERIC, PYTHON_TYPES, setting, whole
 from symcnn.formula.sizes import SIZE_TYPES, chosen_size, condition, is_size, size_node
 
 Value: TypeAlias = "sp.Expr | int"
@@ -115,9 +115,11 @@ def mul(*factors: Value) -> sp.Expr:
 
 def div(numerator: Value, denominator: Value) -> sp.Expr:
     """``a / b``, printed as a fraction."""
-    if NUMERIC.get() and type(numerator) is int and type(denominator) is int and denominator:
-        quotient, rest = divmod(numerator, denominator)  # the value of the nodes below, made once
-        return quotient if rest == 0 else Fraction(numerator, denominator)
+    if NUMERIC.get() and type(denominator) is int and denominator:
+        if type(numerator) is int:
+            quotient, rest = divmod(numerator, denominator)  # the value of the nodes below, made once
+            return quotient if rest == 0 else Fraction(numerator, denominator)
+        return node("Mul", numerator, whole(Fraction(1, denominator)))  # a size over a number: 1/d made directly
     return node("Mul", numerator, node("Pow", denominator, -1))
 
 
