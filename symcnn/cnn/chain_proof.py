@@ -89,28 +89,25 @@ def least_sizes(network: Network) -> tuple[int, int]:
         raise NotPeriodic("not a chain of feature maps")
     entries: list[Entry] = [shape[0], Named("H"), Named("W")]
     made: dict[Any, Step | None] = {}
-    trail: list[tuple[Step | None, list[Entry], list[Entry]]] = []
+    trail: list[tuple[Step, list[Entry], list[Entry]]] = []  # the layers that take a step, with their entries
     for analysis in network.layers:
         layer, before = analysis.layer, entries
-        step = None  # it gives its input's sizes back, or none of its sizes depends on the input's
-        if all(type(entry) is int for entry in before):  # (a flattened C·1·1, the layers after a Linear)
-            entries = list(analysis.output_shape)
-        elif layer.keeps_sizes(analysis) and (layer.keeps_shape or type(before[0]) is int):
+        if layer.keeps_sizes(analysis) and (layer.keeps_shape or type(before[0]) is int):
             entries = [out if type(entry) is int else entry for entry, out in zip(before, analysis.output_shape)]
-        else:
-            step = _made(made, layer, before, analysis.name)
-            entries = [_entry(out, before, size) for out, size in zip(step.outputs, analysis.output_shape)]
+            continue  # it gives its input's sizes back: what it needs of them is what the next layer needs
+        step = _made(made, layer, before, analysis.name)
+        entries = [_entry(out, before, size) for out, size in zip(step.outputs, analysis.output_shape)]
         trail.append((step, before, entries))
-    need = [0 if type(entry) is int else 1 for entry in entries]  # every size at least 1
-    for kept, before, after in reversed(trail):
-        need = _pulled_back(kept, before, after, need)
+        if all(type(entry) is int for entry in entries):
+            break  # no size after depends on the input's (a flattened C·1·1, the layers after a Linear)
+    need = [0 if type(entry) is int else 1 for entry in (trail[-1][2] if trail else entries)]  # each at least 1
+    for step, before, after in reversed(trail):
+        need = _pulled_back(step, before, after, need)
     return need[1], need[2]
 
 
-def _pulled_back(step: Step | None, before: list[Entry], after: list[Entry], need: list[int]) -> list[int]:
+def _pulled_back(step: Step, before: list[Entry], after: list[Entry], need: list[int]) -> list[int]:
     """What a layer needs of its input entries to give ``need`` (the least size of each output entry)."""
-    if step is None:  # it gives its input's sizes back, or its input has none that varies
-        return [0 if type(entry) is int else wanted for entry, wanted in zip(before, need)]
     needed = [0 if type(entry) is int else step.least.get(k, 1) for k, entry in enumerate(before)]
     for output, entry, wanted in zip(step.outputs, after, need):
         if type(entry) is int or (wanted <= 1 and entry is None):

@@ -120,7 +120,8 @@ class Layer(Displayable):
     @property
     def stores_output(self) -> bool:
         """Whether the output takes memory of its own (False: a view, or written in place)."""
-        return not getattr(self, "inplace", False)
+        return not self.__dict__.get("inplace", False)  # a field of the layers that have it (getattr would raise
+        # and catch an AttributeError for every other layer)
 
     @property
     def output_shape(self) -> Shape:

@@ -162,7 +162,8 @@ def receptive_fields(network: Network) -> ReceptiveFields:
             nodes.append(None)  # past a Flatten every neuron sees the whole input
             result.append(None)
             continue
-        rows, columns, depth = (_union([r[k] for r in reads]) for k in range(3))  # type: ignore[index]
+        rows, columns, depth = reads[0] if len(reads) == 1 else (  # type: ignore[misc]
+            _union([r[k] for r in reads]) for k in range(3))  # type: ignore[index]
         if windows is not None:
             axes = cast(tuple[Window, ...], windows)  # not irregular: sliding windows, (depth,) (rows,) columns
             row_window, column_window = (axes[-2] if len(axes) > 1 else None), axes[-1]
