@@ -230,7 +230,10 @@ def build_network(
             raise LayerError(f"{name}: two layers are named {layer_name!r}; give each a different name")
         seen.add(layer_name)
         key = _repeat_key(layer, shape, sizes_unnamed) if analysed is not None else None
-        analysis = analysed.get(key) if analysed is not None and key is not None else None
+        try:
+            analysis = analysed.get(key) if analysed is not None and key is not None else None
+        except TypeError:  # a layer that does not hash (a list argument, given in Python): analysed each time
+            analysis = key = None
         if analysis is not None:
             analysis = analysis.renamed(layer_name, layer)
         else:
@@ -250,14 +253,9 @@ def build_network(
 def _repeat_key(layer: Layer, shape: Shape, sizes_unnamed: bool) -> tuple[Layer, Shape] | None:
     """What makes a layer's analysis in the numeric reading, to analyse a repeated one once; None: not to.
 
-    An input of numbers only, or of sizes whose names nothing reads; a layer that hashes (a list argument,
-    given in Python, does not).
+    An input of numbers only, or of sizes whose names nothing reads (a layer that does not hash is found out
+    where the key is looked up).
     """
     if not sizes_unnamed and not all(type(size) is int for size in shape):
         return None
-    key = (layer, shape)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    return (layer, shape)

@@ -208,7 +208,8 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
         layers += _layers_from_entry(entry, f"{where}: layer {index}", made)
     try:
         network = build_network(layers, input_shape, name)
-        network.values(values)  # the values must not break a layer's assumptions
+        if values:  # the values must not break a layer's assumptions (without any, none can)
+            network.values(values)
         return network, values
     except LayerError as error:
         raise SpecError(f"{where}: {error}") from None
