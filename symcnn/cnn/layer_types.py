@@ -30,8 +30,13 @@ _MODULE_OF = {name: module for module, names in _FAMILIES.items() for name in na
 class _LayerTypes(Mapping[str, "type[Layer]"]):
     """Layer name -> class, in the order above; a family's module is imported on its first lookup."""
 
+    def __init__(self) -> None:
+        self._found: dict[str, type[Layer]] = {}
+
     def __getitem__(self, name: str) -> type[Layer]:
-        cls: type[Layer] = getattr(import_module(f"symcnn.cnn.{_MODULE_OF[name]}"), name)
+        cls = self._found.get(name)
+        if cls is None:  # (a spec names each layer's type: looked up once, not imported again each time)
+            cls = self._found[name] = getattr(import_module(f"symcnn.cnn.{_MODULE_OF[name]}"), name)
         return cls
 
     def __iter__(self) -> Iterator[str]:

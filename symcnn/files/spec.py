@@ -203,7 +203,7 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
                                 for e in entries):
         return _graph_from_table(table, entries, input_shape, values, name, where)
     layers: list[tuple[str, Layer] | Layer] = []
-    made: dict[str, Layer] = {}
+    made: dict[Any, Layer] = {}
     for index, entry in enumerate(entries, start=1):
         layers += _layers_from_entry(entry, f"{where}: layer {index}", made)
     try:
@@ -247,18 +247,27 @@ def _graph_from_table(
     return network, values
 
 
-def _layers_from_entry(entry: Any, where: str, made: dict[str, Layer]) -> list[tuple[str, Layer] | Layer]:
+def _layers_from_entry(entry: Any, where: str, made: dict[Any, Layer]) -> list[tuple[str, Layer] | Layer]:
     """One [[layers]] entry: its layer, ``repeat`` times, named if a name is given.
 
-    ``made``: the layers of the entries read before, by their arguments written out; an entry equal to one
+    ``made``: the layers of the entries read before, by their arguments and their types; an entry equal to one
     of them but for its name and ``repeat`` is the same layer, as the copies of one ``repeat`` are.
     """
     if isinstance(entry, dict) and isinstance(entry.get("name"), str):
         where = f"{where} ({entry['name']})"
-    key = repr([(k, v) for k, v in entry.items() if k not in ("name", "repeat")]) if isinstance(entry, dict) else ""
-    layer = made.get(key) or layer_from_table(entry, where)
-    if key:
-        made[key] = layer
+    layer = None
+    key: Any = None
+    if isinstance(entry, dict):  # its arguments with their types (``1`` is not ``true``), as text where a list is
+        key = tuple((k, type(v), v) for k, v in entry.items() if k not in ("name", "repeat"))
+        try:
+            layer = made.get(key)
+        except TypeError:
+            key = repr(key)
+            layer = made.get(key)
+    if layer is None:
+        layer = layer_from_table(entry, where)
+        if key is not None:
+            made[key] = layer
     name, repeat = entry.get("name"), entry.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
         raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")

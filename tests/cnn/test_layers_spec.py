@@ -53,6 +53,18 @@ def test_bad_tables_say_what_to_fix(table, message: str) -> None:  # type: ignor
         layer_from_table(table, "spec")
 
 
+@pytest.mark.parametrize(("first", "second", "message"), [
+    ({"bias": True}, {"bias": 1}, "bias must be true or false"),
+    ({"kernel_size": [3, 3]}, {"kernel_size": [3, True]}, "expected an integer"),
+    ({"kernel_size": 3}, {"kernel_size": 3.0}, "expected an integer"),
+])
+def test_an_entry_equal_to_one_before_only_in_python_s_eyes_is_still_checked(first, second, message) -> None:  # type: ignore[no-untyped-def]
+    """A spec's equal entries share one layer; ``1`` and ``true`` (``3`` and ``3.0``) are not equal entries."""
+    layers = [{"type": "Conv2d", "out_channels": 2, "kernel_size": 3, **entry} for entry in (first, second)]
+    with pytest.raises(SpecError, match=f"layer 2: .*{message}"):
+        network_from_table({"input": [1, 8, 8], "layers": layers}, "spec")
+
+
 def test_summary_and_json_of_new_layers(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     spec = tmp_path / "net.toml"
     spec.write_text("\n".join([
