@@ -167,12 +167,14 @@ def feature_map(
     assumptions: tuple[sp.Basic, ...] = (),
 ) -> LayerAnalysis:
     """Assemble an analysis: input and output element counts around ``quantities``."""
-    head = [quantity("input_elements", elements(shape))]
+    inputs = elements(shape)
+    head = [quantity("input_elements", inputs)]
     if len(output_shape) == 3:
         head.append(quantity("output_channels", output_shape[0]))
     outputs = [q for q in quantities if q.key.startswith("output_")]
     rest = [q for q in quantities if not q.key.startswith("output_")]
-    ordered = (*head, *outputs, quantity("output_elements", elements(output_shape)), *rest)
+    made = inputs if output_shape is shape else elements(output_shape)  # the same shape (an activation): once
+    ordered = (*head, *outputs, quantity("output_elements", made), *rest)
     return LayerAnalysis(name, layer, shape, output_shape, ordered, assumptions)
 
 

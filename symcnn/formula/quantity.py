@@ -64,7 +64,7 @@ class Quantity(Displayable):
     def defining(cls, key: str, title: str, lhs: str, formula: sp.Expr, symbol: sp.Symbol) -> Quantity:
         """A quantity that names its value ``symbol``, unless the value is a number or a symbol."""
         expr = formula if builds_values() else evaluated(formula)
-        if isinstance(expr, Derived):  # the periodic reading: the new size is named as the symbol would be
+        if type(expr) is Derived:  # the periodic reading: the new size is named as the symbol would be
             symbol = expr.named(symbol.name)
         quantity = cls(key, title, lhs, formula, None if is_atom(expr) else symbol)
         quantity.expr = expr  # in place of the cached property below: evaluate once

@@ -76,9 +76,14 @@ def checked_name(name: str) -> str:
 
 def latex_name(sym: sp.Symbol) -> str:
     """Textbook LaTeX for a symbol: ``C_in`` -> ``C_{in}``, ``W_12`` -> ``W_{12}``."""
-    if sym.name in _TABLE:
-        return _TABLE[sym.name][0]
-    base, _, sub = sym.name.partition("_")
+    return _latex_of(sym.name)
+
+
+@cache  # a layer's analysis names each new size (W_12), in every reading
+def _latex_of(name: str) -> str:
+    if name in _TABLE:
+        return _TABLE[name][0]
+    base, _, sub = name.partition("_")
     if not sub:
         return base if len(base) == 1 else rf"\mathit{{{base}}}"
     return f"{base}_{sub}" if len(sub) == 1 else f"{base}_{{{sub}}}"

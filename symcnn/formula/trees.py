@@ -93,6 +93,8 @@ def node(func: Any, *args: Any) -> sp.Expr:
 
 def add(*terms: Value) -> sp.Expr:
     """``a + b + ...`` in this order."""
+    if NUMERIC.get() and set(map(type, terms)) <= _INT:
+        return sum(terms)  # the numeric reading's usual node, without the call of node()
     return node("Add", *terms)
 
 
@@ -110,6 +112,8 @@ def sub(left: Value, *terms: Value) -> sp.Expr:
 
 def mul(*factors: Value) -> sp.Expr:
     """``a · b · ...`` in this order."""
+    if NUMERIC.get() and set(map(type, factors)) <= _INT:
+        return math.prod(factors)  # the numeric reading's usual node, without the call of node()
     return node("Mul", *factors)
 
 
@@ -125,6 +129,8 @@ def div(numerator: Value, denominator: Value) -> sp.Expr:
 
 def power(base: Value, exponent: Value) -> sp.Expr:
     """``a^n``."""
+    if NUMERIC.get() and type(base) is int and type(exponent) is int and exponent >= 0:
+        return base**exponent  # the node's value, an int
     return node("Pow", base, exponent)
 
 
