@@ -84,6 +84,7 @@ class LayerAnalysis(Displayable):
     def renamed(self, name: str, layer: Layer) -> LayerAnalysis:
         """This analysis for another layer of the same arguments on the same input (a repeated block), kept
         whole: what it read of its quantities is theirs too (a dataclass ``replace`` would make them again)."""
+        _ = self._by_key, self.definitions  # made here once for every copy: a summary and a proof read both
         copy = object.__new__(LayerAnalysis)
         copy.__dict__.update(self.__dict__, name=name, layer=layer)
         return copy

@@ -124,7 +124,8 @@ class Network(Displayable):
         """
         bound = {sym: to_sympy(value) for sym, value in (assignment or {}).items()}
         for analysis in self.layers:
-            bound = bind(analysis.definitions, bound)
+            if analysis.definitions:
+                bound = bind(analysis.definitions, bound)
             for assumption in analysis.assumptions:
                 if value_of(assumption, bound) == sp.false:
                     lhs, rhs = (value_of(side, bound) for side in assumption.args)

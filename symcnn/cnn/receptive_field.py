@@ -152,11 +152,11 @@ def receptive_fields(network: Network) -> ReceptiveFields:
         sources = network.inputs_of(index - 1)
         reads = [nodes[k] for k in sources]
         windows = analysis.layer.field_map(analysis.input_shape)
-        note = next((irregular[k] for k in sources if k in irregular), "")
+        note = next((irregular[k] for k in sources if k in irregular), "") if irregular else ""
         if not note and is_irregular(windows):
             note = (f"past {analysis.name} ({type(analysis.layer).__name__}), no sliding window: "
                     f"{windows[0].reason}")  # type: ignore[index,union-attr]
-        if len(analysis.output_shape) == 1 or note or any(r is None for r in reads):
+        if len(analysis.output_shape) == 1 or note or None in reads:
             if note and len(analysis.output_shape) != 1:
                 notes[analysis.name] = irregular[index] = note
             nodes.append(None)  # past a Flatten every neuron sees the whole input
@@ -248,6 +248,8 @@ def _grown(expr: sp.Expr) -> bool:
 
 def _named(interval: Interval, axis: str, index: int, definitions: dict[sp.Symbol, sp.Expr]) -> Interval:
     """Replace offsets grown past ``_LARGEST_KEPT`` nodes by symbols of their own."""
+    if type(interval.jump) is int and type(interval.first) is int and type(interval.last) is int:
+        return interval  # numbers (the numeric reading) need no name
     parts = []
     for base, expr in (("J", interval.jump), ("F", interval.first), ("L", interval.last)):
         if not is_python_number(expr) and _grown(expr):  # a number (the numeric reading) needs no name

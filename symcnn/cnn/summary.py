@@ -81,7 +81,8 @@ def summarize(
     rows: list[LayerRow] = []
     zero = number(0)
     for analysis, field in zip(network.layers, fields.fields):
-        params, mults, adds = (value_of(q.expr, bound) if (q := analysis.get(key)) else zero for key in _ROW_KEYS)
+        by_key = analysis.get
+        params, mults, adds = [value_of(q.expr, bound) if (q := by_key(key)) else zero for key in _ROW_KEYS]
         rows.append(LayerRow(
             analysis.name, type(analysis.layer).__name__,
             tuple(value_of(size, bound) for size in analysis.output_shape),
@@ -114,9 +115,9 @@ def _field_values(field: ReceptiveField, rank: int, bound: dict[sp.Symbol, sp.Ex
     """A layer's receptive field as a row holds it: size, jump and start per axis, values bound."""
     axes = (field.columns,) if rank == 2 else (field.depth, field.rows, field.columns) if rank == 4 else (
         field.rows, field.columns)
-    return {"size": tuple(value_of(axis.size, bound) for axis in axes),  # type: ignore[union-attr]
-            "jump": tuple(value_of(axis.jump, bound) for axis in axes),  # type: ignore[union-attr]
-            "start": tuple(value_of(axis.start, bound) for axis in axes)}  # type: ignore[union-attr]
+    return {"size": tuple([value_of(axis.size, bound) for axis in axes]),  # type: ignore[union-attr]
+            "jump": tuple([value_of(axis.jump, bound) for axis in axes]),  # type: ignore[union-attr]
+            "start": tuple([value_of(axis.first, bound) for axis in axes])}  # type: ignore[union-attr]
 
 
 def summarized(read: Callable[[], tuple[Network, dict[sp.Symbol, sp.Expr]]], **options: Any) -> Summary:

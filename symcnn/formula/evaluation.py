@@ -96,7 +96,7 @@ def summed(terms: Iterable[sp.Expr]) -> sp.Expr:
     terms = list(terms)
     if not terms:
         return number(0)
-    if all(is_python_number(term) for term in terms):
+    if set(map(type, terms)) <= PYTHON_TYPES:
         return whole(sum(terms))  # the numeric reading
     if any(is_size(term) for term in terms):
         return size_node("Add", terms)
@@ -110,7 +110,7 @@ def multiplied_all(factors: Iterable[sp.Expr]) -> sp.Expr:
     factors = list(factors)
     if not factors:
         return number(1)
-    if all(is_python_number(factor) for factor in factors):
+    if set(map(type, factors)) <= PYTHON_TYPES:
         return whole(math.prod(factors))
     if any(is_size(factor) for factor in factors):
         return size_node("Mul", factors)
