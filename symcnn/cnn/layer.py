@@ -34,6 +34,7 @@ from symcnn.formula.numbers import is_atom, number, numeric
 from symcnn.formula.quantity import Quantity
 
 UNSET: Any = None
+_INT = frozenset({int})
 
 
 class Layer(Displayable):
@@ -67,11 +68,13 @@ class Layer(Displayable):
         Raises:
             LayerError: the layer cannot take this input.
         """
-        shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
         name = name or type(self).__name__
         out_symbols = out_symbols or (notation.H_out, notation.W_out)
         if numeric():  # values only, of numbers or sizes that are their own values: no tree to defer
+            shape = tuple(input_shape) if input_shape is not None and set(map(type, input_shape)) <= _INT else (
+                self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape)))
             return self._analyze(shape, name, out_symbols)
+        shape = self.default_input() if input_shape is None else tuple(map(to_sympy, input_shape))
         values = tuple(size if is_atom(size) else evaluated(size) for size in shape)  # a flattened C·H·W: a tree
         return valued(partial(self._analyze, values, name, out_symbols),
                       partial(self._analyze, shape, name, out_symbols))
@@ -171,11 +174,15 @@ def feature_map(
     head = [quantity("input_elements", inputs)]
     if len(output_shape) == 3:
         head.append(quantity("output_channels", output_shape[0]))
-    outputs = [q for q in quantities if q.key.startswith("output_")]
-    rest = [q for q in quantities if not q.key.startswith("output_")]
+    outputs = [q for q in quantities if q.key in _OUTPUT_SIZES]
+    rest = [q for q in quantities if q.key not in _OUTPUT_SIZES]
     made = inputs if output_shape is shape else elements(output_shape)  # the same shape (an activation): once
     ordered = (*head, *outputs, quantity("output_elements", made), *rest)
     return LayerAnalysis(name, layer, shape, output_shape, ordered, assumptions)
+
+
+_OUTPUT_SIZES = frozenset(key for key in LAYER_QUANTITIES if key.startswith("output_"))
+"""The quantities an analysis puts first among a layer's own, after the input's element count."""
 
 
 def per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:

@@ -130,7 +130,7 @@ def to_sympy(value: int | str | sp.Basic) -> sp.Expr:
         TypeError: any other type (a float, a bool, None, ...).
         ExpressionError: a string outside the grammar.
     """
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
         return number(value)  # a Python int in the numeric reading
     if is_size(value):
         return value  # the periodic reading's sizes are values already

@@ -17,7 +17,7 @@ from functools import cached_property
 from symcnn.formula.display import Displayable
 from symcnn.formula.evaluation import evaluated, value_of
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import is_atom
+from symcnn.formula.numbers import NUMERIC, is_atom
 from symcnn.formula.sizes import Derived
 from symcnn.formula.trees import builds_values
 
@@ -57,8 +57,8 @@ class Quantity(Displayable):
     def __init__(self, key: str, title: str, lhs: str, source: sp.Expr | Deferred,
                  symbol: sp.Symbol | None = None) -> None:
         self.key, self.title, self.lhs, self.source, self.symbol = key, title, lhs, source, symbol
-        if type(source) is not Deferred and builds_values():
-            self.expr = source  # built as a value: nothing to evaluate
+        if type(source) is not Deferred and (NUMERIC.get() or builds_values()):
+            self.expr = source  # built as a value: nothing to evaluate (the numeric reading asked first: no call)
 
     @classmethod
     def defining(cls, key: str, title: str, lhs: str, formula: sp.Expr, symbol: sp.Symbol) -> Quantity:
