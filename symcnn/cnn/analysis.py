@@ -76,10 +76,8 @@ class LayerAnalysis(Displayable):
 
     @cached_property  # a summary reads a dozen quantities of each layer by key
     def _by_key(self) -> dict[str, Quantity]:
-        by_key: dict[str, Quantity] = {}
-        for quantity in self.quantities:
-            by_key.setdefault(quantity.key, quantity)  # the first of a key, as a search in order finds it
-        return by_key
+        return {quantity.key: quantity for quantity in reversed(self.quantities)}  # the first of a key wins,
+        # as a search in order finds it
 
     def renamed(self, name: str, layer: Layer) -> LayerAnalysis:
         """This analysis for another layer of the same arguments on the same input (a repeated block), kept

@@ -31,6 +31,7 @@ from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import numeric
 from symcnn.formula.symbols import layer_symbol
 
+_INT = frozenset({int})
 TOTAL_KEYS = ("params", "mults", "adds", "comparisons", "activation_elements")
 
 
@@ -257,6 +258,6 @@ def _repeat_key(layer: Layer, shape: Shape, sizes_unnamed: bool) -> tuple[Layer,
     An input of numbers only, or of sizes whose names nothing reads (a layer that does not hash is found out
     where the key is looked up).
     """
-    if not sizes_unnamed and not all(type(size) is int for size in shape):
+    if not sizes_unnamed and not set(map(type, shape)) <= _INT:
         return None
     return (layer, shape)

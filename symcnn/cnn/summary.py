@@ -8,7 +8,7 @@ expression where a quantity stays symbolic.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from symcnn.cnn.memory import MemoryPlan
 
 _ROW_KEYS = ("params", "mults", "adds")
+_INT = frozenset({int})
 _TOTAL_KEYS = tuple(key for key in TOTAL_KEYS if key != "comparisons") + ("weight_mults",)
 
 
@@ -82,15 +83,14 @@ def summarize(
     zero = number(0)
     for analysis, field in zip(network.layers, fields.fields):
         by_key = analysis.get
-        params, mults, adds = [value_of(q.expr, bound) if (q := by_key(key)) else zero for key in _ROW_KEYS]
+        params, mults, adds, activation = _bound(
+            [q.expr if (q := by_key(key)) else zero for key in _ROW_KEYS] + [network.activation(analysis)], bound)
         rows.append(LayerRow(
-            analysis.name, type(analysis.layer).__name__,
-            tuple(value_of(size, bound) for size in analysis.output_shape),
-            params, mults, adds,
-            value_of(network.activation(analysis), bound),
+            analysis.name, type(analysis.layer).__name__, _bound(analysis.output_shape, bound),
+            params, mults, adds, activation,
             None if field is None else _field_values(field, len(analysis.output_shape), bound),
             fields.notes.get(analysis.name),
-            tuple(network.node_name(k) for k in network.inputs_of(len(rows))), field.mixed if field else None,
+            tuple([network.node_name(k) for k in network.inputs_of(len(rows))]), field.mixed if field else None,
         ))
     totals = {key: value_of(total, bound) for key, total in network.totals(_TOTAL_KEYS).items()}
     totals["conv_linear_mults"] = totals.pop("weight_mults")  # what FlopCounterMode counts
@@ -115,9 +115,14 @@ def _field_values(field: ReceptiveField, rank: int, bound: dict[sp.Symbol, sp.Ex
     """A layer's receptive field as a row holds it: size, jump and start per axis, values bound."""
     axes = (field.columns,) if rank == 2 else (field.depth, field.rows, field.columns) if rank == 4 else (
         field.rows, field.columns)
-    return {"size": tuple([value_of(axis.size, bound) for axis in axes]),  # type: ignore[union-attr]
-            "jump": tuple([value_of(axis.jump, bound) for axis in axes]),  # type: ignore[union-attr]
-            "start": tuple([value_of(axis.first, bound) for axis in axes])}  # type: ignore[union-attr]
+    return {"size": _bound([axis.size for axis in axes], bound),  # type: ignore[union-attr]
+            "jump": _bound([axis.jump for axis in axes], bound),  # type: ignore[union-attr]
+            "start": _bound([axis.first for axis in axes], bound)}  # type: ignore[union-attr]
+
+
+def _bound(exprs: Sequence[sp.Expr], bound: dict[sp.Symbol, sp.Expr]) -> tuple[sp.Expr, ...]:
+    """``exprs`` with ``bound`` put in (a network of numbers has nothing to put in)."""
+    return tuple([value_of(expr, bound) for expr in exprs]) if bound else tuple(exprs)
 
 
 def summarized(read: Callable[[], tuple[Network, dict[sp.Symbol, sp.Expr]]], **options: Any) -> Summary:
@@ -174,9 +179,14 @@ def validity_lines(summary: Summary) -> list[str]:
 
 def exact(value: sp.Expr) -> int | str:
     """A JSON-ready exact value: an int, or the expression as a string."""
-    if type(value) is int:  # the numeric reading's: a summary has a dozen a layer
+    if type(value) is int:  # the numeric reading's
         return value
     return int(value) if is_whole(value) else plain(value)
+
+
+def _exact(values: Sequence[sp.Expr]) -> list[int | str]:
+    """:func:`exact` of each of ``values`` (a summary has a dozen a layer: Python's ints are taken as they are)."""
+    return list(values) if set(map(type, values)) <= _INT else [exact(value) for value in values]
 
 
 @collector_paused()  # printing a deep symbolic summary makes many strings; the network is all acyclic
@@ -186,12 +196,13 @@ def as_json(summary: Summary) -> dict[str, Any]:
     for row in summary.rows:
         rf = None
         if row.receptive_field is not None:
-            rf = {key: [exact(v) for v in pair] for key, pair in row.receptive_field.items()}
+            rf = {key: _exact(pair) for key, pair in row.receptive_field.items()}
+        params, mults, adds, activation = _exact((row.params, row.mults, row.adds, row.activation_elements))
         layers.append({
             "name": row.name, "type": row.type,
-            "output_shape": [exact(v) for v in row.output_shape],
-            "params": exact(row.params), "mults": exact(row.mults), "adds": exact(row.adds),
-            "activation_elements": exact(row.activation_elements),
+            "output_shape": _exact(row.output_shape),
+            "params": params, "mults": mults, "adds": adds,
+            "activation_elements": activation,
             "receptive_field": rf,
             "inputs": list(row.inputs),
         })

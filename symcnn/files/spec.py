@@ -211,7 +211,7 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
                                 for e in entries):
         return _graph_from_table(table, entries, input_shape, values, name, where)
     layers: list[tuple[str, Layer] | Layer] = []
-    made: dict[Any, Layer] = {}
+    made: dict[str, Layer] = {}
     for index, entry in enumerate(entries, start=1):
         layers += _layers_from_entry(entry, f"{where}: layer {index}", made)
     try:
@@ -225,8 +225,8 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
 
 def _repeat(entry: Any, where: str) -> int:
     """How many layers an entry makes (its ``repeat``), checked."""
-    repeat = entry.get("repeat", 1) if isinstance(entry, dict) else 1
-    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+    repeat = entry.get("repeat", 1) if type(entry) is dict else 1
+    if type(repeat) is not int or repeat < 1:  # (a bool is no int here)
         raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
     if repeat > MAX_LAYERS:
         raise SpecError(f"{where}: repeat = {repeat:,}; a network has at most {MAX_LAYERS:,} layers")
@@ -255,29 +255,23 @@ def _graph_from_table(
     return network, values
 
 
-def _layers_from_entry(entry: Any, where: str, made: dict[Any, Layer]) -> list[tuple[str, Layer] | Layer]:
+def _layers_from_entry(entry: Any, where: str, made: dict[str, Layer]) -> list[tuple[str, Layer] | Layer]:
     """One [[layers]] entry: its layer, ``repeat`` times, named if a name is given.
 
-    ``made``: the layers of the entries read before, by their arguments and their types; an entry equal to one
+    ``made``: the layers of the entries read before, by their arguments written out; an entry equal to one
     of them but for its name and ``repeat`` is the same layer, as the copies of one ``repeat`` are.
     """
     if isinstance(entry, dict) and isinstance(entry.get("name"), str):
         where = f"{where} ({entry['name']})"
-    layer = None
-    key: Any = None
-    if isinstance(entry, dict):  # its arguments with their types (``1`` is not ``true``), as text where a list is
-        key = tuple((k, type(v), v) for k, v in entry.items() if k not in ("name", "repeat"))
-        try:
-            layer = made.get(key)
-        except TypeError:
-            key = repr(key)
-            layer = made.get(key)
-    if layer is None:
-        layer = layer_from_table(entry, where)
-        if key is not None:
-            made[key] = layer
+    key = ""
+    if type(entry) is dict:  # its arguments written out, which tells ``1`` from ``true`` and ``3`` from ``3.0``
+        key = repr(entry) if "name" not in entry and "repeat" not in entry else repr(
+            {k: v for k, v in entry.items() if k not in ("name", "repeat")})
+    layer = made.get(key) or layer_from_table(entry, where)
+    if key:
+        made[key] = layer
     name, repeat = entry.get("name"), entry.get("repeat", 1)
-    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+    if type(repeat) is not int or repeat < 1:  # (a bool is no int here)
         raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
     if name is None:
         return [layer] * repeat
