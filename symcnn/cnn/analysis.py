@@ -63,6 +63,11 @@ class LayerAnalysis(Displayable):
     output_shape: Shape
     quantities: tuple[Quantity, ...]
     assumptions: tuple[sp.Basic, ...] = ()
+    _by_key: dict[str, Quantity] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # (not a cached property: a summary reads a dozen quantities of each layer)
+        object.__setattr__(self, "_by_key", {q.key: q for q in reversed(self.quantities)})  # the first of a key,
+        # as a search in order finds it
 
     def __getitem__(self, key: str) -> Quantity:
         quantity = self._by_key.get(key)
@@ -74,15 +79,11 @@ class LayerAnalysis(Displayable):
         """The quantity called ``key``, or None where the layer has none."""
         return self._by_key.get(key)
 
-    @cached_property  # a summary reads a dozen quantities of each layer by key
-    def _by_key(self) -> dict[str, Quantity]:
-        return {quantity.key: quantity for quantity in reversed(self.quantities)}  # the first of a key wins,
-        # as a search in order finds it
 
     def renamed(self, name: str, layer: Layer) -> LayerAnalysis:
         """This analysis for another layer of the same arguments on the same input (a repeated block), kept
         whole: what it read of its quantities is theirs too (a dataclass ``replace`` would make them again)."""
-        _ = self._by_key, self.definitions  # made here once for every copy: a summary and a proof read both
+        _ = self.definitions  # made here once for every copy: a summary and a proof read them
         copy = object.__new__(LayerAnalysis)
         copy.__dict__.update(self.__dict__, name=name, layer=layer)
         return copy

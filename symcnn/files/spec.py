@@ -42,7 +42,7 @@ MAX_NESTING = 20
 _IMAGE_CHANNELS = (1, 3, 4)
 """Grey, RGB, RGBA: a last input entry like these, after two large ones, is probably channels-last."""
 _NETWORK_KEYS = ("name", "input", "layers", "values", "blocks")
-_GRAPH_KEYS = ("block", "input", "inputs")
+_GRAPH_KEYS = frozenset({"block", "input", "inputs"})
 """Keys that make a [[layers]] entry part of a graph rather than a chain."""
 _JOINS = ("Add", "Mul", "Concat")
 
@@ -202,12 +202,12 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
     if not isinstance(entries, list) or not entries:
         raise SpecError(f"{where}: no layers; add [[layers]] tables with type = \"Conv2d\" etc.")
     values = read_values(table.get("values", {}), f"{where}: values")
-    counts = [_repeat(entry, f"{where}: layer {index}") for index, entry in enumerate(entries, start=1)]
+    counts = [_repeat(entry, where, index) for index, entry in enumerate(entries, start=1)]
     if sum(counts) > MAX_LAYERS:
         raise SpecError(
             f"{where}: {sum(counts):,} layers (repeat included); a network has at most {MAX_LAYERS:,}"
         )
-    if "blocks" in table or any(isinstance(e, dict) and (any(k in e for k in _GRAPH_KEYS) or e.get("type") in _JOINS)
+    if "blocks" in table or any(type(e) is dict and (not _GRAPH_KEYS.isdisjoint(e) or e.get("type") in _JOINS)
                                 for e in entries):
         return _graph_from_table(table, entries, input_shape, values, name, where)
     layers: list[tuple[str, Layer] | Layer] = []
@@ -223,13 +223,13 @@ def network_from_table(table: Mapping[str, Any], where: str) -> tuple[Network, d
         raise SpecError(f"{where}: {error}") from None
 
 
-def _repeat(entry: Any, where: str) -> int:
-    """How many layers an entry makes (its ``repeat``), checked."""
+def _repeat(entry: Any, where: str, index: int) -> int:
+    """How many layers entry number ``index`` makes (its ``repeat``), checked."""
     repeat = entry.get("repeat", 1) if type(entry) is dict else 1
     if type(repeat) is not int or repeat < 1:  # (a bool is no int here)
-        raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
+        raise SpecError(f"{where}: layer {index}: repeat must be a positive integer, got {repeat!r}")
     if repeat > MAX_LAYERS:
-        raise SpecError(f"{where}: repeat = {repeat:,}; a network has at most {MAX_LAYERS:,} layers")
+        raise SpecError(f"{where}: layer {index}: repeat = {repeat:,}; a network has at most {MAX_LAYERS:,} layers")
     return repeat
 
 
@@ -261,16 +261,17 @@ def _layers_from_entry(entry: Any, where: str, made: dict[str, Layer]) -> list[t
     ``made``: the layers of the entries read before, by their arguments written out; an entry equal to one
     of them but for its name and ``repeat`` is the same layer, as the copies of one ``repeat`` are.
     """
-    if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-        where = f"{where} ({entry['name']})"
-    key = ""
-    if type(entry) is dict:  # its arguments written out, which tells ``1`` from ``true`` and ``3`` from ``3.0``
-        key = repr(entry) if "name" not in entry and "repeat" not in entry else repr(
-            {k: v for k, v in entry.items() if k not in ("name", "repeat")})
-    layer = made.get(key) or layer_from_table(entry, where)
-    if key:
-        made[key] = layer
+    if type(entry) is not dict:
+        return [layer_from_table(entry, where)]  # which says what is wrong
     name, repeat = entry.get("name"), entry.get("repeat", 1)
+    if isinstance(name, str):
+        where = f"{where} ({name})"
+    # its arguments written out, which tells ``1`` from ``true`` and ``3`` from ``3.0``
+    key = repr(entry) if name is None and "repeat" not in entry else repr(
+        {k: v for k, v in entry.items() if k not in ("name", "repeat")})
+    layer = made.get(key)
+    if layer is None:
+        layer = made[key] = layer_from_table(entry, where)
     if type(repeat) is not int or repeat < 1:  # (a bool is no int here)
         raise SpecError(f"{where}: repeat must be a positive integer, got {repeat!r}")
     if name is None:
