@@ -61,7 +61,7 @@ def same_windows(windows: tuple[Window, ...], analysis: LayerAnalysis) -> bool:
     element, and a ceil-mode output is the input's size, at least 1. The
     channels may change: they are numbers here.
     """
-    return (all(window.stride == 1 for window in windows) and analysis.output_shape[1:] == analysis.input_shape[1:]
+    return (analysis.output_shape[1:] == analysis.input_shape[1:] and all(window.stride == 1 for window in windows)
             and all(is_whole(size) for size in analysis.input_shape))
 
 

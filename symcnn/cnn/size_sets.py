@@ -93,7 +93,7 @@ def interval(start: Number, step: Number, operator: str) -> Span | None:
 
 def _floor_divided(numerator: Number, denominator: Number) -> int:
     """⌊numerator / denominator⌋, exactly: in ints where both are (the usual case), else with a Fraction."""
-    if isinstance(numerator, int) and isinstance(denominator, int):
+    if type(numerator) is int and type(denominator) is int:
         return numerator // denominator
     return math.floor(Fraction(numerator) / denominator)
 

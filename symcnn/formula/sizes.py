@@ -161,7 +161,7 @@ def size_node(operation: str, args: list[Any]) -> Any:
     if not sizes:  # sizes that cancelled out: numbers again
         return exactly(operation, args)
     axis = sizes[0].axis
-    if any(size.axis is not axis for size in sizes):
+    if len(sizes) > 1 and any(size.axis is not axis for size in sizes):
         return Unsized("sizes of two axes together")
     if operation == "Add":
         return _sum(numbers, sizes, axis)
@@ -189,9 +189,14 @@ def _periodic(value: Any) -> Periodic:
 
 def _sum(numbers: list[Number], sizes: list[Named | Derived], axis: Named) -> Any:
     number = whole(sum(numbers))
-    if len(sizes) == 1 and isinstance(sizes[0], Derived) and sizes[0].rounding and isinstance(number, int):
-        up, inner, k = sizes[0].rounding  # ⌊form⌋ + k + number: still the shape written out
-        return Derived(axis, None, (up, inner, k + number), added([constant(number), sizes[0].periodic]))
+    if len(sizes) == 1:  # the usual sum: one size and numbers
+        size = sizes[0]
+        if type(size) is Derived and size.rounding and type(number) is int:
+            up, inner, k = size.rounding  # ⌊form⌋ + k + number: still the shape written out
+            return Derived(axis, None, (up, inner, k + number), added([constant(number), size.periodic]))
+        if size.form is not None:
+            base, a, b = size.form
+            return _affine(base, a, whole(b + number))  # (a form's a is never 0)
     forms = [size.form for size in sizes]
     if all(forms) and len({f[0] for f in forms if f is not None}) == 1:
         a = whole(sum(f[1] for f in forms if f is not None))
