@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields, replace
-from functools import partial
+from functools import cache, partial
 from typing import Any, ClassVar
 
 from symcnn.cnn.analysis import (
@@ -192,12 +192,19 @@ def per_output(factor: sp.Expr, output_shape: Shape) -> sp.Expr:
 
 def no_weights() -> list[Quantity]:
     """No parameters and no arithmetic: pooling, Flatten, Dropout and the like."""
+    if numeric():  # the same three values for every such layer: made once (a quantity is never changed)
+        return list(_numeric_zeros())
     zero = number(0)
     return [
         quantity("params", zero),
         quantity("mults", zero),
         quantity("adds", zero),
     ]
+
+
+@cache
+def _numeric_zeros() -> tuple[Quantity, ...]:
+    return tuple(quantity(key, 0) for key in ("params", "mults", "adds"))
 
 
 def same_as_given(actual: sp.Expr, given: Arg | None, owner: str, arg: str, what: str) -> tuple[sp.Basic, ...]:

@@ -194,6 +194,9 @@ def residues(sizes: SizeSet) -> tuple[int, list[int]]:
 def describe(sizes: SizeSet) -> str:
     """The set as a condition in the notation, exact (exceptions listed)."""
     x = sizes.variable.name
+    least = sizes.threshold
+    if least is not None:
+        return f"{x} ≥ {least}"  # every size from the least on: what the lines below write, without their walks
     smallest = sizes.smallest
     if smallest is None:
         return f"no {x}"

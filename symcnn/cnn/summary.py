@@ -138,7 +138,7 @@ def summarized(read: Callable[[], tuple[Network, dict[sp.Symbol, sp.Expr]]], **o
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with numeric_reading():
+            with numeric_reading(), collector_paused():  # the network is freed before the collector runs again
                 summary: Summary | None = summarize(*read(), **options)
         except Exception:  # noqa: BLE001  (NotNumeric, a SymcnnError, or anything else: the sympy reading decides)
             summary = None
