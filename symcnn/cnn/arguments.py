@@ -55,6 +55,8 @@ def as_tuple(value: Pair, rank: int, owner: str, arg: str) -> tuple[sp.Expr, ...
 
 def require(value: sp.Expr, owner: str, arg: str, *, minimum: int) -> None:
     """Refuse a number below ``minimum`` (symbols carry their own assumptions)."""
+    if type(value) is int and value >= minimum:
+        return  # the usual argument
     if is_number(value) and (not is_whole(value) or value < minimum):
         bound = "positive" if minimum == 1 else "nonnegative"
         raise LayerError(f"{owner}: {arg} must be a {bound} integer, got {value}")

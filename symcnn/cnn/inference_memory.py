@@ -60,7 +60,7 @@ def inference_peak(network: Network, values: dict[sp.Symbol, sp.Expr]) -> Infere
     """
     sizes = [value_of(multiplied_all(network.input_shape), values)]
     sizes += [value_of(network.activation(a), values) for a in network.layers]
-    if not all(is_whole(size) for size in sizes):
+    if not (set(map(type, sizes)) <= {int} or all(is_whole(size) for size in sizes)):
         raise SymcnnError("the inference peak needs numbers for every size; give the symbols values")
     owner = buffers(network)
     count = len(network.layers)

@@ -12,7 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from symcnn.formula.lazy import sympy as sp
-from symcnn.formula.numbers import numeric
+from symcnn.formula.numbers import NUMERIC
 
 _POSITIVE = {"integer": True, "positive": True}
 _NONNEGATIVE = {"integer": True, "nonnegative": True}
@@ -126,7 +126,7 @@ def layer_symbol(base: str, index: int) -> sp.Symbol:
     only its name (:class:`Unmade`): no sympy.
     """
     name = f"{base}_{index}"
-    return Unmade(name) if numeric() else symbol(name)
+    return Unmade(name) if NUMERIC.get() else symbol(name)
 
 
 class Unmade(NamedTuple):
