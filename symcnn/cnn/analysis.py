@@ -20,7 +20,7 @@ from symcnn.formula.evaluation import evaluated
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import is_number, number
 from symcnn.formula.quantity import Quantity
-from symcnn.formula.symbols import latex_name, symbol
+from symcnn.formula.symbols import latex_name, size_symbol
 
 if TYPE_CHECKING:
     from symcnn.cnn.layer import Layer
@@ -176,7 +176,7 @@ def axis_symbol(axis: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> sp.Symbo
     if axis in ("width", "height"):
         return width if axis == "width" else height
     base = (width if axis == "length" else height).name
-    return symbol(("L" if axis == "length" else "T") + base[1:])
+    return size_symbol(("L" if axis == "length" else "T") + base[1:])
 
 
 def spatial_quantities(

@@ -125,7 +125,11 @@ def layer_symbol(base: str, index: int) -> sp.Symbol:
     In the numeric reading, where every size is a number and none is named,
     only its name (:class:`Unmade`): no sympy.
     """
-    name = f"{base}_{index}"
+    return size_symbol(f"{base}_{index}")
+
+
+def size_symbol(name: str) -> sp.Symbol:
+    """The symbol ``name`` of a new size; in the numeric reading only its name (:class:`Unmade`): no sympy."""
     return Unmade(name) if NUMERIC.get() else symbol(name)
 
 

@@ -82,6 +82,27 @@ def test_a_numeric_summary_imports_no_sympy_and_prints_the_same_bytes(name: str)
     assert run.stdout == json.dumps(as_json(summary), indent=2) + "\n"
 
 
+@pytest.mark.parametrize("text", [
+    'input = [2, 50]\n[[layers]]\ntype = "Conv1d"\nout_channels = 4\nkernel_size = 3\n'
+    '[[layers]]\ntype = "MaxPool1d"\nkernel_size = 2\n',
+    'input = [2, 9, 16, 16]\n[[layers]]\ntype = "Conv3d"\nout_channels = 4\nkernel_size = [3, 3, 3]\n'
+    'stride = 2\n[[layers]]\ntype = "AvgPool3d"\nkernel_size = 2\n',
+], ids=("1-D", "3-D"))
+def test_a_numeric_1d_or_3d_summary_imports_no_sympy_either(text: str, tmp_path: Path) -> None:
+    """Their new sizes are named L_k and T_k beside H_k and W_k: in the numeric reading, names only."""
+    spec = tmp_path / "spec.toml"
+    spec.write_text(text)
+    script = (
+        "import sys\n"
+        "from symcnn.cli import main\n"
+        f"code = main(['summary', {str(spec)!r}, '--json'])\n"
+        "sys.exit(code or (1 if 'sympy' in sys.modules else 0))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == json.dumps(as_json(summarize(*read_network(spec))), indent=2) + "\n"
+
+
 def test_a_spec_with_symbols_is_summarised_in_the_sympy_reading() -> None:
     summary = summarized(lambda: read_network(ROOT / "examples" / "seed_network.toml"))
     assert summary.rows and summarized(lambda: (build_network([Conv2d()], ("C_in", "H", "W")), {})).rows[0].params \
