@@ -23,8 +23,10 @@ chain is then proved whole (:mod:`symcnn.cnn.validity`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from symcnn.cnn.analysis import spatial_quantities
 from symcnn.cnn.size_sets import SizeSet, interval, periodic_conditions, solve
 from symcnn.errors import LayerError
 from symcnn.formula.periodic import NotPeriodic, Number, integral_period
@@ -32,8 +34,11 @@ from symcnn.formula.sizes import Derived, Named, Unsized
 from symcnn.formula.symbols import layer_symbol
 
 if TYPE_CHECKING:
+    from symcnn.cnn.analysis import LayerAnalysis, Window
     from symcnn.cnn.layer import Layer
     from symcnn.cnn.network import Network
+
+Kept = TypeVar("Kept")
 
 _LARGEST_PERIOD = 1 << 12
 _VARIABLE = "variable"
@@ -88,14 +93,14 @@ def least_sizes(network: Network) -> tuple[int, int]:
     if not network.is_chain or len(shape) != 3:
         raise NotPeriodic("not a chain of feature maps")
     entries: list[Entry] = [shape[0], Named("H"), Named("W")]
-    made: dict[Any, Step | None] = {}
+    made: dict[Any, Any] = {}
     trail: list[tuple[Step, list[Entry], list[Entry]]] = []  # the layers that take a step, with their entries
     for analysis in network.layers:
         layer, before = analysis.layer, entries
         if layer.keeps_sizes(analysis) and (layer.keeps_shape or type(before[0]) is int):
             entries = [out if type(entry) is int else entry for entry, out in zip(before, analysis.output_shape)]
             continue  # it gives its input's sizes back: what it needs of them is what the next layer needs
-        step = _made(made, layer, before, analysis.name)
+        step = _made(made, layer, before, analysis)
         entries = [_entry(out, before, size) for out, size in zip(step.outputs, analysis.output_shape)]
         trail.append((step, before, entries))
         if all(type(entry) is int for entry in entries):
@@ -130,9 +135,10 @@ def _entry(output: int | Growth | None, before: list[Entry], size: Any) -> Entry
     return output
 
 
-def _made(made: dict[Any, Step | None], layer: Layer, before: list[Entry], name: str) -> Step:
+def _made(made: dict[Any, Any], layer: Layer, before: list[Entry], analysis: LayerAnalysis) -> Step:
     """The layer's :func:`_step`, each made once: on every entry a variable where that one step serves for
-    the numbers given (a pooling, whatever its channels), else on the numbers.
+    the numbers given (a pooling, whatever its channels), else on the numbers; or, for a layer whose windows
+    alone make its sizes, the step of each window (:func:`_windowed`).
 
     It serves where it states nothing about the entries given as numbers and makes no size of them with
     another entry: a layer computes with its input's sizes and never branches on their values, so its
@@ -140,6 +146,9 @@ def _made(made: dict[Any, Step | None], layer: Layer, before: list[Entry], name:
     family is given as what the proof of the whole chain gives (:class:`~symcnn.formula.sizes.Unsized`):
     anything stated about it raises, as it does there.
     """
+    rule, name = layer.size_windows(), analysis.name
+    if rule is not None and None not in before and type(before[0]) is int and len(before) == len(rule[0]) + 1:
+        return _windowed(made, rule, before, analysis)
     if None not in before:
         free = _kept(made, (layer, len(before)), lambda: _free_step(layer, len(before), name))
         if free is not None and not any(type(before[k]) is int for k in free.touched) and None not in free.outputs:
@@ -150,6 +159,47 @@ def _made(made: dict[Any, Step | None], layer: Layer, before: list[Entry], name:
     return step
 
 
+def _windowed(made: dict[Any, Any], rule: tuple[tuple[Window, ...], bool], before: list[Entry],
+              analysis: LayerAnalysis) -> Step:
+    """The step of a layer that makes its sizes by its windows alone (:meth:`~symcnn.cnn.layer.Layer.size_windows`),
+    on channels given as a number: each axis whose size is a variable is its window's step on one variable
+    (:func:`_window_step`, each window made once, whatever the layer's channels or other axes), as the layer's
+    own analysis computes each axis from its size and window alone; the channels, and an axis given as a number,
+    are what the analysis of numbers found (and checked)."""
+    windows, ceil_mode = rule
+    outputs: list[int | Growth | None] = [analysis.output_shape[0]]
+    least: dict[int, int] = {}
+    for k, (entry, window) in enumerate(zip(before[1:], windows), start=1):
+        if type(entry) is int:
+            outputs.append(analysis.output_shape[k])
+            continue
+        growth, least[k] = _kept(made, (window, ceil_mode), partial(_window_step, window, ceil_mode, analysis.name))
+        outputs.append(None if growth is None else growth._replace(source=k))
+    return Step(tuple(outputs), least, frozenset(least))
+
+
+def _window_step(window: Window, ceil_mode: bool, name: str) -> tuple[Growth | None, int]:
+    """One sliding window on one variable, analysed as a layer's analysis analyses each axis
+    (:func:`~symcnn.cnn.analysis.spatial_quantities`): how its output size grows, and the least size it admits."""
+    variable = Named("X_1")
+    quantities, sizes, assumptions = spatial_quantities(
+        (0, variable), (window,), (layer_symbol("H", 1), layer_symbol("W", 1)), ceil_mode=ceil_mode, owner=name)
+    stated = _Stated(name, {q.symbol: q.expr for q in quantities if q.symbol is not None}, assumptions)
+    axes, conditions = periodic_conditions([stated], (variable,))
+    least = _least_admitted(solve(axes[variable], conditions[variable])[0])
+    size = sizes[0]
+    growth = _growth(size, 0, axes[variable].evaluate) if type(size) in (Named, Derived) else None
+    return growth, least
+
+
+class _Stated(NamedTuple):
+    """What :func:`~symcnn.cnn.size_sets.periodic_conditions` reads of an analysis."""
+
+    name: str
+    definitions: dict[Any, Any]
+    assumptions: tuple[Any, ...]
+
+
 def _free_step(layer: Layer, rank: int, name: str) -> Step | None:
     """The layer's step with every entry a variable (None: it takes no such input)."""
     try:
@@ -158,16 +208,16 @@ def _free_step(layer: Layer, rank: int, name: str) -> Step | None:
         return None
 
 
-def _kept(made: dict[Any, Step | None], key: Any, make: Callable[[], Step | None]) -> Step | None:
+def _kept(made: dict[Any, Any], key: Any, make: Callable[[], Kept]) -> Kept:
     """``make()``, kept in ``made`` under ``key`` (made each time for a layer that does not hash: a list
     argument, given in Python)."""
     try:
         if key in made:
-            return made[key]
+            return made[key]  # type: ignore[no-any-return]
     except TypeError:
         return make()
-    step = made[key] = make()
-    return step
+    kept = made[key] = make()
+    return kept
 
 
 def _step(layer: Layer, spec: tuple[Any, ...], name: str) -> Step:

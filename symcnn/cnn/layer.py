@@ -86,6 +86,12 @@ class Layer(Displayable):
         "same" windows of stride 1)."""
         return self.keeps_shape
 
+    def size_windows(self) -> tuple[tuple[Window, ...], bool] | None:
+        """The windows (one per spatial axis) and the ceil mode by which alone this layer makes its output sizes
+        and states all it says of its input's sizes, each axis from its own size; None: a layer with other
+        size rules. A proof of valid inputs reads such a layer one window at a time."""
+        return None
+
     def default_input(self) -> Shape:
         """The assignment's symbolic input: (C_in, H, W)."""
         return (notation.C_in, notation.H, notation.W)

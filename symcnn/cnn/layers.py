@@ -118,6 +118,9 @@ class Conv2d(Layer):
     def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
         return same_windows(self.windows, analysis)
 
+    def size_windows(self) -> tuple[tuple[Window, ...], bool] | None:
+        return self.windows, False  # its sizes are spatial_quantities' alone; the rest is of channels
+
     def default_input(self) -> Shape:
         given = self.in_channels
         channels = notation.C_in if given is None else as_expr(given, type(self).__name__, "in_channels")
@@ -201,6 +204,9 @@ class _Pool2d(Layer):
 
     def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
         return same_windows(self.windows, analysis)
+
+    def size_windows(self) -> tuple[tuple[Window, ...], bool] | None:
+        return self.windows, self.ceil_mode  # its sizes are spatial_quantities' alone (padding_unsure: arguments)
 
     def default_input(self) -> Shape:
         return _default_input(self.rank, notation.C_in)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from symcnn.cnn.analysis import AXES, LayerAnalysis, Shape
+from symcnn.cnn.analysis import AXES, LayerAnalysis, Shape, Window
 from symcnn.cnn.arguments import at_least
 from symcnn.cnn.layers import AvgPool2d, Conv2d, MaxPool2d
 from symcnn.errors import LayerError
@@ -69,6 +69,9 @@ class AvgPool3d(AvgPool2d):
 
     def keeps_sizes(self, analysis: LayerAnalysis) -> bool:
         return False  # it states that each size is at least the kernel's, which a size of 1 is not
+
+    def size_windows(self) -> tuple[tuple[Window, ...], bool] | None:
+        return None  # it states more than its windows do (above)
 
     def _analyze(self, shape: Shape, name: str, out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis:
         analysis = super()._analyze(shape, name, out_symbols)

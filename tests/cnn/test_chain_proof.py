@@ -11,14 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from symcnn.cnn import chain_proof
+from symcnn.cnn.analysis import spatial_quantities
 from symcnn.cnn.layer import Layer
-from symcnn.cnn.layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU
+from symcnn.cnn.layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
 from symcnn.cnn.network import build_network
 from symcnn.cnn.validity import Validity, _periodic_validity, _pulled_back_validity, _symbolic_validity, input_validity
 from symcnn.errors import LayerError
 from symcnn.files.spec import read_network
 from symcnn.formula.numbers import numeric_reading
 from symcnn.formula.periodic import NotPeriodic
+from symcnn.formula.sizes import Named
 from tests.cnn.test_numeric_reading import Recipe, chain, recipes
 from tests.helpers import reproducible
 
@@ -79,17 +82,24 @@ def test_a_graph_is_left_to_the_whole_proof() -> None:
         assert input_validity(network).condition == "H ≡ 0 (mod 16), H ≥ 16; W ≡ 0 (mod 16), W ≥ 16"
 
 
-def test_each_distinct_layer_is_analysed_once_whatever_its_channels(monkeypatch: pytest.MonkeyPatch) -> None:
-    """20 poolings of 4 channel counts and 10 equal shrinking convolutions: the pull-back analyses the pooling
-    once (nothing it says depends on the channels), the convolution once for all channels and once on its own
-    (it states its in_channels), and the convolutions that keep the sizes never."""
-    calls: list[str] = []
+def test_each_distinct_window_is_analysed_once_and_no_layer_at_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 poolings of 4 channel counts and 10 equal shrinking convolutions: the pull-back analyses their one
+    window (3 x 3, stride 1, both) once, on one variable, and no layer: what a convolution states of its
+    channels was checked on its numbers; the convolutions that keep the sizes take no step."""
+    layers_analysed: list[str] = []
     for cls in (Conv2d, MaxPool2d):
         def counted(self: Any, *args: Any, analyze: Any = cls._analyze) -> Any:
-            calls.append(type(self).__name__)
+            layers_analysed.append(type(self).__name__)
             return analyze(self, *args)
 
         monkeypatch.setattr(cls, "_analyze", counted)
+    windows_analysed: list[Any] = []
+
+    def window_counted(shape: Any, windows: Any, *args: Any, **options: Any) -> Any:
+        windows_analysed.append(windows)
+        return spatial_quantities(shape, windows, *args, **options)
+
+    monkeypatch.setattr(chain_proof, "spatial_quantities", window_counted)
     with numeric_reading():
         layers: list[Layer] = []
         previous = 3
@@ -99,12 +109,53 @@ def test_each_distinct_layer_is_analysed_once_whatever_its_channels(monkeypatch:
             previous = channels
         layers += [Conv2d(64, 64, 3)] * 10
         network = build_network(layers, (3, 80, 80))
-        calls.clear()
+        layers_analysed.clear()
         pulled = _pulled_back_validity(network)
-    assert calls == ["MaxPool2d", "Conv2d", "Conv2d"]  # the convolution states its in_channels: then on its numbers
+    assert layers_analysed == []
+    assert windows_analysed == [(MaxPool2d(3, stride=1).windows[0],)]
     with numeric_reading():
         assert proved(pulled) == proved(_periodic_validity(network))
     assert pulled.condition == "H ≥ 61; W ≥ 61"  # 20 poolings take 2 each, 10 convolutions 2 each, 1 is left
+
+
+WINDOWED = st.one_of(
+    st.builds(lambda k, s, p, d: lambda: Conv2d(3, 4, k, stride=s, padding=p, dilation=d),
+              st.tuples(st.integers(1, 5), st.integers(1, 5)), st.integers(1, 4), st.integers(0, 2), st.integers(1, 2)),
+    st.builds(lambda k, s, p, d, c: lambda: MaxPool2d(k, stride=s, padding=min(p, k // 2), dilation=d, ceil_mode=c),
+              st.integers(1, 5), st.integers(1, 4), st.integers(0, 2), st.integers(1, 2), st.booleans()),
+    st.builds(lambda k, s, p, c: lambda: AvgPool2d(k, stride=s, padding=min(p, k // 2), ceil_mode=c),
+              st.integers(1, 5), st.integers(1, 4), st.integers(0, 2), st.booleans()),
+)
+"""Convolutions and poolings of random windows (made in the numeric reading, as a spec makes them)."""
+
+
+@reproducible(max_examples=200)
+@given(WINDOWED, st.sampled_from(["variable", 3, 7, 12]))
+def test_a_windowed_layer_s_step_is_its_own_analysis_s(make: Callable[[], Layer], width: Any) -> None:
+    """What :meth:`~symcnn.cnn.layer.Layer.size_windows` claims, on random convolutions and poolings (ceil mode,
+    dilation, padding, strides): the step read one window at a time is the step of the layer's own analysis on
+    the same entries (the width a variable or a number), or both refuse the same way."""
+    with numeric_reading():
+        layer = make()
+        try:
+            numbers = build_network([layer], (3, 80, 80 if width == "variable" else width)).layers[0]
+        except LayerError:
+            return  # a window that does not fit the width given: the chain is refused on its numbers
+        spec = (3, chain_proof._VARIABLE, chain_proof._VARIABLE if width == "variable" else width)
+        before: list[Any] = [3, Named("H"), Named("W") if width == "variable" else width]
+        outcomes: list[Any] = []
+        for step in (lambda: chain_proof._step(layer, spec, "layer"),
+                     lambda: chain_proof._windowed({}, layer.size_windows(), before, numbers)):  # type: ignore[arg-type]
+            try:
+                outcomes.append(step())
+            except NotPeriodic as error:
+                outcomes.append(type(error))
+    own, windowed = outcomes
+    if isinstance(own, type) or isinstance(windowed, type):
+        assert own == windowed
+        return
+    assert windowed.least == own.least
+    assert windowed.outputs[1:] == own.outputs[1:]
 
 
 @reproducible(max_examples=120)
