@@ -22,6 +22,7 @@ chain is then proved whole (:mod:`symcnn.cnn.validity`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -94,13 +95,14 @@ def least_sizes(network: Network) -> tuple[int, int]:
         raise NotPeriodic("not a chain of feature maps")
     entries: list[Entry] = [shape[0], Named("H"), Named("W")]
     made: dict[Any, Any] = {}
+    held = Counter(id(analysis.layer) for analysis in network.layers)  # a layer held once takes no free step
     trail: list[tuple[Step, list[Entry], list[Entry]]] = []  # the layers that take a step, with their entries
     for analysis in network.layers:
         layer, before = analysis.layer, entries
         if layer.keeps_sizes(analysis) and (layer.keeps_shape or type(before[0]) is int):
             entries = [out if type(entry) is int else entry for entry, out in zip(before, analysis.output_shape)]
             continue  # it gives its input's sizes back: what it needs of them is what the next layer needs
-        step = _made(made, layer, before, analysis)
+        step = _made(made, layer, before, analysis, held[id(layer)] > 1)
         entries = [_entry(out, before, size) for out, size in zip(step.outputs, analysis.output_shape)]
         trail.append((step, before, entries))
         if all(type(entry) is int for entry in entries):
@@ -135,10 +137,11 @@ def _entry(output: int | Growth | None, before: list[Entry], size: Any) -> Entry
     return output
 
 
-def _made(made: dict[Any, Any], layer: Layer, before: list[Entry], analysis: LayerAnalysis) -> Step:
+def _made(made: dict[Any, Any], layer: Layer, before: list[Entry], analysis: LayerAnalysis, again: bool) -> Step:
     """The layer's :func:`_step`, each made once: on every entry a variable where that one step serves for
     the numbers given (a pooling, whatever its channels), else on the numbers; or, for a layer whose windows
-    alone make its sizes, the step of each window (:func:`_windowed`).
+    alone make its sizes, the step of each window (:func:`_windowed`). A layer the chain holds once (``again``
+    False) is analysed on its numbers only: a free step would be one more analysis, serving nothing else.
 
     It serves where it states nothing about the entries given as numbers and makes no size of them with
     another entry: a layer computes with its input's sizes and never branches on their values, so its
@@ -149,7 +152,7 @@ def _made(made: dict[Any, Any], layer: Layer, before: list[Entry], analysis: Lay
     rule, name = layer.size_windows(), analysis.name
     if rule is not None and None not in before and type(before[0]) is int and len(before) == len(rule[0]) + 1:
         return _windowed(made, rule, before, analysis)
-    if None not in before:
+    if again and None not in before:
         free = _kept(made, (layer, len(before)), lambda: _free_step(layer, len(before), name))
         if free is not None and not any(type(before[k]) is int for k in free.touched) and None not in free.outputs:
             return free  # nothing said about the numbers, and what they give is the analysis' own number
