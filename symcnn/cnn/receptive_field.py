@@ -89,11 +89,13 @@ class Interval:
         return Interval(*(value_of(e, values) for e in (self.jump, self.first, self.last)))
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ReceptiveField:
     """The receptive field of one neuron (i, j) of a layer, in input coordinates.
 
     ``rows`` is the height axis (index i), ``columns`` the width axis (index j).
+    A value, never changed once made (not a frozen dataclass only because a network makes one per layer, and a
+    frozen dataclass sets each field through ``object.__setattr__``).
     """
 
     layer: str
@@ -153,9 +155,9 @@ def receptive_fields(network: Network) -> ReceptiveFields:
         reads = [nodes[k] for k in sources]
         windows = analysis.layer.field_map(analysis.input_shape)
         note = next((irregular[k] for k in sources if k in irregular), "") if irregular else ""
-        if not note and is_irregular(windows):
+        if not note and windows and is_irregular(windows):
             note = (f"past {analysis.name} ({type(analysis.layer).__name__}), no sliding window: "
-                    f"{windows[0].reason}")  # type: ignore[index,union-attr]
+                    f"{windows[0].reason}")  # type: ignore[union-attr]
         if len(analysis.output_shape) == 1 or note or None in reads:
             if note and len(analysis.output_shape) != 1:
                 notes[analysis.name] = irregular[index] = note
@@ -171,7 +173,7 @@ def receptive_fields(network: Network) -> ReceptiveFields:
                 depth = _through(depth, axes[0], "d", index, definitions)
             if row_window is None:  # a sequence: one axis, the columns
                 columns = _through(columns, column_window, "w", index, definitions)
-            elif row_window == column_window and rows is columns:  # square: compose once
+            elif rows is columns and row_window == column_window:  # square: compose once
                 rows = columns = _through(rows, row_window, "", index, definitions)
             else:
                 rows = _through(rows, row_window, "h", index, definitions)
@@ -181,7 +183,7 @@ def receptive_fields(network: Network) -> ReceptiveFields:
             columns = rows if columns == rows else _named_paths(columns, "w", index, definitions)
             depth = _named_paths(depth, "d", index, definitions)
         nodes.append((rows, columns, depth))
-        mixed = _mixed(rows, columns)
+        mixed = None if len(rows) == 1 and len(columns) == 1 else _mixed(rows, columns)
         third = depth[0] if len(analysis.output_shape) == 4 else None
         result.append(ReceptiveField(analysis.name, rows[0], columns[0], third, mixed,
                                      (rows, columns) if mixed else ((), ())))

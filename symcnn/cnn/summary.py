@@ -81,6 +81,8 @@ def summarize(
     bound = fields.values(bound)
     rows: list[LayerRow] = []
     zero = number(0)
+    seen: tuple[Any, ...] = ()  # the intervals of the field last written, and how: the layers after a window
+    # (activations, dropout, normalisation) see what it sees
     for analysis, field in zip(network.layers, fields.fields):
         by_key = analysis.get
         params, mults, adds, activation = _bound(
@@ -88,7 +90,7 @@ def summarize(
         rows.append(LayerRow(
             analysis.name, type(analysis.layer).__name__, _bound(analysis.output_shape, bound),
             params, mults, adds, activation,
-            None if field is None else _field_values(field, len(analysis.output_shape), bound),
+            None if field is None else (seen := _field_values(field, len(analysis.output_shape), bound, seen))[-1],
             fields.notes.get(analysis.name),
             tuple([network.node_name(k) for k in network.inputs_of(len(rows))]), field.mixed if field else None,
         ))
@@ -111,13 +113,17 @@ def summarize(
                    validity, validity.given(network, bound), peak)
 
 
-def _field_values(field: ReceptiveField, rank: int, bound: dict[sp.Symbol, sp.Expr]) -> dict[str, tuple[sp.Expr, ...]]:
-    """A layer's receptive field as a row holds it: size, jump and start per axis, values bound."""
+def _field_values(field: ReceptiveField, rank: int, bound: dict[sp.Symbol, sp.Expr],
+                  seen: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A layer's receptive field as a row holds it (size, jump and start per axis, values bound), last in a
+    tuple that says what it was made of; ``seen``: such a tuple, whose row is taken again where it fits."""
     axes = (field.columns,) if rank == 2 else (field.depth, field.rows, field.columns) if rank == 4 else (
         field.rows, field.columns)
-    return {"size": _bound([axis.size for axis in axes], bound),  # type: ignore[union-attr]
-            "jump": _bound([axis.jump for axis in axes], bound),  # type: ignore[union-attr]
-            "start": _bound([axis.first for axis in axes], bound)}  # type: ignore[union-attr]
+    if seen[:-1] == axes:  # (intervals compare as values, and the same ones first by identity)
+        return seen
+    return (*axes, {"size": _bound([axis.size for axis in axes], bound),  # type: ignore[union-attr]
+                    "jump": _bound([axis.jump for axis in axes], bound),  # type: ignore[union-attr]
+                    "start": _bound([axis.first for axis in axes], bound)})  # type: ignore[union-attr]
 
 
 def _bound(exprs: Sequence[sp.Expr], bound: dict[sp.Symbol, sp.Expr]) -> tuple[sp.Expr, ...]:
