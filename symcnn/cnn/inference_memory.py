@@ -72,13 +72,14 @@ def inference_peak(network: Network, values: dict[sp.Symbol, sp.Expr]) -> Infere
     alive: dict[int, int] = {0: int(sizes[0])}
     peak, during = int(sizes[0]), "input"
     peak_alive: tuple[str, ...] = (network.node_name(0),)
+    total = peak  # the elements alive
     for node in range(1, count + 1):
         if owner[node] == node:
             alive[node] = int(sizes[node])
-        total = sum(alive.values())
+            total += alive[node]
         if total > peak:
             peak, during = total, network.node_name(node)
             peak_alive = tuple(network.node_name(k) for k in alive)
         for buffer in [k for k in alive if last_read[k] <= node]:
-            del alive[buffer]
+            total -= alive.pop(buffer)
     return InferencePeak(to_sympy(peak), during, peak_alive)

@@ -199,10 +199,12 @@ def _exact(values: Sequence[sp.Expr]) -> list[int | str]:
 def as_json(summary: Summary) -> dict[str, Any]:
     """The summary as one JSON-ready object (the schema of ``symcnn summary --json``)."""
     layers = []
+    field: Any = None
+    rf: dict[str, list[int | str]] | None = None
     for row in summary.rows:
-        rf = None
-        if row.receptive_field is not None:
-            rf = {key: _exact(pair) for key, pair in row.receptive_field.items()}
+        if row.receptive_field is not field:  # (rows share a field where a layer sees what the one before sees)
+            field = row.receptive_field
+            rf = None if field is None else {key: _exact(pair) for key, pair in field.items()}
         params, mults, adds, activation = _exact((row.params, row.mults, row.adds, row.activation_elements))
         layers.append({
             "name": row.name, "type": row.type,
