@@ -44,7 +44,7 @@ _KEYS = {member.value: (member, QUANTITIES[member].title, QUANTITIES[member].lhs
 
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(unsafe_hash=True, repr=False)
 class LayerAnalysis(Displayable):
     """A layer applied to an input shape.
 
@@ -55,6 +55,9 @@ class LayerAnalysis(Displayable):
         output_shape: same form; each entry a number, a symbol or a small product.
         quantities: in reading order; look one up with ``analysis["params"]``.
         assumptions: conditions the symbols must meet (e.g. ``W + 2P >= K_1``).
+
+    A value, never changed once made: not a frozen dataclass only because a network makes one per layer, and
+    a frozen dataclass sets each field through ``object.__setattr__`` (as :class:`Quantity`).
     """
 
     name: str
@@ -66,8 +69,8 @@ class LayerAnalysis(Displayable):
     _by_key: dict[str, Quantity] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:  # (not a cached property: a summary reads a dozen quantities of each layer)
-        object.__setattr__(self, "_by_key", {q.key: q for q in reversed(self.quantities)})  # the first of a key,
-        # as a search in order finds it
+        self._by_key = {q.key: q for q in reversed(self.quantities)}  # the first of a key, as a search in order
+        # finds it
 
     def __getitem__(self, key: str) -> Quantity:
         quantity = self._by_key.get(key)
