@@ -123,6 +123,11 @@ class Window:
             return self.kernel
         return f.add(f.mul(self.dilation, f.sub(self.kernel, 1)), 1)
 
+    @cached_property  # a receptive field composes it once a layer; a network repeats its windows
+    def reach(self) -> sp.Expr:
+        """How far past a neuron's first input its window reaches, less the padding: K_e - 1 - P, evaluated."""
+        return evaluated(self.extent) - 1 - self.padding
+
     def padded(self, size: sp.Expr) -> sp.Expr:
         """W + 2P: the input with its zero padding."""
         return f.add(size, f.mul(2, self.padding))

@@ -33,7 +33,7 @@ from symcnn.cnn.network import Network
 from symcnn.formula import symbols as notation
 from symcnn.formula import trees as f
 from symcnn.formula.display import Displayable
-from symcnn.formula.evaluation import bind, evaluated, inclusive_count, multiplied, value_of
+from symcnn.formula.evaluation import bind, inclusive_count, multiplied, value_of
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.numbers import is_python_number, is_whole, symbolic_reading
@@ -77,7 +77,7 @@ class Interval:
 
     def through(self, window: Window) -> Interval:
         """The interval one sliding-window layer further up."""
-        reach = evaluated(window.extent) - 1 - window.padding
+        reach = window.reach
         return Interval(  # each product only where it changes something: sympy's Mul is the cost here
             self.jump if window.stride == 1 else multiplied(self.jump, window.stride),
             self.first if window.padding == 0 else self.first + multiplied(self.jump, -window.padding),

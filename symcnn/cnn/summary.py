@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import is_
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from symcnn.cnn.inference_memory import InferencePeak, inference_peak
@@ -119,7 +120,7 @@ def _field_values(field: ReceptiveField, rank: int, bound: dict[sp.Symbol, sp.Ex
     tuple that says what it was made of; ``seen``: such a tuple, whose row is taken again where it fits."""
     axes = (field.columns,) if rank == 2 else (field.depth, field.rows, field.columns) if rank == 4 else (
         field.rows, field.columns)
-    if seen[:-1] == axes:  # (intervals compare as values, and the same ones first by identity)
+    if len(seen) == len(axes) + 1 and all(map(is_, seen, axes)):  # the very intervals (no sympy comparison)
         return seen
     return (*axes, {"size": _bound([axis.size for axis in axes], bound),  # type: ignore[union-attr]
                     "jump": _bound([axis.jump for axis in axes], bound),  # type: ignore[union-attr]
