@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from symcnn.errors import ExpressionError
@@ -137,10 +138,15 @@ def to_sympy(value: int | str | sp.Basic) -> sp.Expr:
     if isinstance(value, str):
         if numeric():
             raise NotNumeric(f"{value!r} is an expression")
-        return parse_expression(value)
+        return _parsed(value)
     if not isinstance(value, sp.Basic):
         raise TypeError(f"expected an int, a sympy expression or an expression string, got {value!r}")
     return value
+
+
+@lru_cache(maxsize=1 << 12)  # a layer's arguments are read again at each analysis: "K", "2*P + 1"
+def _parsed(text: str) -> sp.Expr:
+    return parse_expression(text)
 
 
 class _Parser:
