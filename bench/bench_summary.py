@@ -208,12 +208,12 @@ def machine() -> str:
 
 
 def revision() -> str:
-    """The git commit, and a digest of symcnn/*.py as this process imported them (the tree may be dirty)."""
+    """The git commit, and a digest of every symcnn/**/*.py as this process imported them (the tree may be dirty)."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((ROOT / "symcnn").glob("*.py"))))
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((ROOT / "symcnn").rglob("*.py"))))
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "symcnn"], cwd=ROOT, capture_output=True, text=True)
     state = "with uncommitted changes to symcnn/" if dirty.stdout.strip() else "clean symcnn/"
-    return f"commit {commit.stdout.strip() or '?'} {state}, symcnn/*.py sha256 {digest.hexdigest()[:12]}"
+    return f"commit {commit.stdout.strip() or '?'} {state}, symcnn/**/*.py sha256 {digest.hexdigest()[:12]}"
 
 
 def per_layer(runs: list[dict] | str, layers: int) -> float | None:
