@@ -5,7 +5,9 @@ Each distinct layer of a chain is analysed once in the periodic reading
 depends on the network's input is a variable of its own (``X_1``, ``X_2``).
 That gives the sizes of each variable the layer admits (its own conditions,
 :func:`~symcnn.cnn.size_sets.solve`) and each output size as a function of
-one variable.
+one variable. A convolution or a pooling, whose windows alone make its sizes,
+is read one window at a time instead: each distinct window once, on one
+variable, by the code that analyses each axis of such a layer.
 
 Where each such function is non-decreasing and each layer admits the sizes
 ``X ≥ m`` of a variable (as convolutions and poolings do), the chain admits
