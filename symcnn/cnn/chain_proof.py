@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from symcnn.cnn.analysis import spatial_quantities
 from symcnn.cnn.size_sets import SizeSet, interval, periodic_conditions, solve
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
     from symcnn.cnn.analysis import LayerAnalysis, Window
     from symcnn.cnn.layer import Layer
     from symcnn.cnn.network import Network
-
-Kept = TypeVar("Kept")
 
 _LARGEST_PERIOD = 1 << 12
 _VARIABLE = "variable"
@@ -96,7 +94,7 @@ def least_sizes(network: Network) -> tuple[int, int]:
     if not network.is_chain or len(shape) != 3:
         raise NotPeriodic("not a chain of feature maps")
     entries: list[Entry] = [shape[0], Named("H"), Named("W")]
-    made: dict[Any, Any] = {}
+    made: dict[Any, Step | None] = {}
     held = Counter(id(analysis.layer) for analysis in network.layers)  # a layer held once takes no free step
     trail: list[tuple[Step, list[Entry], list[Entry]]] = []  # the layers that take a step, with their entries
     for analysis in network.layers:
@@ -139,7 +137,8 @@ def _entry(output: int | Growth | None, before: list[Entry], size: Any) -> Entry
     return output
 
 
-def _made(made: dict[Any, Any], layer: Layer, before: list[Entry], analysis: LayerAnalysis, again: bool) -> Step:
+def _made(made: dict[Any, Step | None], layer: Layer, before: list[Entry], analysis: LayerAnalysis,
+          again: bool) -> Step:
     """The layer's :func:`_step`, each made once: on every entry a variable where that one step serves for
     the numbers given (a pooling, whatever its channels), else on the numbers; or, for a layer whose windows
     alone make its sizes, the step of each window (:func:`_windowed`). A layer the chain holds once (``again``
@@ -164,7 +163,7 @@ def _made(made: dict[Any, Any], layer: Layer, before: list[Entry], analysis: Lay
     return step
 
 
-def _windowed(made: dict[Any, Any], rule: tuple[tuple[Window, ...], bool], before: list[Entry],
+def _windowed(made: dict[Any, Step | None], rule: tuple[tuple[Window, ...], bool], before: list[Entry],
               analysis: LayerAnalysis) -> Step:
     """The step of a layer that makes its sizes by its windows alone (:meth:`~symcnn.cnn.layer.Layer.size_windows`),
     on channels given as a number: each axis whose size is a variable is its window's step on one variable
@@ -178,31 +177,30 @@ def _windowed(made: dict[Any, Any], rule: tuple[tuple[Window, ...], bool], befor
         if type(entry) is int:
             outputs.append(analysis.output_shape[k])
             continue
-        growth, least[k] = _kept(made, (window, ceil_mode), partial(_window_step, window, ceil_mode, analysis.name))
-        outputs.append(None if growth is None else growth._replace(source=k))
+        step = _kept(made, (window, ceil_mode), partial(_window_step, window, ceil_mode, analysis.name))
+        assert step is not None
+        growth, least[k] = step.outputs[1], step.least[1]
+        outputs.append(growth._replace(source=k) if isinstance(growth, Growth) else growth)
     return Step(tuple(outputs), least, frozenset(least))
 
 
-def _window_step(window: Window, ceil_mode: bool, name: str) -> tuple[Growth | None, int]:
-    """One sliding window on one variable, analysed as a layer's analysis analyses each axis
-    (:func:`~symcnn.cnn.analysis.spatial_quantities`): how its output size grows, and the least size it admits."""
+def _window_step(window: Window, ceil_mode: bool, name: str) -> Step:
+    """One sliding window on one variable (entry 1 of a length), analysed as a layer's analysis analyses each
+    axis (:func:`~symcnn.cnn.analysis.spatial_quantities`)."""
     variable = Named("X_1")
     quantities, sizes, assumptions = spatial_quantities(
         (0, variable), (window,), (layer_symbol("H", 1), layer_symbol("W", 1)), ceil_mode=ceil_mode, owner=name)
-    stated = _Stated(name, {q.symbol: q.expr for q in quantities if q.symbol is not None}, assumptions)
-    axes, conditions = periodic_conditions([stated], (variable,))
-    least = _least_admitted(solve(axes[variable], conditions[variable])[0])
-    size = sizes[0]
-    growth = _growth(size, 0, axes[variable].evaluate) if type(size) in (Named, Derived) else None
-    return growth, least
+    definitions = {q.symbol: q.expr for q in quantities if q.symbol is not None}
+    return _stepped(_Sizes(name, definitions, assumptions, (0, *sizes)), {1: variable})
 
 
-class _Stated(NamedTuple):
-    """What :func:`~symcnn.cnn.size_sets.periodic_conditions` reads of an analysis."""
+class _Sizes(NamedTuple):
+    """What :func:`_stepped` reads of a layer's analysis."""
 
     name: str
     definitions: dict[Any, Any]
     assumptions: tuple[Any, ...]
+    output_shape: tuple[Any, ...]
 
 
 def _free_step(layer: Layer, rank: int, name: str) -> Step | None:
@@ -213,16 +211,16 @@ def _free_step(layer: Layer, rank: int, name: str) -> Step | None:
         return None
 
 
-def _kept(made: dict[Any, Any], key: Any, make: Callable[[], Kept]) -> Kept:
+def _kept(made: dict[Any, Step | None], key: Any, make: Callable[[], Step | None]) -> Step | None:
     """``make()``, kept in ``made`` under ``key`` (made each time for a layer that does not hash: a list
     argument, given in Python)."""
     try:
         if key in made:
-            return made[key]  # type: ignore[no-any-return]
+            return made[key]
     except TypeError:
         return make()
-    kept = made[key] = make()
-    return kept
+    step = made[key] = make()
+    return step
 
 
 def _step(layer: Layer, spec: tuple[Any, ...], name: str) -> Step:
@@ -230,7 +228,13 @@ def _step(layer: Layer, spec: tuple[Any, ...], name: str) -> Step:
     outside the family): what it admits of each variable and how its sizes grow."""
     variables = {k: Named(f"X_{k}") for k, size in enumerate(spec) if size is _VARIABLE}
     shape = tuple(variables.get(k, size) for k, size in enumerate(spec))
-    analysis = layer.analyze(shape, name=name, out_symbols=(layer_symbol("H", 1), layer_symbol("W", 1)))
+    return _stepped(layer.analyze(shape, name=name, out_symbols=(layer_symbol("H", 1), layer_symbol("W", 1))),
+                    variables)
+
+
+def _stepped(analysis: LayerAnalysis | _Sizes, variables: dict[int, Named]) -> Step:
+    """What ``analysis`` (in the periodic reading, its input entries ``variables`` given as variables) admits of
+    each variable and how its sizes grow."""
     axes, conditions = periodic_conditions([analysis], tuple(variables.values()))
     least = {k: _least_admitted(solve(axes[variable], conditions[variable])[0]) for k, variable in variables.items()}
     touched = {named.axis for named in analysis.definitions} | {stated.axis for stated in analysis.assumptions}
