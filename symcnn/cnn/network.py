@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.layer import Layer
+from symcnn.cnn.renaming import Repeats
 from symcnn.errors import LayerError
 from symcnn.formula import symbols as notation
 from symcnn.formula.display import Displayable
@@ -223,7 +224,7 @@ def build_network(
     counters: dict[str, int] = {}
     analyses: list[LayerAnalysis] = []
     seen: set[str] = set()
-    analysed: dict[tuple[Layer, Shape], LayerAnalysis] | None = {} if numeric() else None
+    repeats: _SameInputs | Repeats = _SameInputs(sizes_unnamed) if numeric() else Repeats()
     for index, entry in enumerate(layers, start=1):
         given, layer = entry if isinstance(entry, tuple) else (None, entry)
         counters[layer.kind] = counters.get(layer.kind, 0) + 1
@@ -231,25 +232,43 @@ def build_network(
         if layer_name in seen:
             raise LayerError(f"{name}: two layers are named {layer_name!r}; give each a different name")
         seen.add(layer_name)
-        key = _repeat_key(layer, shape, sizes_unnamed) if analysed is not None else None
-        try:
-            analysis = analysed.get(key) if analysed is not None and key is not None else None
-        except TypeError:  # a layer that does not hash (a list argument, given in Python): analysed each time
-            analysis = key = None
-        if analysis is not None:
-            analysis = analysis.renamed(layer_name, layer)
-        else:
-            out_symbols = (layer_symbol("H", index), layer_symbol("W", index))
+        out_symbols = (layer_symbol("H", index), layer_symbol("W", index))
+        analysis = repeats.found(layer, layer_name, shape, out_symbols)
+        if analysis is None:
             try:
                 analysis = layer.analyze(shape, name=layer_name, out_symbols=out_symbols)
             except LayerError as error:  # say where the layer stands, as spec files number them
                 detail = str(error).removeprefix(f"{layer_name}: ")
                 raise LayerError(f"layer {index} ({layer_name}): {detail}") from None
-            if analysed is not None and key is not None:
-                analysed[key] = analysis
+            repeats.keep(layer, shape, out_symbols, analysis)
         analyses.append(analysis)
         shape = analysis.output_shape
     return Network(name, first, tuple(analyses))
+
+
+class _SameInputs:
+    """The layers a chain has analysed in the numeric reading, by layer and input: a layer met again on the same
+    input is the same analysis, renamed."""
+
+    def __init__(self, sizes_unnamed: bool) -> None:
+        self.sizes_unnamed = sizes_unnamed
+        self.analysed: dict[tuple[Layer, Shape], LayerAnalysis] = {}
+
+    def found(self, layer: Layer, name: str, shape: Shape, out_symbols: object) -> LayerAnalysis | None:
+        """The analysis of ``layer`` called ``name`` on ``shape``, where met before; else None."""
+        key = _repeat_key(layer, shape, self.sizes_unnamed)
+        try:
+            analysis = self.analysed.get(key) if key is not None else None
+        except TypeError:  # a layer that does not hash (a list argument, given in Python): analysed each time
+            return None
+        return None if analysis is None else analysis.renamed(name, layer)
+
+    def keep(self, layer: Layer, shape: Shape, out_symbols: object, analysis: LayerAnalysis) -> None:
+        """Keep the ``analysis`` just made of ``layer`` on ``shape``."""
+        key = _repeat_key(layer, shape, self.sizes_unnamed)
+        if key is not None:
+            with suppress(TypeError):  # a layer that does not hash
+                self.analysed.setdefault(key, analysis)
 
 
 def _repeat_key(layer: Layer, shape: Shape, sizes_unnamed: bool) -> tuple[Layer, Shape] | None:

@@ -179,7 +179,7 @@ def multiplied(left: sp.Expr, right: sp.Expr) -> sp.Expr:
     if coefficient != 1 and len(powers) == 1 and next(iter(powers)).is_Add:
         return left * right
     factors = [base if exponent == 1 else sp.Pow(base, exponent) for base, exponent in powers.items()]
-    factors.sort(key=_CANONICAL)  # sympy's own order of a product's factors
+    factors.sort(key=CANONICAL)  # sympy's own order of a product's factors
     if coefficient != 1:
         factors.insert(0, coefficient)
     return cast(sp.Expr, sp.Mul._from_args(factors, True)) if factors else coefficient
@@ -189,7 +189,8 @@ def _compared(left: sp.Basic, right: sp.Basic) -> int:
     return left.compare(right)  # type: ignore[no-any-return]  # sympy's Basic.compare: its canonical order
 
 
-_CANONICAL = cmp_to_key(_compared)
+CANONICAL = cmp_to_key(_compared)
+"""The sort key of sympy's canonical order (of a sum's terms, a product's factors, and symbols by name)."""
 
 
 def inclusive_count(first: sp.Expr, last: sp.Expr) -> sp.Expr:
@@ -204,7 +205,7 @@ def inclusive_count(first: sp.Expr, last: sp.Expr) -> sp.Expr:
     if first.is_Integer and last.is_Integer:
         return sp.Integer(last.p - first.p + 1)
     if first.is_Symbol and last.is_Symbol and first != last:
-        terms = sorted([last, sp.Mul._from_args([sp.S.NegativeOne, first], True)], key=_CANONICAL)
+        terms = sorted([last, sp.Mul._from_args([sp.S.NegativeOne, first], True)], key=CANONICAL)
         return cast(sp.Expr, sp.Add._from_args([sp.S.One, *terms], True))
     return sp.Add(last, -first, 1)
 
