@@ -121,7 +121,7 @@ class Template:
         if self.symbols is None:
             return None
         template = self.analysis
-        names = {old: new for old, new in zip(template.input_shape, shape) if old is not new}
+        names = {old: new for old, new in zip(template.input_shape, shape) if old != new}  # the named sizes
         names.update(zip(self.new_sizes, (axis_symbol(axis, out_symbols) for axis in _EVERY_AXIS)))
         if not _keeps_order(self.symbols, names):
             return None

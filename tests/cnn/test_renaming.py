@@ -16,6 +16,7 @@ import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from sympy.core.cache import clear_cache
 
 from symcnn.cnn import renaming
 from symcnn.cnn.layer import Layer
@@ -24,6 +25,7 @@ from symcnn.cnn.layers import Conv2d, MaxPool2d
 from symcnn.cnn.network import Network, build_network
 from symcnn.cnn.summary import as_json, as_table, summarize
 from symcnn.errors import LayerError
+from symcnn.formula.symbols import layer_symbol
 from tests.helpers import reproducible
 
 Block = list[tuple[str, dict[str, Any]]]
@@ -172,6 +174,19 @@ def test_a_renaming_that_would_change_sympy_s_order_is_not_made(channels: str) -
     make = chain_of(2, [("Conv2d", dict(out_channels=channels, kernel_size="K", padding="P", stride=1))], 24)
     renamed, analysed = both_ways(make)
     assert renamed == analysed
+
+
+def test_an_input_of_numbers_equal_but_not_the_same_object_is_not_renamed() -> None:
+    """Past sympy's cache, 1024 on one layer's input and 1024 on another's are two objects: a number, not a
+    name (a 1,000-layer numeric chain's proof found it)."""
+    layer = Conv2d(out_channels="C", kernel_size=3, padding=1, stride=(1, 2))  # the height stays 1024
+    built = build_network([layer] * 3, ("C_in", 1024, "W"))
+    template = renaming.Template(built.layers[1], (layer_symbol("H", 2), layer_symbol("W", 2)))
+    clear_cache()
+    shape = (built.layers[2].input_shape[0], sp.Integer(1024), built.layers[2].input_shape[2])
+    assert shape[1] is not built.layers[1].input_shape[1]
+    renamed = template.renamed("conv3", layer, shape, (layer_symbol("H", 3), layer_symbol("W", 3)))
+    assert renamed is not None and structure(renamed.output_shape) == structure(built.layers[2].output_shape)
 
 
 def test_the_summary_of_a_renamed_chain_is_the_summary_of_an_analysed_one() -> None:
