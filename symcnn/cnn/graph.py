@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.joins import Join
 from symcnn.cnn.layer import Layer
-from symcnn.cnn.network import Network, collector_paused
+from symcnn.cnn.network import LayersMet, Network, collector_paused, layers_met
 from symcnn.errors import LayerError
 from symcnn.formula.expr import to_sympy
 from symcnn.formula.lazy import sympy as sp
@@ -54,6 +54,7 @@ def build_graph(nodes: Sequence[Node], input_shape: Sequence[int | sp.Expr], nam
     counters: dict[str, int] = {}
     analyses: list[LayerAnalysis] = []
     reads: list[tuple[int, ...]] = []
+    met = layers_met()
     for index, node in enumerate(nodes, start=1):
         counters[node.layer.kind] = counters.get(node.layer.kind, 0) + 1
         node_name = node.name or f"{node.layer.kind}{counters[node.layer.kind]}"
@@ -62,7 +63,7 @@ def build_graph(nodes: Sequence[Node], input_shape: Sequence[int | sp.Expr], nam
         sources = tuple(_resolve(source, ids, index, node_name) for source in node.inputs) or (index - 1,)
         try:
             analysis = _analyze(node.layer, [shapes[k] for k in sources],
-                                [_name_of(k, analyses) for k in sources], node_name, index)
+                                [_name_of(k, analyses) for k in sources], node_name, index, met)
         except LayerError as error:  # say where the layer stands, as spec files number them
             detail = str(error).removeprefix(f"{node_name}: ")
             raise LayerError(f"layer {index} ({node_name}): {detail}") from None
@@ -91,8 +92,9 @@ def _name_of(node: int, analyses: list[LayerAnalysis]) -> str:
     return INPUT if node == 0 else analyses[node - 1].name
 
 
-def _analyze(layer: Layer, shapes: list[Shape], sources: list[str], name: str, index: int) -> LayerAnalysis:
-    """One node on the shapes it reads."""
+def _analyze(layer: Layer, shapes: list[Shape], sources: list[str], name: str, index: int,
+             met: LayersMet) -> LayerAnalysis:
+    """One node on the shapes it reads; a layer met before renamed (``met``)."""
     if isinstance(layer, Join):
         return layer.join(shapes, sources, name)
     if len(shapes) != 1:
@@ -100,4 +102,9 @@ def _analyze(layer: Layer, shapes: list[Shape], sources: list[str], name: str, i
             f"{name}: a {type(layer).__name__} reads one input, got {len(shapes)} ({', '.join(sources)}); "
             f"join them first with Add, Mul or Concat"
         )
-    return layer.analyze(shapes[0], name=name, out_symbols=(layer_symbol("H", index), layer_symbol("W", index)))
+    out_symbols = (layer_symbol("H", index), layer_symbol("W", index))
+    analysis = met.found(layer, name, shapes[0], out_symbols)
+    if analysis is None:
+        analysis = layer.analyze(shapes[0], name=name, out_symbols=out_symbols)
+        met.keep(layer, shapes[0], out_symbols, analysis)
+    return analysis

@@ -19,6 +19,7 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from symcnn.cnn.analysis import LayerAnalysis, Shape
 from symcnn.cnn.layer import Layer
@@ -174,6 +175,9 @@ class Network(Displayable):
         return expr
 
 
+LayersMet: TypeAlias = "_SameInputs | Repeats"
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Build without the cyclic garbage collector, restored afterwards (also on an error).
@@ -224,7 +228,7 @@ def build_network(
     counters: dict[str, int] = {}
     analyses: list[LayerAnalysis] = []
     seen: set[str] = set()
-    repeats: _SameInputs | Repeats = _SameInputs(sizes_unnamed) if numeric() else Repeats()
+    repeats = layers_met(sizes_unnamed)
     for index, entry in enumerate(layers, start=1):
         given, layer = entry if isinstance(entry, tuple) else (None, entry)
         counters[layer.kind] = counters.get(layer.kind, 0) + 1
@@ -244,6 +248,13 @@ def build_network(
         analyses.append(analysis)
         shape = analysis.output_shape
     return Network(name, first, tuple(analyses))
+
+
+def layers_met(sizes_unnamed: bool = False) -> LayersMet:
+    """Where a network being built keeps the layers it has analysed, to rename a layer met again (see
+    :func:`build_network`): by layer and input in the numeric reading, up to the input's size names in the
+    sympy reading (:class:`~symcnn.cnn.renaming.Repeats`)."""
+    return _SameInputs(sizes_unnamed) if numeric() else Repeats()
 
 
 class _SameInputs:

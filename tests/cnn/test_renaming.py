@@ -19,9 +19,11 @@ from hypothesis import strategies as st
 from sympy.core.cache import clear_cache
 
 from symcnn.cnn import renaming
+from symcnn.cnn.graph import Node, build_graph
+from symcnn.cnn.joins import Add
 from symcnn.cnn.layer import Layer
 from symcnn.cnn.layer_types import LAYER_TYPES
-from symcnn.cnn.layers import Conv2d, MaxPool2d
+from symcnn.cnn.layers import Conv2d, MaxPool2d, ReLU
 from symcnn.cnn.network import Network, build_network
 from symcnn.cnn.summary import as_json, as_table, summarize
 from symcnn.errors import LayerError
@@ -187,6 +189,39 @@ def test_an_input_of_numbers_equal_but_not_the_same_object_is_not_renamed() -> N
     assert shape[1] is not built.layers[1].input_shape[1]
     renamed = template.renamed("conv3", layer, shape, (layer_symbol("H", 3), layer_symbol("W", 3)))
     assert renamed is not None and structure(renamed.output_shape) == structure(built.layers[2].output_shape)
+
+
+def residual_stages(stages: int, blocks: int) -> Callable[[], Network]:
+    """A graph: per stage a symbolic downsampling convolution, then ``blocks`` residual blocks (conv, ReLU,
+    conv, Add of the block's input), the same layers in every block."""
+    def make() -> Network:
+        nodes: list[Node] = []
+        for stage in range(stages):
+            nodes.append(Node(f"down{stage}", Conv2d(out_channels="C", kernel_size="K", stride="S", padding="P")))
+            entry = f"down{stage}"
+            for block in range(blocks):
+                name = f"s{stage}b{block}"
+                nodes += [Node(f"{name}.conv1", Conv2d(out_channels="C", kernel_size=3, padding=1)),
+                          Node(f"{name}.relu", ReLU()),
+                          Node(f"{name}.conv2", Conv2d(out_channels="C", kernel_size=3, padding=1)),
+                          Node(f"{name}.add", Add(), (f"{name}.conv2", entry))]
+                entry = f"{name}.add"
+        return build_graph(nodes, ("C_in", "H", "W"))
+    return make
+
+
+@pytest.mark.parametrize("stages, blocks", [(2, 3), (4, 2)])
+def test_a_graph_s_repeated_layers_are_renamed_into_what_analysing_gives(stages: int, blocks: int) -> None:
+    renamed, analysed = both_ways(residual_stages(stages, blocks))
+    assert renamed == analysed
+    summaries = []
+    for rename in (True, False):
+        with pytest.MonkeyPatch.context() as patch:
+            if not rename:
+                patch.setattr(renaming.Template, "renamed", lambda *arguments: None)
+            summary = summarize(residual_stages(stages, blocks)())
+            summaries.append(repr(as_json(summary)) + as_table(summary))
+    assert summaries[0] == summaries[1]
 
 
 def test_the_summary_of_a_renamed_chain_is_the_summary_of_an_analysed_one() -> None:
