@@ -106,5 +106,5 @@ def _analyze(layer: Layer, shapes: list[Shape], sources: list[str], name: str, i
     analysis = met.found(layer, name, shapes[0], out_symbols)
     if analysis is None:
         analysis = layer.analyze(shapes[0], name=name, out_symbols=out_symbols)
-        met.keep(layer, shapes[0], out_symbols, analysis)
+        met.keep(analysis)
     return analysis

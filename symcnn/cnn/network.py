@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -244,7 +244,7 @@ def build_network(
             except LayerError as error:  # say where the layer stands, as spec files number them
                 detail = str(error).removeprefix(f"{layer_name}: ")
                 raise LayerError(f"layer {index} ({layer_name}): {detail}") from None
-            repeats.keep(layer, shape, out_symbols, analysis)
+            repeats.keep(analysis)
         analyses.append(analysis)
         shape = analysis.output_shape
     return Network(name, first, tuple(analyses))
@@ -259,27 +259,28 @@ def layers_met(sizes_unnamed: bool = False) -> LayersMet:
 
 class _SameInputs:
     """The layers a chain has analysed in the numeric reading, by layer and input: a layer met again on the same
-    input is the same analysis, renamed."""
+    input is the same analysis, renamed. Ask :meth:`found` first, then :meth:`keep` what was not found."""
 
     def __init__(self, sizes_unnamed: bool) -> None:
         self.sizes_unnamed = sizes_unnamed
         self.analysed: dict[tuple[Layer, Shape], LayerAnalysis] = {}
+        self.pending: tuple[Layer, Shape] | None = None
+        """The key of the layer last asked for, to keep its analysis under (None: not to keep it)."""
 
     def found(self, layer: Layer, name: str, shape: Shape, out_symbols: object) -> LayerAnalysis | None:
         """The analysis of ``layer`` called ``name`` on ``shape``, where met before; else None."""
-        key = _repeat_key(layer, shape, self.sizes_unnamed)
+        key = self.pending = _repeat_key(layer, shape, self.sizes_unnamed)
         try:
             analysis = self.analysed.get(key) if key is not None else None
         except TypeError:  # a layer that does not hash (a list argument, given in Python): analysed each time
+            self.pending = None
             return None
         return None if analysis is None else analysis.renamed(name, layer)
 
-    def keep(self, layer: Layer, shape: Shape, out_symbols: object, analysis: LayerAnalysis) -> None:
-        """Keep the ``analysis`` just made of ``layer`` on ``shape``."""
-        key = _repeat_key(layer, shape, self.sizes_unnamed)
-        if key is not None:
-            with suppress(TypeError):  # a layer that does not hash
-                self.analysed.setdefault(key, analysis)
+    def keep(self, analysis: LayerAnalysis) -> None:
+        """Keep the ``analysis`` just made of the layer :meth:`found` did not find."""
+        if self.pending is not None:
+            self.analysed[self.pending] = analysis
 
 
 def _repeat_key(layer: Layer, shape: Shape, sizes_unnamed: bool) -> tuple[Layer, Shape] | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
@@ -40,12 +39,15 @@ _ROUNDING = frozenset({"floor", "ceiling", "Mod"})
 
 class Repeats:
     """The layers a chain has analysed in the sympy reading, each by what makes its analysis up to the names of
-    its input's sizes: a layer met again is renamed from the first it met (:class:`Template`)."""
+    its input's sizes: a layer met again is renamed from the first it met (:class:`Template`). Ask
+    :meth:`found` first, then :meth:`keep` what was not found."""
 
     def __init__(self) -> None:
         self.templates: dict[tuple[Layer, tuple[object, ...]], Template] = {}
         self.named: set[sp.Symbol] = set()
         """The sizes the layers so far have named (``W_3``): an input's only sizes to be renamed."""
+        self.pending: tuple[tuple[Layer, tuple[object, ...]] | None, tuple[sp.Symbol, sp.Symbol]] | None = None
+        """The key and new size names of the layer last asked for, to keep its analysis under."""
 
     def found(self, layer: Layer, name: str, shape: Shape, out_symbols: tuple[sp.Symbol, sp.Symbol],
               ) -> LayerAnalysis | None:
@@ -55,20 +57,19 @@ class Repeats:
         try:
             template = self.templates.get(key) if key is not None else None
         except TypeError:  # a layer that does not hash (a list argument, given in Python)
-            return None
+            key = template = None
+        self.pending = key, out_symbols
         analysis = None if template is None else template.renamed(name, layer, shape, out_symbols)
         if analysis is not None:
             self.named.update(analysis.definitions)
         return analysis
 
-    def keep(self, layer: Layer, shape: Shape, out_symbols: tuple[sp.Symbol, sp.Symbol],
-             analysis: LayerAnalysis) -> None:
-        """Keep the ``analysis`` just made of ``layer`` on ``shape`` (new sizes named after ``out_symbols``)."""
+    def keep(self, analysis: LayerAnalysis) -> None:
+        """Keep the ``analysis`` just made of the layer :meth:`found` did not find (or would not rename)."""
         self.named.update(analysis.definitions)
-        key = self._key(layer, shape)
-        if key is not None:
-            with suppress(TypeError):  # a layer that does not hash
-                self.templates.setdefault(key, Template(analysis, out_symbols))
+        key, out_symbols = self.pending or (None, None)
+        if key is not None and out_symbols is not None and key not in self.templates:
+            self.templates[key] = Template(analysis, out_symbols)
 
     def _key(self, layer: Layer, shape: Shape) -> tuple[Layer, tuple[object, ...]] | None:
         """What makes a layer's analysis up to the names of the sizes earlier layers named; None: a shape
