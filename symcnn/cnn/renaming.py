@@ -98,9 +98,13 @@ class Template:
         """The (height, width) symbols it named its new sizes after."""
 
     @cached_property
-    def new_sizes(self) -> tuple[sp.Symbol, ...]:
-        """The names the analysis could give new sizes, one per axis (``T_5, H_5, W_5, L_5``)."""
-        return tuple(axis_symbol(axis, self.out_symbols) for axis in _EVERY_AXIS)
+    def new_sizes(self) -> dict[str, sp.Symbol]:
+        """The names the analysis gave new sizes, by axis (``H_5``, ``W_5``; ``T_5``, ``L_5`` in 3-D, 1-D): those
+        it holds, or writes on the left of a quantity (an output width that is its input's, ``W_{5} = W_4``)."""
+        sides = {q.lhs for q in self.analysis.quantities}
+        names = {axis: axis_symbol(axis, self.out_symbols) for axis in _EVERY_AXIS}
+        return {axis: name for axis, name in names.items()
+                if name in (self.symbols or ()) or latex_name(name) in sides}
 
     @cached_property
     def symbols(self) -> tuple[sp.Symbol, ...] | None:
@@ -123,7 +127,7 @@ class Template:
             return None
         template = self.analysis
         names = {old: new for old, new in zip(template.input_shape, shape) if old != new}  # the named sizes
-        names.update(zip(self.new_sizes, (axis_symbol(axis, out_symbols) for axis in _EVERY_AXIS)))
+        names.update((old, axis_symbol(axis, out_symbols)) for axis, old in self.new_sizes.items())
         if not _keeps_order(self.symbols, names):
             return None
         memo: dict[sp.Basic, sp.Basic] = {}
@@ -162,22 +166,19 @@ def _renamed_tree(tree: Callable[[], sp.Expr], names: Mapping[sp.Symbol, sp.Symb
 def _renamed(expr: sp.Basic, names: Mapping[sp.Symbol, sp.Symbol], memo: dict[sp.Basic, sp.Basic]) -> sp.Basic:
     """``expr``, in sympy's canonical form, with its symbols renamed by an order-keeping ``names``: each node
     above a renamed symbol rebuilt from its arguments as they stand (already in canonical order)."""
-    if type(expr) is int:
-        return expr
+    if type(expr) is int or not expr.args:
+        return names.get(expr, expr)
     done = memo.get(expr)
     if done is not None:
         return done
-    if not expr.args:
-        result = names.get(expr, expr)
+    args = [_renamed(arg, names, memo) for arg in expr.args]
+    if all(new is old for new, old in zip(args, expr.args)):
+        result = expr
+    elif expr.is_Add or expr.is_Mul:
+        result = expr.func._from_args(args, expr.is_commutative)
+    elif expr.func.__name__ in _ROUNDING:
+        result = applied(expr.func, *args)
     else:
-        args = [_renamed(arg, names, memo) for arg in expr.args]
-        if all(new is old for new, old in zip(args, expr.args)):
-            result = expr
-        elif expr.is_Add or expr.is_Mul:
-            result = expr.func._from_args(args, expr.is_commutative)
-        elif expr.func.__name__ in _ROUNDING:
-            result = applied(expr.func, *args)
-        else:
-            result = rebuilt(expr, args)
+        result = rebuilt(expr, args)
     memo[expr] = result
     return result
