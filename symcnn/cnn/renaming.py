@@ -11,7 +11,8 @@ In a chain of equal blocks on a symbolic input, layer 7 gets ``(C, H_6, W_6)`` w
 - the layer's arguments name no network size (``kernel_size = "W_3"`` would be renamed with the input).
 
 Where either fails the layer is analysed again. Measured: a 1,000-layer chain of symbolic convolutions and
-poolings built in 1.1 s; with the repeats renamed, in 0.3 s.
+poolings built in 0.9-1.1 s; with the repeats renamed, in 0.4-0.45 s (a renamed layer about 0.3 ms, an
+analysed one about 0.9 ms).
 """
 
 from __future__ import annotations
