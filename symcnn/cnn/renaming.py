@@ -23,11 +23,11 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from symcnn.cnn.analysis import AXES, LayerAnalysis, Shape, axis_symbol
-from symcnn.formula.evaluation import CANONICAL, applied
+from symcnn.formula.evaluation import CANONICAL
 from symcnn.formula.lazy import sympy as sp
 from symcnn.formula.quantity import Deferred, Quantity
 from symcnn.formula.symbols import latex_name
-from symcnn.formula.trees import rebuilt, substituted
+from symcnn.formula.trees import substituted
 
 if TYPE_CHECKING:
     from symcnn.cnn.layer import Layer
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 _SIZE_NAME = re.compile(r"\b[HWLT]_[0-9]+\b")
 """The names a network gives the sizes its layers make (``W_3``, and ``L_3``, ``T_3`` in 1-D and 3-D)."""
 _EVERY_AXIS = AXES[3] + AXES[1]
-_ROUNDING = frozenset({"floor", "ceiling", "Mod"})
 
 
 class Repeats:
@@ -123,7 +122,12 @@ class Template:
     def renamed(self, name: str, layer: Layer, shape: Shape,
                 out_symbols: tuple[sp.Symbol, sp.Symbol]) -> LayerAnalysis | None:
         """The analysis of ``layer`` called ``name`` on ``shape`` (of the same key, :class:`Repeats`),
-        naming its new sizes after ``out_symbols``; None where the renaming would change sympy's order."""
+        naming its new sizes after ``out_symbols``; None where the renaming would change sympy's order.
+
+        Values and trees alike are renamed by :func:`~symcnn.formula.trees.substituted`, which evaluates
+        nothing: a value's nodes keep their arguments' order, which is sympy's canonical one for the new names
+        because the renaming keeps the symbols' order.
+        """
         if self.symbols is None:
             return None
         template = self.analysis
@@ -134,9 +138,9 @@ class Template:
         memo: dict[sp.Basic, sp.Basic] = {}
         latex = {latex_name(old): latex_name(new) for old, new in names.items()}
         quantities = tuple(_renamed_quantity(q, names, latex, memo) for q in template.quantities)
-        return LayerAnalysis(name, layer, tuple(_renamed(size, names, memo) for size in template.input_shape),
-                             tuple(_renamed(size, names, memo) for size in template.output_shape), quantities,
-                             tuple(_renamed(fact, names, memo) for fact in template.assumptions))
+        return LayerAnalysis(name, layer, tuple(substituted(size, names, memo) for size in template.input_shape),
+                             tuple(substituted(size, names, memo) for size in template.output_shape), quantities,
+                             tuple(substituted(fact, names, memo) for fact in template.assumptions))
 
 
 def _keeps_order(symbols: tuple[sp.Symbol, ...], names: Mapping[sp.Symbol, sp.Symbol]) -> bool:
@@ -153,7 +157,7 @@ def _renamed_quantity(quantity: Quantity, names: Mapping[sp.Symbol, sp.Symbol], 
                       memo: dict[sp.Basic, sp.Basic]) -> Quantity:
     """``quantity`` renamed: its value now, its textbook tree when first asked for."""
     source = quantity.source
-    value = _renamed(quantity.expr, names, memo)
+    value = substituted(quantity.expr, names, memo)
     renamed_source = Deferred(value, partial(_renamed_tree, source.tree, names)) if isinstance(source, Deferred) \
         else substituted(source, names)  # a tree given as it is
     symbol = None if quantity.symbol is None else names.get(quantity.symbol, quantity.symbol)
@@ -162,24 +166,3 @@ def _renamed_quantity(quantity: Quantity, names: Mapping[sp.Symbol, sp.Symbol], 
 
 def _renamed_tree(tree: Callable[[], sp.Expr], names: Mapping[sp.Symbol, sp.Symbol]) -> sp.Basic:
     return substituted(tree(), names)
-
-
-def _renamed(expr: sp.Basic, names: Mapping[sp.Symbol, sp.Symbol], memo: dict[sp.Basic, sp.Basic]) -> sp.Basic:
-    """``expr``, in sympy's canonical form, with its symbols renamed by an order-keeping ``names``: each node
-    above a renamed symbol rebuilt from its arguments as they stand (already in canonical order)."""
-    if type(expr) is int or not expr.args:
-        return names.get(expr, expr)
-    done = memo.get(expr)
-    if done is not None:
-        return done
-    args = [_renamed(arg, names, memo) for arg in expr.args]
-    if all(new is old for new, old in zip(args, expr.args)):
-        result = expr
-    elif expr.is_Add or expr.is_Mul:
-        result = expr.func._from_args(args, expr.is_commutative)
-    elif expr.func.__name__ in _ROUNDING:
-        result = applied(expr.func, *args)
-    else:
-        result = rebuilt(expr, args)
-    memo[expr] = result
-    return result

@@ -190,21 +190,42 @@ def stated(left: Value, operator: str, right: Value) -> sp.Basic:
     return getattr(sp, COMPARISONS[operator])(left, right, evaluate=False)
 
 
-def rebuilt(node: sp.Basic, args: list[sp.Basic]) -> sp.Basic:
-    """``node`` with new ``args``, not evaluated where sympy allows it."""
+def rebuilt(node: sp.Basic, args: list[Value]) -> sp.Basic:
+    """``node`` with new ``args``, not evaluated where sympy allows it.
+
+    What ``node.func(*args, evaluate=False)`` makes; a sum or a product (from its arguments as they stand) and a
+    floor, a ceiling or a Mod (:func:`~symcnn.formula.evaluation.applied`) are made directly, without the checks
+    sympy runs at each call.
+    """
+    if node.is_Add or node.is_Mul:
+        return node.func._from_args(list(map(_expr, args)))
+    if node.func.__name__ in _ROUNDING:
+        return applied(node.func, *map(_expr, args))
     try:
         return node.func(*args, evaluate=False)
     except TypeError:  # e.g. ExprCondPair takes no options
         return node.func(*args)
 
 
-def substituted(tree: sp.Basic, values: Mapping[sp.Basic, sp.Basic]) -> sp.Basic:
-    """Put ``values`` into ``tree`` without evaluating anything (keeps ``2 · 1``)."""
+def substituted(tree: sp.Basic, values: Mapping[sp.Basic, sp.Basic],
+                memo: dict[sp.Basic, sp.Basic] | None = None) -> sp.Basic:
+    """Put ``values`` into ``tree`` without evaluating anything (keeps ``2 · 1``); a node in which nothing
+    changes is kept as it is.
+
+    ``memo``: the nodes done so far with the same ``values``, for trees that share nodes.
+    """
+    if not tree.args:
+        return values.get(tree, tree)
+    done = memo.get(tree) if memo is not None else None
+    if done is not None:
+        return done
     if tree in values:
         return values[tree]
-    if not tree.args:
-        return tree
-    return rebuilt(tree, [substituted(arg, values) for arg in tree.args])
+    args = [substituted(arg, values, memo) for arg in tree.args]
+    result = tree if all(new is old for new, old in zip(args, tree.args)) else rebuilt(tree, args)
+    if memo is not None:
+        memo[tree] = result
+    return result
 
 
 def replaced(tree: sp.Basic, path: tuple[int, ...], new: sp.Basic) -> sp.Basic:
