@@ -171,8 +171,9 @@ def test_an_input_named_like_a_network_size_is_not_mixed_up_with_one() -> None:
 
 @pytest.mark.parametrize("channels", ["W_1b", "H_2x", "W_9z"])
 def test_a_renaming_that_would_change_sympy_s_order_is_not_made(channels: str) -> None:
-    """Output channels called ``W_1b`` sort after the width W_2 but before W_10 (names compare as text): renamed,
-    the product ``W_10·H_10·W_1b`` would keep W_2's place, not the one sympy gives it."""
+    """Output channels called ``W_1b`` sort before the width W_2 but after W_11 (names compare as text): renamed
+    from layer 2's, layer 11's product ``H_11·W_11·W_1b`` would keep the order of ``H_2·W_1b·W_2``, not the one
+    sympy gives it."""
     make = chain_of(2, [("Conv2d", dict(out_channels=channels, kernel_size="K", padding="P", stride=1))], 24)
     renamed, analysed = both_ways(make)
     assert renamed == analysed
